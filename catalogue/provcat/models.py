@@ -1,0 +1,204 @@
+"""Pydantic models shared by every stage of the catalogue.
+
+Two families live here:
+
+* the records the pipeline produces (a read document, a type decision, mentions, quotes), which are
+  what the catalogue database stores, and
+* the curated metadata an archivist writes in YAML (the collection description, authority records
+  and one sidecar per document), validated strictly so that a typo is reported, not ignored.
+
+Offsets are always 0-based character offsets into the stored document text, end exclusive.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+EntityType = Literal["person", "organization", "place"]
+DocumentType = Literal["article", "transcript"]
+QuoteKind = Literal["direct", "indirect", "turn"]
+
+_SLUG_DROP = re.compile(r"[^a-z0-9]+")
+
+
+def slugify(name: str) -> str:
+    """A stable, URL-safe identifier for a name ("King’s College" -> "kings-college")."""
+    import unicodedata
+
+    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii").lower()
+    folded = folded.replace("'", "").replace("\u2019", "")
+    slug = _SLUG_DROP.sub("-", folded).strip("-")
+    return slug or "entity"
+
+
+class Assertion(BaseModel):
+    """What every machine or curated statement about a document carries: where and how."""
+
+    model_config = ConfigDict(frozen=True)
+
+    start: int = Field(ge=0, description="0-based character offset into documents.text")
+    end: int = Field(ge=0, description="end offset, exclusive")
+    method: str = Field(description="how the assertion was made: curated, authority, model or a rule name")
+    confidence: float = Field(ge=0.0, le=1.0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Assertion:
+        if self.end < self.start:
+            raise ValueError(f"end ({self.end}) is before start ({self.start})")
+        return self
+
+
+class Mention(Assertion):
+    """A span of text that names an entity."""
+
+    surface: str
+    name: str = Field(description="canonical name of the entity the span refers to")
+    type: EntityType
+
+
+class Quote(Assertion):
+    """Speech or a statement the text credits to a source (or a transcript turn)."""
+
+    text: str
+    speaker: str | None = Field(description="the source as attributed; canonical name when resolved")
+    speaker_name: str | None = Field(
+        default=None, description="canonical entity name when the speaker is a named entity"
+    )
+    speaker_type: EntityType | None = None
+    cue: str | None = Field(default=None, description="the words that attribute the quote")
+    cue_start: int | None = None
+    cue_end: int | None = None
+    kind: QuoteKind
+
+
+class Segment(BaseModel):
+    """A timed stretch of a caption file (a SubRip or WebVTT cue)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    index: int
+    start: int
+    end: int
+    begins: str = Field(description="cue start time as written, e.g. 00:01:02,500")
+    ends: str
+
+
+class ReadDocument(BaseModel):
+    """A document decoded for cataloguing: the stored text and how it was obtained."""
+
+    text: str
+    encoding: str
+    media_type: str
+    normalisation: list[str] = Field(default_factory=list)
+    segments: list[Segment] = Field(default_factory=list)
+
+
+class TypeDecision(BaseModel):
+    type: DocumentType
+    confidence: float = Field(ge=0.0, le=1.0)
+    method: str
+    features: dict[str, float] = Field(default_factory=dict)
+
+
+class Extraction(BaseModel):
+    mentions: list[Mention] = Field(default_factory=list)
+    quotes: list[Quote] = Field(default_factory=list)
+
+
+# --------------------------------------------------------------------------------------------
+# Curated metadata (YAML), validated strictly: unknown fields are errors.
+# --------------------------------------------------------------------------------------------
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Collection(Strict):
+    """metadata/collection.yml: what the collection is and who looks after it."""
+
+    title: str
+    description: str
+    rights: str = Field(description="licence or rights statement for the catalogue")
+    licence_url: str | None = None
+    curator: str
+    source: str | None = Field(default=None, description="where the documents came from")
+    source_url: str | None = None
+    organization: str | None = Field(default=None, description="the organisation holding the archive")
+
+
+class Authority(Strict):
+    """One authority record: the canonical form of a person, organisation or place."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    name: str
+    type: EntityType
+    aliases: list[str] = Field(default_factory=list)
+    wikidata: str | None = Field(default=None, pattern=r"^Q[0-9]+$")
+    note: str | None = None
+
+    @field_validator("aliases")
+    @classmethod
+    def _no_blank_alias(cls, aliases: list[str]) -> list[str]:
+        if any(not a.strip() for a in aliases):
+            raise ValueError("an alias is empty")
+        return aliases
+
+
+class AuthorityFile(Strict):
+    """metadata/authorities.yml."""
+
+    entities: list[Authority] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> AuthorityFile:
+        seen: set[str] = set()
+        for record in self.entities:
+            if record.id in seen:
+                raise ValueError(f"duplicate authority id '{record.id}'")
+            seen.add(record.id)
+        return self
+
+
+class CuratedSpeaker(Strict):
+    """A speaker the curator asserts, anchored to the text that is attributed to them."""
+
+    name: str = Field(description="the speaker as the catalogue should show them")
+    entity: str | None = Field(default=None, description="authority id when the speaker is a known entity")
+    quote: str = Field(description="the quoted or reported words, exactly as in the document")
+    cue: str | None = Field(default=None, description="the attributing words, exactly as in the document")
+    kind: QuoteKind = "direct"
+    occurrence: int = Field(default=1, ge=1, description="which occurrence of the quote text is meant")
+
+
+class CuratedEntity(Strict):
+    """An entity the curator asserts the document cites, at every place a surface form occurs."""
+
+    entity: str = Field(description="authority id")
+    surfaces: list[str] = Field(min_length=1, description="the forms as they appear in the text")
+
+
+class Rejections(Strict):
+    """Machine assertions the curator has found wrong."""
+
+    entities: list[str] = Field(default_factory=list, description="entity names, ids or surface forms")
+    speakers: list[str] = Field(default_factory=list, description="speaker labels or entity ids")
+
+
+class Sidecar(Strict):
+    """metadata/documents/<document id>.yml: the curated description of one document."""
+
+    document: str = Field(description="path of the document relative to the archive root")
+    title: str | None = None
+    type: DocumentType | None = None
+    publisher: str | None = None
+    date: str | None = Field(default=None, description="date as the document states it (ISO 8601 if known)")
+    source_url: str | None = None
+    language: str | None = None
+    note: str | None = None
+    speakers: list[CuratedSpeaker] = Field(default_factory=list)
+    entities: list[CuratedEntity] = Field(default_factory=list)
+    reject: Rejections = Field(default_factory=Rejections)

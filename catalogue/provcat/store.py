@@ -1,0 +1,179 @@
+"""The catalogue database: its public schema and the helpers that write it.
+
+The schema is public: archivists' saved SQL depends on it, so it only ever grows. Offsets are 0-based
+character offsets into ``documents.text``, end exclusive, so ``substr(text, start + 1, end - start)``
+returns the span.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+SCHEMA = """
+CREATE TABLE collection (
+    key TEXT PRIMARY KEY,
+    value TEXT
+);
+CREATE TABLE builds (
+    id INTEGER PRIMARY KEY,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    software_version TEXT NOT NULL,
+    extractor_version TEXT NOT NULL,
+    model TEXT,
+    model_version TEXT,
+    archive TEXT,
+    documents INTEGER NOT NULL,
+    manifest_sha256 TEXT NOT NULL,
+    metadata_sha256 TEXT
+);
+CREATE TABLE documents (
+    id TEXT PRIMARY KEY,
+    path TEXT NOT NULL UNIQUE,
+    title TEXT,
+    title_source TEXT,
+    type TEXT NOT NULL CHECK (type IN ('article', 'transcript')),
+    type_confidence REAL NOT NULL,
+    type_method TEXT NOT NULL,
+    type_features TEXT,
+    publisher TEXT,
+    date TEXT,
+    source_url TEXT,
+    sha256 TEXT NOT NULL,
+    sha512 TEXT NOT NULL,
+    size_bytes INTEGER NOT NULL,
+    media_type TEXT NOT NULL,
+    encoding TEXT NOT NULL,
+    normalisation TEXT,
+    extraction_key TEXT,
+    build_id INTEGER REFERENCES builds(id),
+    text TEXT NOT NULL,
+    content BLOB NOT NULL
+);
+CREATE TABLE entities (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    type TEXT NOT NULL CHECK (type IN ('person', 'organization', 'place')),
+    source TEXT NOT NULL CHECK (source IN ('authority', 'extracted')),
+    wikidata TEXT,
+    documents INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE entity_aliases (
+    entity_id TEXT NOT NULL REFERENCES entities(id),
+    alias TEXT NOT NULL,
+    PRIMARY KEY (entity_id, alias)
+);
+CREATE TABLE mentions (
+    id INTEGER PRIMARY KEY,
+    document_id TEXT NOT NULL REFERENCES documents(id),
+    entity_id TEXT NOT NULL REFERENCES entities(id),
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    surface TEXT NOT NULL,
+    method TEXT NOT NULL,
+    confidence REAL NOT NULL
+);
+CREATE TABLE quotes (
+    id INTEGER PRIMARY KEY,
+    document_id TEXT NOT NULL REFERENCES documents(id),
+    speaker TEXT,
+    speaker_entity_id TEXT REFERENCES entities(id),
+    text TEXT NOT NULL,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    cue TEXT,
+    cue_start INTEGER,
+    cue_end INTEGER,
+    kind TEXT NOT NULL CHECK (kind IN ('direct', 'indirect', 'turn')),
+    method TEXT NOT NULL,
+    confidence REAL NOT NULL
+);
+CREATE TABLE document_entities (
+    document_id TEXT NOT NULL REFERENCES documents(id),
+    entity_id TEXT NOT NULL REFERENCES entities(id),
+    role TEXT NOT NULL CHECK (role IN ('speaker', 'cited')),
+    mentions INTEGER NOT NULL,
+    PRIMARY KEY (document_id, entity_id, role)
+);
+CREATE TABLE segments (
+    document_id TEXT NOT NULL REFERENCES documents(id),
+    "index" INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    begins TEXT NOT NULL,
+    ends TEXT NOT NULL,
+    PRIMARY KEY (document_id, "index")
+);
+CREATE TABLE rejections (
+    document_id TEXT NOT NULL REFERENCES documents(id),
+    kind TEXT NOT NULL CHECK (kind IN ('entity', 'speaker')),
+    value TEXT NOT NULL,
+    assertions INTEGER NOT NULL,
+    PRIMARY KEY (document_id, kind, value)
+);
+CREATE TABLE fixity_events (
+    id INTEGER PRIMARY KEY,
+    event_type TEXT NOT NULL,
+    document_id TEXT REFERENCES documents(id),
+    path TEXT NOT NULL,
+    checked_at TEXT NOT NULL,
+    algorithm TEXT NOT NULL,
+    expected TEXT,
+    actual TEXT,
+    outcome TEXT NOT NULL CHECK (outcome IN ('intact', 'changed', 'missing', 'unrecorded', 'error')),
+    detail TEXT,
+    agent TEXT NOT NULL
+);
+CREATE INDEX mentions_document ON mentions(document_id);
+CREATE INDEX mentions_entity ON mentions(entity_id);
+CREATE INDEX quotes_document ON quotes(document_id);
+CREATE INDEX quotes_speaker_entity ON quotes(speaker_entity_id);
+CREATE INDEX document_entities_entity ON document_entities(entity_id);
+CREATE INDEX fixity_events_document ON fixity_events(document_id);
+"""
+
+#: Tables whose history outlives a rebuild: they are copied from the previous catalogue.
+HISTORY_TABLES = ("builds", "fixity_events")
+
+
+def create_schema(db: sqlite_utils.Database) -> None:
+    db.conn.executescript(SCHEMA)
+
+
+def enable_search(db: sqlite_utils.Database) -> None:
+    """Full-text indexes (FTS5) over document titles and text, and over quotes."""
+    db["documents"].enable_fts(["title", "text"], fts_version="FTS5", create_triggers=False)
+    db["quotes"].enable_fts(["text", "speaker"], fts_version="FTS5", create_triggers=False)
+
+
+def insert(db: sqlite_utils.Database, table: str, rows: Iterable[dict[str, Any]]) -> None:
+    db[table].insert_all(rows, batch_size=500)
+
+
+def open_existing(path: Path) -> sqlite3.Connection | None:
+    """Open a previous catalogue read-only, or None when there is none (or it is not a catalogue)."""
+    if not path.is_file():
+        return None
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn.execute("select id from documents limit 1")
+    except sqlite3.DatabaseError:
+        return None
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
+def copy_history(old: sqlite3.Connection, db: sqlite_utils.Database) -> None:
+    """Carry the build history and the fixity events of the previous catalogue into the new one."""
+    for table in HISTORY_TABLES:
+        columns = {c.name for c in db[table].columns}
+        try:
+            rows = [dict(r) for r in old.execute(f"select * from [{table}] order by id")]
+        except sqlite3.DatabaseError:
+            continue
+        insert(db, table, ({k: v for k, v in r.items() if k in columns} for r in rows))
