@@ -94,6 +94,7 @@ class ReadDocument(BaseModel):
     media_type: str
     normalisation: list[str] = Field(default_factory=list)
     segments: list[Segment] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
 
 
 class TypeDecision(BaseModel):

@@ -51,7 +51,6 @@ CREATE TABLE documents (
     encoding TEXT NOT NULL,
     normalisation TEXT,
     extraction_key TEXT,
-    build_id INTEGER REFERENCES builds(id),
     text TEXT NOT NULL,
     content BLOB NOT NULL
 );

@@ -1,0 +1,296 @@
+"""Build: scan -> fixity -> read -> classify -> extract -> merge curated -> write.
+
+The catalogue is written to a temporary file beside the target and moved into place atomically once
+complete, so a failed or interrupted build leaves the previous catalogue exactly as it was. The
+build history and fixity events of the previous catalogue are carried over. A document whose bytes,
+extractor version and curated inputs are unchanged keeps its previous extraction.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import sqlite3
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlite_utils
+
+from . import __version__, store
+from .archive import ArchiveFile, scan
+from .classify import classify
+from .curation import Curation, load_curation
+from .errors import ProvcatError
+from .fixity import digest_bytes, manifest_sha256
+from .merge import apply_sidecar
+from .models import Extraction, Mention, Quote, ReadDocument, TypeDecision
+from .reading import read_document
+from .registry import Registry
+
+AGENT = f"provcat {__version__}"
+Progress = Callable[[str], None]
+
+
+@dataclass
+class BuildReport:
+    db: Path
+    documents: int = 0
+    extracted: int = 0
+    reused: int = 0
+    entities: int = 0
+    quotes: int = 0
+    manifest_sha256: str = ""
+    warnings: list[tuple[str, str]] = field(default_factory=list)  # (file, problem)
+
+
+@dataclass
+class Prepared:
+    file: ArchiveFile
+    data: bytes
+    sha256: str
+    sha512: str
+    read: ReadDocument
+    decision: TypeDecision
+    key: str
+    extraction: Extraction | None = None
+    rejections: dict[tuple[str, str], int] = field(default_factory=dict)
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def title_of(text: str) -> str | None:
+    """A headline: a short first line followed by a blank line, not ending like a sentence."""
+    lines = text.lstrip("\n").split("\n")
+    first = lines[0].strip()
+    if (0 < len(first) <= 160 and len(lines) > 1 and not lines[1].strip()
+            and not first.endswith((",", ";", ":")) and any(c.isalpha() for c in first)):
+        return first
+    return None
+
+
+def extraction_key(sha256: str, doc_type: str, curated_digest: str) -> str:
+    from .extract.pipeline import EXTRACTOR_VERSION
+
+    raw = json.dumps([sha256, doc_type, EXTRACTOR_VERSION, curated_digest])
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def previous_extraction(old: sqlite3.Connection | None, doc_id: str, key: str) -> Extraction | None:
+    """The extraction stored in the previous catalogue, if it was made from the same inputs."""
+    if old is None:
+        return None
+    row = old.execute("select extraction_key from documents where id = ?", (doc_id,)).fetchone()
+    if row is None or row[0] != key:
+        return None
+    mentions = [
+        Mention(start=r["start"], end=r["end"], surface=r["surface"], name=r["name"], type=r["type"],
+                method=r["method"], confidence=r["confidence"])
+        for r in old.execute("select m.*, e.name, e.type from mentions m join entities e on e.id = m.entity_id "
+                             "where m.document_id = ? order by m.id", (doc_id,))
+    ]
+    quotes = [
+        Quote(start=r["start"], end=r["end"], text=r["text"], speaker=r["speaker"], speaker_name=r["name"],
+              speaker_type=r["type"], cue=r["cue"], cue_start=r["cue_start"], cue_end=r["cue_end"],
+              kind=r["kind"], method=r["method"], confidence=r["confidence"])
+        for r in old.execute("select q.*, e.name, e.type from quotes q left join entities e "
+                             "on e.id = q.speaker_entity_id where q.document_id = ? order by q.id", (doc_id,))
+    ]
+    return Extraction(mentions=mentions, quotes=quotes)
+
+
+def prepare(files: list[ArchiveFile], curation: Curation, report: BuildReport) -> Iterator[Prepared]:
+    """Read, hash, decode and classify each file; unreadable ones become warnings."""
+    for item in files:
+        try:
+            data = item.location.read_bytes()
+        except OSError as exc:
+            report.warnings.append((item.path, f"cannot be read: {exc.strerror or exc}; skipped"))
+            continue
+        digests = digest_bytes(data)
+        try:
+            read = read_document(data, item.path)
+        except ProvcatError as exc:
+            report.warnings.append((item.path, f"{exc.problem}; skipped"))
+            continue
+        report.warnings.extend((item.path, w) for w in read.warnings)
+        decision = classify(read.text, read.media_type)
+        sidecar = curation.sidecars.get(item.path)
+        if sidecar is not None and sidecar.type is not None:
+            decision = decision.model_copy(update={"type": sidecar.type, "confidence": 1.0, "method": "curated"})
+        key = extraction_key(digests.sha256, decision.type, curation.inputs_digest(item.path))
+        yield Prepared(item, data, digests.sha256, digests.sha512, read, decision, key)
+
+
+def build_catalogue(archive: Path, metadata: Path, db: Path, progress: Progress | None = None) -> BuildReport:
+    """Build the catalogue of ``archive`` into ``db``; the old catalogue is replaced only on success."""
+    started = now()
+    curation = load_curation(metadata)
+    found = scan(archive)
+    report = BuildReport(db=db, warnings=[(p, f"{why}; skipped") for p, why in found.skipped])
+    paths = {f.path for f in found.files}
+    for document, sidecar_file in curation.sidecar_files.items():
+        if document not in paths:
+            raise ProvcatError(sidecar_file, f"describes '{document}', which is not a document in {archive}")
+    db.parent.mkdir(parents=True, exist_ok=True)
+    tmp = db.with_name(f".{db.name}.building-{os.getpid()}")
+    old = store.open_existing(db)
+    try:
+        _write(tmp, archive, curation, found.files, old, report, started, progress)
+        if old is not None:
+            old.close()
+            old = None
+        os.replace(tmp, db)
+    finally:
+        if old is not None:
+            old.close()
+        for leftover in (tmp, Path(f"{tmp}-journal")):
+            with contextlib.suppress(FileNotFoundError):
+                leftover.unlink()
+    return report
+
+
+def _write(tmp: Path, archive: Path, curation: Curation, files: list[ArchiveFile],
+           old: sqlite3.Connection | None, report: BuildReport, started: str,
+           progress: Progress | None) -> None:
+    from .extract.pipeline import EXTRACTOR_VERSION, MODEL, Job, extract_all, model_version
+
+    with contextlib.suppress(FileNotFoundError):
+        tmp.unlink()
+    db = sqlite_utils.Database(tmp)
+    db.conn.execute("pragma journal_mode = off")
+    db.conn.execute("pragma synchronous = off")
+    store.create_schema(db)
+    registry = Registry(curation.authorities)
+    prepared = list(prepare(files, curation, report))
+    for item in prepared:
+        item.extraction = previous_extraction(old, item.file.id, item.key)
+    todo = [p for p in prepared if p.extraction is None]
+    jobs = (Job(p.read.text, p.decision.type, p.read.segments) for p in todo)
+    for item, machine in zip(todo, extract_all(jobs, curation.authorities), strict=True):
+        sidecar = curation.sidecars.get(item.file.path)
+        item.extraction, item.rejections = apply_sidecar(item.read.text, machine, sidecar, curation,
+                                                         curation.sidecar_files.get(item.file.path))
+        if progress:
+            progress(item.file.path)
+    report.extracted = len(todo)
+    report.reused = len(prepared) - len(todo)
+    entries = [(p.file.path, p.sha256) for p in prepared]
+    report.manifest_sha256 = manifest_sha256(entries)
+    report.documents = len(prepared)
+    checked_at = now()
+
+    with db.conn:
+        if old is not None:
+            store.copy_history(old, db)
+        _write_collection(db, curation, archive)
+        for item in prepared:
+            _write_document(db, item, curation, registry, report)
+        _write_entities(db, registry)
+        previous = {}
+        if old is not None:
+            previous = {r[0]: (r[1], r[2]) for r in old.execute("select path, id, sha256 from documents")}
+        _write_ingest_events(db, prepared, previous, checked_at)
+        store.insert(db, "builds", [{
+            "started_at": started, "finished_at": now(), "software_version": __version__,
+            "extractor_version": EXTRACTOR_VERSION, "model": MODEL, "model_version": model_version(),
+            "archive": archive.resolve().name, "documents": len(prepared),
+            "manifest_sha256": report.manifest_sha256, "metadata_sha256": curation.metadata_digest(),
+        }])
+    store.enable_search(db)
+    db.conn.close()
+
+
+def _write_collection(db: sqlite_utils.Database, curation: Curation, archive: Path) -> None:
+    values: dict[str, str | None] = {"archive": archive.resolve().name}
+    if curation.collection is not None:
+        values.update(curation.collection.model_dump())
+    store.insert(db, "collection", ({"key": k, "value": v} for k, v in values.items() if v is not None))
+
+
+def _write_document(db: sqlite_utils.Database, item: Prepared, curation: Curation, registry: Registry,
+                    report: BuildReport) -> None:
+    sidecar = curation.sidecars.get(item.file.path)
+    doc_id = item.file.id
+    title, title_source = (sidecar.title, "curated") if sidecar and sidecar.title else (None, None)
+    if title is None and (headline := title_of(item.read.text)):
+        title, title_source = headline, "first line"
+    if title is None:
+        title, title_source = Path(item.file.path).name, "file name"
+    store.insert(db, "documents", [{
+        "id": doc_id, "path": item.file.path, "title": title, "title_source": title_source,
+        "type": item.decision.type, "type_confidence": item.decision.confidence,
+        "type_method": item.decision.method, "type_features": json.dumps(item.decision.features),
+        "publisher": sidecar.publisher if sidecar else None, "date": sidecar.date if sidecar else None,
+        "source_url": sidecar.source_url if sidecar else None,
+        "sha256": item.sha256, "sha512": item.sha512, "size_bytes": len(item.data),
+        "media_type": item.read.media_type, "encoding": item.read.encoding,
+        "normalisation": "; ".join(item.read.normalisation) or None, "extraction_key": item.key,
+        "text": item.read.text, "content": item.data,
+    }])
+    store.insert(db, "segments", ({"document_id": doc_id, **s.model_dump()} for s in item.read.segments))
+    extraction = item.extraction or Extraction()
+    cited: dict[str, int] = {}
+    mention_rows = []
+    for m in extraction.mentions:
+        entity_id = registry.resolve(m.name, m.type)
+        registry.note(entity_id, m.surface, doc_id)
+        cited[entity_id] = cited.get(entity_id, 0) + 1
+        mention_rows.append({"document_id": doc_id, "entity_id": entity_id, "start": m.start, "end": m.end,
+                             "surface": m.surface, "method": m.method, "confidence": m.confidence})
+    store.insert(db, "mentions", mention_rows)
+    spoke: dict[str, int] = {}
+    quote_rows = []
+    for q in extraction.quotes:
+        entity_id = None
+        speaker = q.speaker
+        if q.speaker_name and q.speaker_type:
+            entity_id = registry.resolve(q.speaker_name, q.speaker_type)
+            registry.note(entity_id, q.speaker_name, doc_id)
+            speaker = registry.records[entity_id].name
+            spoke[entity_id] = spoke.get(entity_id, 0) + 1
+        quote_rows.append({"document_id": doc_id, "speaker": speaker, "speaker_entity_id": entity_id,
+                           "text": q.text, "start": q.start, "end": q.end, "cue": q.cue,
+                           "cue_start": q.cue_start, "cue_end": q.cue_end, "kind": q.kind, "method": q.method,
+                           "confidence": q.confidence})
+    store.insert(db, "quotes", quote_rows)
+    report.quotes += len(quote_rows)
+    store.insert(db, "document_entities", [
+        *({"document_id": doc_id, "entity_id": e, "role": "cited", "mentions": n} for e, n in cited.items()),
+        *({"document_id": doc_id, "entity_id": e, "role": "speaker", "mentions": n} for e, n in spoke.items()),
+    ])
+    store.insert(db, "rejections", ({"document_id": doc_id, "kind": kind, "value": value, "assertions": n}
+                                    for (kind, value), n in item.rejections.items()))
+
+
+def _write_entities(db: sqlite_utils.Database, registry: Registry) -> None:
+    records = registry.used()
+    store.insert(db, "entities", ({"id": r.id, "name": r.name, "type": r.type, "source": r.source,
+                                   "wikidata": r.wikidata, "documents": len(r.documents)} for r in records))
+    store.insert(db, "entity_aliases", ({"entity_id": r.id, "alias": a} for r in records
+                                        for a in sorted(r.aliases)))
+
+
+def _write_ingest_events(db: sqlite_utils.Database, prepared: list[Prepared],
+                         previous: dict[str, tuple[str, str]], checked_at: str) -> None:
+    """One event per document: its digest at ingest, compared with the previous catalogue's."""
+    rows = []
+    for item in prepared:
+        before = previous.get(item.file.path)
+        outcome = "unrecorded" if before is None else ("intact" if before[1] == item.sha256 else "changed")
+        rows.append({"event_type": "ingestion", "document_id": item.file.id, "path": item.file.path,
+                     "checked_at": checked_at, "algorithm": "sha256", "expected": before[1] if before else None,
+                     "actual": item.sha256, "outcome": outcome,
+                     "detail": "first catalogued" if before is None else None, "agent": AGENT})
+    current = {item.file.path for item in prepared}
+    for path, (doc_id, digest) in sorted(previous.items()):
+        if path not in current:
+            rows.append({"event_type": "ingestion", "document_id": None, "path": path, "checked_at": checked_at,
+                         "algorithm": "sha256", "expected": digest, "actual": None, "outcome": "missing",
+                         "detail": f"document '{doc_id}' is no longer in the archive", "agent": AGENT})
+    store.insert(db, "fixity_events", rows)

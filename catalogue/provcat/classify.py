@@ -1,0 +1,80 @@
+"""Classify: is a document an article (written prose) or a transcript (recorded speech)?
+
+Decided from the text itself, by named rules over measured features, most telling first: a cue file,
+speaker-labelled turns, timestamped lines, caption-shaped unpunctuated text, spoken-register markers;
+otherwise prose. The decision records the rule that decided (``method``), a confidence and every
+feature measured, so an archivist can see why. A curated sidecar ``type`` overrides it.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+
+from .extract.turns import speaker_labels
+from .models import TypeDecision
+
+CUE_MEDIA_TYPES = frozenset({"application/x-subrip", "text/vtt"})
+
+_TIMESTAMP_LINE = re.compile(
+    r"^\s*[\[(]?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?[\])]?"
+    r"(?:\s*(?:-->|-)\s*\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?)?\s*:?(?:\s|$)",
+    re.M,
+)
+_SENTENCE_END = re.compile(r"[.?!…](?=[\"'”’)\]]*(?:\s|$))")
+_QUOTE_MARK = re.compile(r"[\"“”]")
+_SPOKEN = re.compile(
+    r"\[(?:music|applause|laughter|laughs|inaudible|crosstalk)\]|\((?:applause|laughter|laughs|inaudible)\)"
+    r"|\b(?:um+|uh+|you know|i mean|thanks for watching|subscribe|welcome back|welcome to)\b",
+    re.I,
+)
+def measure(text: str, media_type: str) -> dict[str, float]:
+    """The features the decision rests on."""
+    lines = [line for line in text.split("\n") if line.strip()]
+    words = text.split()
+    n_words = max(len(words), 1)
+    labels = speaker_labels(text)
+    counts: dict[str, int] = {}
+    for label in labels:
+        counts[label] = counts.get(label, 0) + 1
+    line_words = [len(line.split()) for line in lines] or [0]
+    unterminated = sum(1 for line in lines if not re.search(r"[.?!:;,\"”’)\]]\s*$", line))
+    return {
+        "cue_file": float(media_type in CUE_MEDIA_TYPES),
+        "words": float(len(words)),
+        "lines": float(len(lines)),
+        "label_turns": float(len(labels)),
+        "repeated_labels": float(sum(1 for c in counts.values() if c >= 2)),
+        "distinct_labels": float(len(counts)),
+        "timestamp_line_ratio": round(len(_TIMESTAMP_LINE.findall(text)) / max(len(lines), 1), 3),
+        "sentence_ends_per_100_words": round(100 * len(_SENTENCE_END.findall(text)) / n_words, 2),
+        "median_line_words": float(statistics.median(line_words)),
+        "unterminated_line_ratio": round(unterminated / max(len(lines), 1), 3),
+        "quote_marks_per_1000_words": round(1000 * len(_QUOTE_MARK.findall(text)) / n_words, 2),
+        "spoken_markers_per_1000_words": round(1000 * len(_SPOKEN.findall(text)) / n_words, 2),
+    }
+
+
+def classify(text: str, media_type: str = "text/plain") -> TypeDecision:
+    """Decide article or transcript, with the deciding rule, a confidence and the features."""
+    f = measure(text, media_type)
+
+    def decide(kind: str, confidence: float, rule: str) -> TypeDecision:
+        return TypeDecision(type=kind, confidence=round(confidence, 2), method=f"rule:{rule}", features=f)
+
+    if f["cue_file"]:
+        return decide("transcript", 0.99, "cue-file")
+    labelled = f["label_turns"] >= 3 and (f["repeated_labels"] >= 2 or f["label_turns"] >= 6)
+    if labelled and f["label_turns"] >= 0.02 * f["lines"]:
+        return decide("transcript", min(0.97, 0.8 + 0.02 * f["label_turns"]), "speaker-labels")
+    if f["timestamp_line_ratio"] >= 0.2:
+        return decide("transcript", min(0.97, 0.75 + f["timestamp_line_ratio"] / 2), "timestamped-lines")
+    if f["words"] >= 40 and f["sentence_ends_per_100_words"] < 2.5:
+        confidence = 0.95 if f["sentence_ends_per_100_words"] < 1 else 0.8
+        return decide("transcript", confidence, "unpunctuated-captions")
+    if f["spoken_markers_per_1000_words"] >= 4 and f["quote_marks_per_1000_words"] < 2:
+        return decide("transcript", 0.6, "spoken-register")
+    confidence = 0.9 if f["sentence_ends_per_100_words"] >= 4 else 0.7
+    if f["words"] < 40:
+        confidence = 0.5
+    return decide("article", confidence, "prose")

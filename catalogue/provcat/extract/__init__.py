@@ -1,0 +1,1 @@
+"""Extraction of cited entities and attributed speakers."""

@@ -1,0 +1,116 @@
+"""Cited entities: people, organisations and places named in a document.
+
+Sources, most trusted first: the entity ruler fed from the authority file (``method='authority'``),
+then spaCy's statistical NER (``method='model:<pipeline>'``). Spans are trimmed of leading articles,
+personal titles and possessive endings; within a document, a person's later short forms ("Neumann",
+"Mr. Neumann") are merged into the full name used earlier.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from spacy.tokens import Doc, Span
+
+from ..models import Authority, EntityType, Mention
+
+LABEL_TYPES: dict[str, EntityType] = {
+    "PERSON": "person",
+    "ORG": "organization",
+    "GPE": "place",
+    "LOC": "place",
+    "FAC": "place",
+}
+TYPE_LABELS = {"person": "PERSON", "organization": "ORG", "place": "GPE"}
+
+TITLES = frozenset("""
+mr mr. mrs mrs. ms ms. miss dr dr. prof prof. professor sir dame lord lady rev rev. reverend fr fr.
+sen sen. senator rep rep. representative gov gov. governor president vice prime minister secretary
+chairman chairwoman chair judge justice gen gen. general col col. colonel lt lt. capt capt. captain
+sgt sgt. sergeant adm adm. admiral commissioner mayor king queen prince princess sheikh pope
+""".split())
+_APOSTROPHES = "'\u2019"
+_BAD_SURFACE = re.compile(r"^[\W\d_]+$|\n\s*\n|https?:|www\.|@")
+
+AUTHORITY_CONFIDENCE = 0.95
+MODEL_CONFIDENCE = 0.75
+
+
+def ruler_patterns(authorities: Iterable[Authority]) -> list[dict[str, str]]:
+    """Entity-ruler patterns for every name and alias, in both apostrophe spellings."""
+    patterns: list[dict[str, str]] = []
+    for record in authorities:
+        label = TYPE_LABELS[record.type]
+        forms = {record.name, *record.aliases}
+        for form in sorted(forms):
+            for variant in {form, form.replace("\u2019", "'"), form.replace("'", "\u2019")}:
+                patterns.append({"label": label, "pattern": variant, "id": record.id})
+    return patterns
+
+
+def trim_span(span: Span) -> Span | None:
+    """Drop leading articles and titles and a trailing possessive; None when nothing is left."""
+    start, end = span.start, span.end
+    doc = span.doc
+    while start < end and (doc[start].lower_ in ("the", "a", "an") or doc[start].is_punct or doc[start].is_space):
+        start += 1
+    if span.label_ == "PERSON":
+        while start < end - 1 and doc[start].lower_ in TITLES:
+            start += 1
+    while end > start and (doc[end - 1].text in ("'s", "\u2019s", "'", "\u2019") or doc[end - 1].is_punct
+                           or doc[end - 1].is_space):
+        end -= 1
+    if end <= start:
+        return None
+    return Span(doc, start, end, label=span.label_, kb_id=span.kb_id_, span_id=span.id_)
+
+
+def acceptable(surface: str) -> bool:
+    if len(surface.strip()) < 2 or _BAD_SURFACE.search(surface):
+        return False
+    return any(c.isupper() for c in surface)
+
+
+def _normal(name: str) -> str:
+    return " ".join(name.replace("\u2019", "'").split())
+
+
+def entity_mentions(doc: Doc, offset: int, authorities: dict[str, Authority], model: str) -> list[Mention]:
+    """Mentions of people, organisations and places in one spaCy doc (offsets shifted by ``offset``)."""
+    mentions: list[Mention] = []
+    for ent in doc.ents:
+        entity_type = LABEL_TYPES.get(ent.label_)
+        if entity_type is None:
+            continue
+        span = trim_span(ent)
+        if span is None or not acceptable(span.text):
+            continue
+        authority = authorities.get(ent.ent_id_) if ent.ent_id_ else None
+        if authority is not None:
+            name, entity_type = authority.name, authority.type
+            method, confidence = "authority", AUTHORITY_CONFIDENCE
+        else:
+            name, method, confidence = _normal(span.text), f"model:{model}", MODEL_CONFIDENCE
+        mentions.append(Mention(
+            start=offset + span.start_char, end=offset + span.end_char, surface=span.text,
+            name=name, type=entity_type, method=method, confidence=confidence,
+        ))
+    return mentions
+
+
+def merge_short_forms(mentions: list[Mention]) -> list[Mention]:
+    """Within a document, point a person's surname-only or partial mentions at the full name.
+
+    "Bhutto" after "Benazir Bhutto" becomes a mention of Benazir Bhutto. Only unambiguous merges are
+    made: a short form that fits two different full names is left as it is.
+    """
+    full_names = sorted({m.name for m in mentions if m.type == "person" and len(m.name.split()) > 1})
+    merged: list[Mention] = []
+    for mention in mentions:
+        if mention.type == "person" and len(mention.name.split()) == 1 and mention.method != "authority":
+            candidates = [n for n in full_names if n.split()[-1].lower() == mention.name.lower()]
+            if len(candidates) == 1:
+                mention = mention.model_copy(update={"name": candidates[0]})
+        merged.append(mention)
+    return merged

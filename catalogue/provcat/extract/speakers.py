@@ -1,0 +1,363 @@
+"""Speakers: who the text credits with speech, as a layered attribution sieve.
+
+Layers, most precise first, each naming itself in ``method``:
+
+1. ``rule:turn-label``     labelled transcript turns ("NAME:", "**Name:**", "Q")
+2. ``rule:quote-cue``      a quotation with an adjacent reporting verb whose subject is the speaker
+                           ("“…,” X said", "said X", "X said: “…”")
+3. ``rule:continuation``   a quotation paragraph with no cue that continues the previous speaker's
+4. ``rule:reported-speech`` reported speech: a reporting verb with a clausal complement
+                           ("X said that …"), and "according to X"
+
+A pronoun subject is resolved to the nearest earlier person-like subject or speaker
+(``…+pronoun``, lower confidence). When nothing can be resolved, the quote is kept with no speaker
+and a low confidence: a source is never invented.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Span, Token
+
+from ..models import Mention, Quote
+
+REPORTING_VERBS = frozenset("""
+say tell speak state add explain note claim argue insist announce report recount warn write ask reply respond
+answer suggest confirm deny admit acknowledge agree declare comment remark stress emphasise emphasize
+maintain allege testify tweet post complain recall contend assert conclude urge concede brand describe
+caution estimate indicate reveal disclose predict vow pledge promise observe mention continue quip joke
+""".split())
+NOT_SPEECH = frozenset("fear wonder believe expect think hope feel want know".split())
+PRONOUNS = frozenset("he she they it i we you him her them this that who".split())
+PERSON_NOUNS = frozenset("""
+defector official spokesman spokeswoman spokesperson minister director professor man woman member recruit
+source analyst expert resident witness officer leader president chief secretary senator lawyer
+researcher scientist economist author editor reporter correspondent commander soldier fighter militant
+activist spokesperson diplomat ambassador governor mayor chairman chairwoman chair founder executive
+manager owner teacher student doctor nurse police policeman investigator prosecutor judge critic
+supporter opponent voter worker employee person people student victim survivor father mother son
+daughter wife husband friend neighbour neighbor administrator epidemiologist broker host presenter
+""".split())
+INSTITUTION_NOUNS = frozenset("""
+ministry statement report government department agency company office council committee commission
+cabinet police army military court spokesman institute university group organization organisation
+""".split())
+HYPOTHETICAL_AUX = frozenset("will would could might may should shall".split())
+
+DIRECT_CONFIDENCE = 0.9
+PRONOUN_CONFIDENCE = 0.65
+CONTINUATION_CONFIDENCE = 0.6
+REPORTED_CONFIDENCE = 0.7
+UNRESOLVED_CONFIDENCE = 0.2
+
+_OPEN = "\u201c\u00ab"
+_CLOSE = "\u201d\u00bb"
+
+
+# ---------------------------------------------------------------------------------------------
+# Quotation marks
+# ---------------------------------------------------------------------------------------------
+
+
+def quotation_spans(view: str) -> list[tuple[int, int, bool]]:
+    """(start, end, closed) of the words inside double quotation marks, paragraph by paragraph.
+
+    Curly and straight marks are both read. A quotation left open runs to the end of its paragraph
+    (``closed`` is False): news style reopens a quote in the next paragraph without closing it.
+    """
+    spans: list[tuple[int, int, bool]] = []
+    for para in re.finditer(r"[^\n]+", view):
+        open_at: int | None = None
+        base = para.start()
+        body = para.group(0)
+        for i, ch in enumerate(body):
+            if ch not in _OPEN and ch not in _CLOSE and ch != '"':
+                continue
+            if ch == '"':
+                before = body[i - 1] if i else " "
+                is_open = open_at is None and (before.isspace() or before in "([{\u2014-:,;")
+                is_close = open_at is not None
+            else:
+                is_open, is_close = ch in _OPEN and open_at is None, ch in _CLOSE and open_at is not None
+            if is_open:
+                open_at = i + 1
+            elif is_close and open_at is not None:
+                if i > open_at:
+                    spans.append((base + open_at, base + i, True))
+                open_at = None
+        if open_at is not None and len(body) > open_at:
+            end = len(body.rstrip())
+            if end > open_at:
+                spans.append((base + open_at, base + end, False))
+    return spans
+
+
+# ---------------------------------------------------------------------------------------------
+# Speakers from the parse
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Source:
+    """Who a quote is credited to, before it becomes a Quote."""
+
+    label: str | None
+    start: int
+    end: int
+    entity: Mention | None
+    pronoun: bool
+    plural: bool
+
+
+def is_reporting_verb(token: Token) -> bool:
+    if token.pos_ not in ("VERB", "AUX") or token.lemma_.lower() not in REPORTING_VERBS:
+        return False
+    if any(child.dep_ == "neg" for child in token.children):
+        return False
+    if any(child.dep_ == "aux" and child.lower_ in HYPOTHETICAL_AUX for child in token.children):
+        return False
+    head = token.head
+    return not (token.dep_ == "xcomp" and head.lemma_ in ("decline", "refuse"))
+
+
+def subject_of(verb: Token) -> Token | None:
+    """The subject of a verb, climbing through xcomp/conj chains ("was asked to say")."""
+    token: Token | None = verb
+    for _ in range(4):
+        if token is None:
+            return None
+        subjects = [c for c in token.children
+                    if c.dep_ == "nsubj" or (c.dep_ == "nsubjpass" and token is not verb)]
+        for child in token.children:
+            if child.dep_ == "agent":  # "was told by X"
+                subjects += [c for c in child.children if c.dep_ == "pobj"]
+        if subjects:
+            # two subjects means an apposition the parser split: the named one, then the nearest
+            return min(subjects, key=lambda c: (c.ent_type_ not in ("PERSON", "ORG"), abs(c.i - verb.i)))
+        if token.dep_ in ("xcomp", "conj", "advcl") and token.head is not token:
+            token = token.head
+        else:
+            return None
+    return None
+
+
+def _mention_at(mentions: list[Mention], start: int, end: int) -> Mention | None:
+    best = None
+    for m in mentions:
+        if m.start < end and start < m.end and m.type in ("person", "organization", "place") and (
+                best is None or (m.end - m.start) > (best.end - best.start)):
+            best = m
+    return best
+
+
+def describe(subject: Token, offset: int, mentions: list[Mention]) -> Source:
+    """The speaker phrase a subject token stands for: an entity, a description or a pronoun."""
+    if subject.lower_ in PRONOUNS or subject.pos_ == "PRON":
+        plural = subject.lower_ in ("they", "them", "we")
+        return Source(subject.text, offset + subject.idx, offset + subject.idx + len(subject), None, True, plural)
+    # a named appositive wins over a description: "the director ..., Peter Neumann said"
+    for child in subject.children:
+        if child.dep_ == "appos":
+            m = _mention_at(mentions, offset + child.idx, offset + child.idx + len(child))
+            if m is not None and m.type == "person":
+                return Source(m.name, m.start, m.end, m, False, False)
+    m = _mention_at(mentions, offset + subject.idx, offset + subject.idx + len(subject))
+    if m is not None:
+        return Source(m.name, m.start, m.end, m, False, False)
+    tokens = [subject]
+    left = [t for t in subject.lefts if t.dep_ not in ("punct", "cc", "appos")]
+    right: list[Token] = []
+    for t in subject.rights:
+        if t.dep_ in ("prep", "compound", "amod", "nummod") and t.i == (right[-1].right_edge.i + 1 if right
+                                                                        else subject.i + 1):
+            right.append(t)
+        else:
+            break
+    start_tok = min([t.left_edge for t in left] + tokens, key=lambda t: t.i)
+    end_tok = max([t.right_edge for t in right] + tokens, key=lambda t: t.i)
+    span = subject.doc[start_tok.i:end_tok.i + 1]
+    if len(span) > 10:
+        span = subject.doc[subject.i:subject.i + 1]
+    plural = subject.tag_ in ("NNS", "NNPS")
+    return Source(span.text, offset + span.start_char, offset + span.end_char, None, False, plural)
+
+
+def person_like(source: Source) -> bool:
+    if source.entity is not None:
+        return source.entity.type == "person"
+    words = (source.label or "").lower().replace("\u2019", "'").split()
+    return any(w.rstrip("s'") in PERSON_NOUNS or w in PERSON_NOUNS for w in words)
+
+
+class Referents:
+    """Earlier subjects and speakers, for resolving "he said", "they say"."""
+
+    def __init__(self) -> None:
+        self.items: list[Source] = []
+
+    def add(self, source: Source) -> None:
+        if not source.pronoun and source.label:
+            self.items.append(source)
+
+    def resolve(self, pronoun: Source, before: int) -> Source | None:
+        word = (pronoun.label or "").lower()
+        for source in reversed(self.items):
+            if source.start >= before:
+                continue
+            if word in ("he", "she", "i") and person_like(source) and not source.plural:
+                return source
+            if word in ("they", "we") and (source.plural or (source.entity is not None
+                                                             and source.entity.type == "organization")):
+                return source
+            if word == "it" and source.entity is not None and source.entity.type == "organization":
+                return source
+        return None
+
+
+def _quote(text: str, start: int, end: int, source: Source | None, cue: Token | None, offset: int,
+           kind: str, method: str, confidence: float) -> Quote:
+    cue_text = cue_start = cue_end = None
+    if cue is not None:
+        cue_start, cue_end = offset + cue.idx, offset + cue.idx + len(cue)
+        cue_text = text[cue_start:cue_end]
+    entity = source.entity if source is not None else None
+    return Quote(
+        start=start, end=end, text=text[start:end], speaker=source.label if source else None,
+        speaker_name=entity.name if entity else None, speaker_type=entity.type if entity else None,
+        cue=cue_text, cue_start=cue_start, cue_end=cue_end, kind=kind, method=method,
+        confidence=confidence,
+    )
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and (text[start].isspace() or text[start] in ",;:"):
+        start += 1
+    while end > start and (text[end - 1].isspace() or text[end - 1] in ",;:"):
+        end -= 1
+    return start, end
+
+
+def attribute(text: str, doc: Doc, offset: int, mentions: list[Mention]) -> list[Quote]:
+    """Direct quotations and reported speech in one parsed stretch of text."""
+    quotes: list[Quote] = []
+    referents = Referents()
+    used_verbs: set[int] = set()
+    view = doc.text
+    marks = quotation_spans(view)
+    inside = [(s, e) for s, e, _ in marks]
+
+    def in_quote(token: Token) -> bool:
+        return any(s <= token.idx < e for s, e in inside)
+
+    def resolve(source: Source, at: int) -> tuple[Source | None, str, float]:
+        if not source.pronoun:
+            return source, "", DIRECT_CONFIDENCE
+        found = referents.resolve(source, at)
+        if found is not None:
+            return found, "+pronoun", PRONOUN_CONFIDENCE
+        return None, "+unresolved", UNRESOLVED_CONFIDENCE
+
+    # sentence subjects become referents as we go
+    sentences = list(doc.sents)
+    quote_by_mark: dict[int, Quote] = {}
+    events: list[tuple[int, str, object]] = [(s.start_char, "sent", s) for s in sentences]
+    events += [(s, "quote", (s, e, closed)) for s, e, closed in marks]
+    events.sort(key=lambda item: (item[0], item[1] != "sent"))
+    previous_quote: tuple[int, int, bool, Quote | None] | None = None
+    for _, what, payload in events:
+        if what == "sent":
+            sent: Span = payload  # type: ignore[assignment]
+            for token in sent:
+                if token.dep_ in ("nsubj", "nsubjpass") and not in_quote(token):
+                    referents.add(describe(token, offset, mentions))
+            continue
+        q_start, q_end, closed = payload  # type: ignore[misc]
+        q_sents = [s for s in sentences if s.start_char < q_end and q_start < s.end_char]
+        verbs = [t for s in q_sents for t in s if is_reporting_verb(t) and not in_quote(t)]
+        # nearest verb to the quotation, outside it
+        verbs.sort(key=lambda t: min(abs(t.idx - q_end), abs(t.idx - q_start)))
+        start, end = offset + q_start, offset + q_end
+        quote: Quote | None = None
+        for verb in verbs:
+            subject = subject_of(verb)
+            if subject is None or in_quote(subject):
+                continue
+            source, suffix, confidence = resolve(describe(subject, offset, mentions), offset + q_start)
+            quote = _quote(text, start, end, source, verb, offset, "direct", "rule:quote-cue" + suffix,
+                           confidence)
+            used_verbs.add(verb.i)
+            if source is not None:
+                referents.add(source)
+            break
+        n_words = len(view[q_start:q_end].split())
+        if quote is None:
+            prev = previous_quote
+            if prev is not None and not prev[2] and prev[3] is not None and prev[3].speaker:
+                # the previous paragraph's quotation was left open: this one continues it
+                quote = prev[3].model_copy(update={
+                    "start": start, "end": end, "text": text[start:end], "cue": None, "cue_start": None,
+                    "cue_end": None, "method": "rule:continuation", "confidence": CONTINUATION_CONFIDENCE})
+            elif n_words >= 6:
+                quote = _quote(text, start, end, None, None, offset, "direct", "rule:quote-unattributed",
+                               UNRESOLVED_CONFIDENCE)
+        if quote is not None and n_words >= 3:
+            quotes.append(quote)
+            quote_by_mark[q_start] = quote
+        previous_quote = (q_start, q_end, closed, quote)
+
+    # reported speech: reporting verbs with a clausal complement, not already used for a quotation
+    for sent in sentences:
+        for token in sent:
+            if token.i in used_verbs or in_quote(token) or not is_reporting_verb(token):
+                continue
+            complement = [c for c in token.children if c.dep_ in ("ccomp",) and not in_quote(c)]
+            if not complement:
+                continue
+            subject = subject_of(token)
+            if subject is None or subject.lower_ == "it":
+                continue
+            clause = complement[0]
+            c_start, c_end = clause.left_edge.idx, clause.right_edge.idx + len(clause.right_edge)
+            if token.idx >= c_start and token.idx < c_end:
+                continue
+            c_start, c_end = _trim(view, c_start, c_end)
+            if len(view[c_start:c_end].split()) < 3:
+                continue
+            source, suffix, confidence = resolve(describe(subject, offset, mentions), offset + token.idx)
+            if source is None:
+                continue
+            confidence = min(confidence, REPORTED_CONFIDENCE)
+            quotes.append(_quote(text, offset + c_start, offset + c_end, source, token, offset, "indirect",
+                                 "rule:reported-speech" + suffix, confidence))
+        quotes.extend(according_to(text, sent, offset, mentions))
+    return quotes
+
+
+def according_to(text: str, sent: Span, offset: int, mentions: list[Mention]) -> list[Quote]:
+    """"According to X, …": X is the source of the rest of the sentence."""
+    found: list[Quote] = []
+    for token in sent:
+        if token.lower_ != "according":
+            continue
+        nxt = token.nbor(1) if token.i + 1 < len(token.doc) else None
+        if nxt is None or nxt.lower_ != "to":
+            continue
+        objects = [c for c in nxt.children if c.dep_ == "pobj"]
+        if not objects:
+            continue
+        source = describe(objects[0], offset, mentions)
+        if source.pronoun:
+            continue
+        phrase_end = objects[0].right_edge.idx + len(objects[0].right_edge)
+        if token.idx - sent.start_char < 3:  # phrase opens the sentence
+            c_start, c_end = phrase_end, sent.end_char
+        else:
+            c_start, c_end = sent.start_char, token.idx
+        c_start, c_end = _trim(sent.doc.text, c_start, c_end)
+        if len(sent.doc.text[c_start:c_end].split()) < 3:
+            continue
+        found.append(_quote(text, offset + c_start, offset + c_end, source, token, offset, "indirect",
+                            "rule:according-to", REPORTED_CONFIDENCE))
+    return found

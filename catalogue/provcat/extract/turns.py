@@ -1,0 +1,104 @@
+"""Labelled turns of a transcript: "NAME:", "**Name:**", "<strong>Mr. X</strong>:", "Name  0:00", "Q".
+
+Pure regular expressions, no model: the classifier uses them too.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_LABEL_PATTERNS = [
+    # **Tim Smith:** or **Tim Smith**:
+    re.compile(r"^[ \t]*\*\*(?P<label>[^*\n]{1,60}?)[ \t]*(?::\*\*|\*\*[ \t]*:)", re.M),
+    # <strong>Mr. NORTH</strong>: (anywhere on a line: hearings put labels after <br/>)
+    re.compile(r"<(?:strong|b)>[ \t]*(?P<label>[^<\n]{1,60}?)[ \t]*</(?:strong|b)>[ \t]*:", re.I),
+    # MR. SULLIVAN:  MS. JEAN-PIERRE:  THE PRESIDENT:  (all capitals)
+    re.compile(r"^[ \t]*(?P<label>(?:(?:MR|MS|MRS|DR)\.[ \t]+)?[A-Z][A-Z .'\u2019-]{1,40}?)[ \t]*:(?=\s|$)", re.M),
+    # Jonas Rosland  0:00  (Otter-style interview labels on their own line)
+    re.compile(r"^(?P<label>[A-Z][\w.'\u2019-]*(?: [A-Z][\w.'\u2019-]*){0,3})[ \t]{2,}\d{1,2}:\d{2}(?::\d{2})?[ \t]*$",
+               re.M),
+    # Jeff Robbins: text   (mixed-case name label at the start of a line)
+    re.compile(r"^[ \t]*(?P<label>[A-Z][a-z][\w.'\u2019-]*(?: [A-Z][\w.'\u2019-]*){0,3}):[ \t]+\S", re.M),
+    # Q  question / A  answer (hearings, briefings)
+    re.compile(r"^[ \t]*(?P<label>[QA])(?:[.:]|[ \t]{2,})(?=[ \t]*\S)", re.M),
+    # Mr. SULLIVAN. What is it?  (GPO style: title and upper-case surname, then a full stop)
+    re.compile(r"(?:^|(?<=[.?!]\s))(?P<label>(?:Mr|Ms|Mrs|Dr|Chairman|Senator)\.?[ \t]+[A-Z][A-Z'\u2019-]{2,})\.[ \t]",
+               re.M),
+]
+STOP_LABELS = frozenset({"note", "update", "editor's note", "source", "photo", "image", "caption", "read more",
+                         "related", "correction", "http", "https", "tags", "title", "date", "transcript",
+                         "details", "summary", "subject", "from", "to", "cc", "re", "source_url"})
+_LABEL_OPENING = re.compile(r"(?:\s|\*\*|<br\s*/?>|<(?:strong|b)>)+\Z", re.I)
+_TITLE = re.compile(r"^(?:(?:MR|MS|MRS|DR|MISS|SEN|REP|GEN)\.?|THE)\s+", re.I)
+
+
+@dataclass(frozen=True)
+class Turn:
+    label: str  # as written, without markup
+    label_start: int
+    label_end: int
+    start: int  # the words spoken: from after the label ...
+    end: int  # ... to the next label
+
+
+def find_labels(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, label) of every speaker label, in text order, overlaps removed."""
+    found: list[tuple[int, int, str]] = []
+    for pattern in _LABEL_PATTERNS:
+        for match in pattern.finditer(text):
+            label = " ".join(match.group("label").split())
+            if not label or label.lower().strip(" .") in STOP_LABELS:
+                continue
+            found.append((match.start("label"), match.end("label"), label))
+    found.sort()
+    result: list[tuple[int, int, str]] = []
+    for item in found:
+        if result and item[0] < result[-1][1]:
+            continue
+        result.append(item)
+    return result
+
+
+def speaker_labels(text: str) -> list[str]:
+    return [label for _, _, label in find_labels(text)]
+
+
+def find_turns(text: str) -> list[Turn]:
+    """Turns: each label and the text it introduces (trimmed of surrounding blanks and markup)."""
+    labels = find_labels(text)
+    turns: list[Turn] = []
+    for i, (start, end, label) in enumerate(labels):
+        body_start = end
+        # skip the markup and punctuation that close the label (":**", "</strong>:", "  0:00")
+        m = re.match(r"(?:\*\*|</(?:strong|b)>|[ \t])*[:.]?(?:\*\*)?(?:[ \t]+\d{1,2}:\d{2}(?::\d{2})?)?\s*",
+                     text[body_start:], re.I)
+        if m:
+            body_start += m.end()
+        body_end = labels[i + 1][0] if i + 1 < len(labels) else len(text)
+        # step back over blanks and the markup that opens the next label ("**", "<br/><strong>")
+        tail = _LABEL_OPENING.search(text, body_start, body_end)
+        if tail is not None:
+            body_end = tail.start()
+        if body_end <= body_start:
+            continue
+        turns.append(Turn(label, start, end, body_start, body_end))
+    return turns
+
+
+def label_name(label: str) -> str:
+    """The person a label names, without titles: "MS. JEAN-PIERRE" -> "Jean-Pierre"."""
+    name = _TITLE.sub("", label).strip(" .")
+    if name.isupper():
+        name = "-".join(part.capitalize() for part in name.split("-"))
+        name = " ".join(word[:1].upper() + word[1:] for word in name.split())
+    return name
+
+
+def is_anonymous_label(label: str) -> bool:
+    """Q/A markers and role labels ("THE PRESIDENT", "Interviewer") do not name a person."""
+    stripped = label.strip(" .").lower()
+    return (len(stripped) <= 1 or stripped.startswith("the ")
+            or stripped in {"interviewer", "host", "moderator", "reporter", "audience", "speaker", "narrator",
+                            "announcer", "voice", "unknown", "unidentified", "male", "female", "participant",
+                            "question", "answer", "all", "crowd", "operator"})

@@ -1,0 +1,77 @@
+"""The reading view: the stored text with noise blanked out, character for character.
+
+Extraction reads a view of the document in which markup, timestamps, caption line breaks and cue
+headers are replaced by spaces of the same length. Because the view has exactly the length of the
+stored text, every offset found in it is an offset into ``documents.text``; no offset map can drift.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from ..models import Segment
+
+_TAG = re.compile(r"<!DOCTYPE[^>]*>|<!--.*?-->|</?[A-Za-z][^<>]{0,300}>", re.S)
+_ENTITY = re.compile(r"&(?:[A-Za-z]{2,8}|#\d{1,6}|#x[0-9A-Fa-f]{1,6});")
+_MARKDOWN = re.compile(r"\*\*|__|\\(?=[\[\]_*#()])")
+_TIMESTAMP = re.compile(
+    r"^[ \t]*\\?\[?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?\\?\]?"
+    r"(?:[ \t]*(?:-->|-)[ \t]*\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?)?[ \t]*:?",
+    re.M,
+)
+_INLINE_TIMESTAMP = re.compile(r"\\?\[\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?\\?\]")
+_FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.S)
+
+
+def _blank(match: re.Match[str]) -> str:
+    return "".join("\n" if ch == "\n" else " " for ch in match.group(0))
+
+
+def blank_out(text: str, pattern: re.Pattern[str]) -> str:
+    return pattern.sub(_blank, text)
+
+
+def reading_view(text: str, doc_type: str, segments: Sequence[Segment] = ()) -> str:
+    """A same-length copy of ``text`` for the extractors to read."""
+    view = text
+    if segments:
+        # Only caption text is read: cue numbers, timings and settings become blanks.
+        chars = ["\n" if ch == "\n" else " " for ch in view]
+        for seg in segments:
+            chars[seg.start:seg.end] = view[seg.start:seg.end]
+        view = "".join(chars)
+    view = blank_out(view, _FRONT_MATTER)
+    view = blank_out(view, _TAG)
+    view = blank_out(view, _ENTITY)
+    view = blank_out(view, _MARKDOWN)
+    view = blank_out(view, _INLINE_TIMESTAMP)
+    if doc_type == "transcript":
+        view = blank_out(view, _TIMESTAMP)
+        view = join_caption_lines(view)
+    assert len(view) == len(text)
+    return view
+
+
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+
+
+def join_caption_lines(view: str) -> str:
+    """Caption text is broken mid-sentence: a single line break inside a turn becomes a space.
+
+    Blank lines stay as paragraph breaks unless the text has a blank line after every line (some
+    caption exports do), in which case they are joined too.
+    """
+    lines = view.split("\n")
+    non_empty = sum(1 for line in lines if line.strip())
+    blank_between = len(_PARAGRAPH_BREAK.findall(view))
+    join_paragraphs = non_empty > 4 and blank_between >= 0.8 * non_empty
+    out: list[str] = []
+    for i, line in enumerate(lines):
+        out.append(line)
+        if i == len(lines) - 1:
+            break
+        nxt = lines[i + 1]
+        keep_break = (not line.strip() or not nxt.strip()) and not join_paragraphs
+        out.append("\n" if keep_break else " ")
+    return "".join(out)

@@ -1,0 +1,110 @@
+"""Merge: the curator's sidecar applied to the machine's assertions about one document.
+
+Curated assertions win: a machine mention or quote overlapping a curated one is dropped, rejected
+machine assertions are removed (and counted), and every curated assertion says ``method='curated'``
+with confidence 1.0. Curated assertions are anchored to the text like any other: a quote or surface
+form that cannot be found in the document is an error naming the sidecar.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .curation import Curation
+from .errors import ProvcatError
+from .models import Extraction, Mention, Quote, Sidecar
+
+CURATED = "curated"
+
+
+def _fold(value: str) -> str:
+    return " ".join(value.replace("\u2019", "'").casefold().split())
+
+
+def find_occurrence(text: str, needle: str, occurrence: int = 1) -> int:
+    """Offset of the n-th occurrence of ``needle``, or -1."""
+    at = -1
+    for _ in range(occurrence):
+        at = text.find(needle, at + 1)
+        if at < 0:
+            return -1
+    return at
+
+
+def _overlaps(a_start: int, a_end: int, b_start: int, b_end: int) -> bool:
+    return a_start < b_end and b_start < a_end
+
+
+def curated_assertions(text: str, sidecar: Sidecar, curation: Curation, where: Path) -> Extraction:
+    mentions: list[Mention] = []
+    quotes: list[Quote] = []
+    for item in sidecar.entities:
+        authority = curation.authority(item.entity)
+        assert authority is not None  # checked when the sidecar was loaded
+        for surface in item.surfaces:
+            at = text.find(surface)
+            if at < 0:
+                raise ProvcatError(where, f"entity '{item.entity}': surface form '{surface}' is not in the document")
+            while at >= 0:
+                mentions.append(Mention(start=at, end=at + len(surface), surface=surface, name=authority.name,
+                                        type=authority.type, method=CURATED, confidence=1.0))
+                at = text.find(surface, at + len(surface))
+    for speaker in sidecar.speakers:
+        at = find_occurrence(text, speaker.quote, speaker.occurrence)
+        if at < 0:
+            raise ProvcatError(where, f"speaker '{speaker.name}': quote text is not in the document")
+        cue_start = cue_end = None
+        if speaker.cue:
+            positions = []
+            pos = text.find(speaker.cue)
+            while pos >= 0:
+                positions.append(pos)
+                pos = text.find(speaker.cue, pos + 1)
+            if not positions:
+                raise ProvcatError(where, f"speaker '{speaker.name}': cue '{speaker.cue}' is not in the document")
+            cue_start = min(positions, key=lambda p: abs(p - at))
+            cue_end = cue_start + len(speaker.cue)
+        authority = curation.authority(speaker.entity) if speaker.entity else None
+        quotes.append(Quote(
+            start=at, end=at + len(speaker.quote), text=speaker.quote,
+            speaker=authority.name if authority else speaker.name,
+            speaker_name=authority.name if authority else None,
+            speaker_type=authority.type if authority else None,
+            cue=speaker.cue, cue_start=cue_start, cue_end=cue_end, kind=speaker.kind, method=CURATED,
+            confidence=1.0,
+        ))
+    return Extraction(mentions=mentions, quotes=quotes)
+
+
+def apply_sidecar(text: str, machine: Extraction, sidecar: Sidecar | None, curation: Curation,
+                  where: Path | None = None) -> tuple[Extraction, dict[tuple[str, str], int]]:
+    """Machine assertions corrected by the sidecar; also how many assertions each rejection removed."""
+    if sidecar is None:
+        return machine, {}
+    curated = curated_assertions(text, sidecar, curation, where or Path(sidecar.document))
+    rejected_entities = {_fold(v) for v in sidecar.reject.entities}
+    rejected_speakers = {_fold(v) for v in sidecar.reject.speakers}
+    ids = {_fold(a.name): a.id for a in curation.authorities}
+    counts: dict[tuple[str, str], int] = {("entity", v): 0 for v in sidecar.reject.entities}
+    counts.update({("speaker", v): 0 for v in sidecar.reject.speakers})
+    originals = {_fold(v): v for v in [*sidecar.reject.entities, *sidecar.reject.speakers]}
+
+    def rejected(values: list[str | None], rejections: set[str], kind: str) -> bool:
+        for value in values:
+            if value is None:
+                continue
+            for key in (_fold(value), ids.get(_fold(value), "")):
+                if key in rejections:
+                    counts[(kind, originals[key])] += 1
+                    return True
+        return False
+
+    mentions = [m for m in machine.mentions
+                if not any(_overlaps(m.start, m.end, c.start, c.end) for c in curated.mentions)
+                and not rejected([m.name, m.surface], rejected_entities, "entity")]
+    quotes = [q for q in machine.quotes
+              if not any(_overlaps(q.start, q.end, c.start, c.end) for c in curated.quotes)
+              and not rejected([q.speaker, q.speaker_name], rejected_speakers, "speaker")]
+    mentions = sorted([*mentions, *curated.mentions], key=lambda m: (m.start, m.end))
+    quotes = sorted([*quotes, *curated.quotes], key=lambda q: (q.start, q.end))
+    return Extraction(mentions=mentions, quotes=quotes), counts

@@ -1,0 +1,72 @@
+"""The entity registry: one canonical entity per name and type across the whole catalogue.
+
+Authority records come first and keep their ids; their names and aliases resolve to them whatever
+the extractor called them. Other names get a stable slug id. Names are compared case-insensitively
+with apostrophes unified, so "King’s College" and "King's College" are one entity.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .models import Authority, EntityType, slugify
+
+
+def name_key(name: str) -> str:
+    folded = name.replace("\u2019", "'").replace("\u2018", "'").casefold()
+    folded = folded[4:] if folded.startswith("the ") else folded
+    return " ".join(folded.split())
+
+
+@dataclass
+class EntityRecord:
+    id: str
+    name: str
+    type: EntityType
+    source: str  # 'authority' or 'extracted'
+    wikidata: str | None = None
+    aliases: set[str] = field(default_factory=set)
+    documents: set[str] = field(default_factory=set)
+
+
+class Registry:
+    def __init__(self, authorities: list[Authority]) -> None:
+        self.records: dict[str, EntityRecord] = {}
+        self._by_key: dict[tuple[str, str], str] = {}
+        self._by_name: dict[str, str] = {}
+        for a in authorities:
+            self.records[a.id] = EntityRecord(a.id, a.name, a.type, "authority", a.wikidata, set(a.aliases))
+            for form in (a.name, *a.aliases):
+                self._by_key.setdefault((name_key(form), a.type), a.id)
+                self._by_name.setdefault(name_key(form), a.id)
+
+    def resolve(self, name: str, entity_type: EntityType) -> str:
+        """The id of the entity with this name and type, registering it when new."""
+        key = (name_key(name), entity_type)
+        if key in self._by_key:
+            return self._by_key[key]
+        # an authority name wins even when the model guessed another type ("NPR" as a place)
+        authority = self._by_name.get(key[0])
+        if authority is not None and self.records[authority].source == "authority":
+            return authority
+        base = slugify(name)
+        candidate = base
+        if candidate in self.records:
+            candidate = f"{base}-{entity_type}"
+        n = 2
+        while candidate in self.records:
+            candidate = f"{base}-{entity_type}-{n}"
+            n += 1
+        self.records[candidate] = EntityRecord(candidate, " ".join(name.split()), entity_type, "extracted")
+        self._by_key[key] = candidate
+        return candidate
+
+    def note(self, entity_id: str, surface: str, document_id: str) -> None:
+        record = self.records[entity_id]
+        if " ".join(surface.split()) != record.name:
+            record.aliases.add(surface)
+        record.documents.add(document_id)
+
+    def used(self) -> list[EntityRecord]:
+        """Every entity some document refers to, plus every authority record."""
+        return [r for _, r in sorted(self.records.items()) if r.documents or r.source == "authority"]
