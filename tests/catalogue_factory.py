@@ -71,6 +71,7 @@ ARTICLE_TEXT = (
     "Peter Neumann, director of ICSR, said: \u201cThe defectors are a unique opportunity.\u201d\n"
     "Many had come to Syria to fight, not to kill other rebels. "
     "Neumann added that ISIS \u201cis not protecting Muslims\u201d.\n"
+    "The director warned that most of them left because of the brutality.\n"
 )
 
 
@@ -82,7 +83,9 @@ def sample_documents() -> list[SampleDocument]:
                   SampleMention("Syria", "syria"), SampleMention("Neumann", "peter-neumann", 2),
                   SampleMention("ISIS", "isis")],
         quotes=[SampleQuote("The defectors are a unique opportunity.", "Peter Neumann", "peter-neumann"),
-                SampleQuote("is not protecting Muslims", "Peter Neumann", "peter-neumann")],
+                SampleQuote("is not protecting Muslims", "Peter Neumann", "peter-neumann"),
+                SampleQuote("most of them left because of the brutality", "The director", "peter-neumann",
+                            kind="indirect")],
     )
     seed_article = SampleDocument(
         "000_5b55b6d9b2e6ebeb", "Defectors speak publicly", "article",

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from datasette import hookimpl
+from datasette.database import QueryInterrupted
 from datasette.utils import escape_fts, tilde_encode
 from markupsafe import Markup, escape
 
@@ -274,8 +275,8 @@ def _render_text(text: str, document_id: str, database: str, datasette: Any) -> 
     async def inner() -> Markup | None:
         try:
             mentions, quotes = await document_spans(datasette.get_database(database), document_id)
-        except sqlite3.Error:
-            return None  # not a provcat catalogue: let Datasette render the cell
+        except (sqlite3.Error, QueryInterrupted):
+            return None  # not a provcat catalogue, or too slow: Datasette renders the plain text
         return highlight(text, mentions, quotes, datasette.urls.table(database, "entities"))
 
     return inner

@@ -8,6 +8,7 @@ form that cannot be found in the document is an error naming the sidecar.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from .curation import Curation
@@ -31,6 +32,16 @@ def find_occurrence(text: str, needle: str, occurrence: int = 1) -> int:
     return at
 
 
+def _whole_words(surface: str) -> str:
+    """A pattern for ``surface`` that does not match inside a longer word."""
+    pattern = re.escape(surface)
+    if surface[:1].isalnum():
+        pattern = r"(?<!\w)" + pattern
+    if surface[-1:].isalnum():
+        pattern += r"(?!\w)"
+    return pattern
+
+
 def _overlaps(a_start: int, a_end: int, b_start: int, b_end: int) -> bool:
     return a_start < b_end and b_start < a_end
 
@@ -38,17 +49,20 @@ def _overlaps(a_start: int, a_end: int, b_start: int, b_end: int) -> bool:
 def curated_assertions(text: str, sidecar: Sidecar, curation: Curation, where: Path) -> Extraction:
     mentions: list[Mention] = []
     quotes: list[Quote] = []
-    for item in sidecar.entities:
-        authority = curation.authority(item.entity)
+    forms = [(surface, item.entity) for item in sidecar.entities for surface in item.surfaces]
+    # longest forms first, so "Berg" inside an already found "Anna Berg" is not a second mention
+    for surface, entity in sorted(forms, key=lambda f: -len(f[0])):
+        authority = curation.authority(entity)
         assert authority is not None  # checked when the sidecar was loaded
-        for surface in item.surfaces:
-            at = text.find(surface)
-            if at < 0:
-                raise ProvcatError(where, f"entity '{item.entity}': surface form '{surface}' is not in the document")
-            while at >= 0:
-                mentions.append(Mention(start=at, end=at + len(surface), surface=surface, name=authority.name,
-                                        type=authority.type, method=CURATED, confidence=1.0))
-                at = text.find(surface, at + len(surface))
+        found = [m.start() for m in re.finditer(_whole_words(surface), text)]
+        if not found:
+            raise ProvcatError(where, f"entity '{entity}': surface form '{surface}' is not in the document")
+        for at in found:
+            if any(_overlaps(at, at + len(surface), m.start, m.end) for m in mentions):
+                continue
+            mentions.append(Mention(start=at, end=at + len(surface), surface=surface, name=authority.name,
+                                    type=authority.type, method=CURATED, confidence=1.0))
+    mentions.sort(key=lambda m: m.start)
     for speaker in sidecar.speakers:
         at = find_occurrence(text, speaker.quote, speaker.occurrence)
         if at < 0:
@@ -82,29 +96,28 @@ def apply_sidecar(text: str, machine: Extraction, sidecar: Sidecar | None, curat
     if sidecar is None:
         return machine, {}
     curated = curated_assertions(text, sidecar, curation, where or Path(sidecar.document))
-    rejected_entities = {_fold(v) for v in sidecar.reject.entities}
-    rejected_speakers = {_fold(v) for v in sidecar.reject.speakers}
     ids = {_fold(a.name): a.id for a in curation.authorities}
-    counts: dict[tuple[str, str], int] = {("entity", v): 0 for v in sidecar.reject.entities}
-    counts.update({("speaker", v): 0 for v in sidecar.reject.speakers})
-    originals = {_fold(v): v for v in [*sidecar.reject.entities, *sidecar.reject.speakers]}
+    # folded value -> the value as the curator wrote it, per kind of rejection
+    rejections = {"entity": {_fold(v): v for v in sidecar.reject.entities},
+                  "speaker": {_fold(v): v for v in sidecar.reject.speakers}}
+    counts = {(kind, v): 0 for kind, values in rejections.items() for v in values.values()}
 
-    def rejected(values: list[str | None], rejections: set[str], kind: str) -> bool:
+    def rejected(values: list[str | None], kind: str) -> bool:
         for value in values:
             if value is None:
                 continue
             for key in (_fold(value), ids.get(_fold(value), "")):
-                if key in rejections:
-                    counts[(kind, originals[key])] += 1
+                if key in rejections[kind]:
+                    counts[(kind, rejections[kind][key])] += 1
                     return True
         return False
 
     mentions = [m for m in machine.mentions
                 if not any(_overlaps(m.start, m.end, c.start, c.end) for c in curated.mentions)
-                and not rejected([m.name, m.surface], rejected_entities, "entity")]
+                and not rejected([m.name, m.surface], "entity")]
     quotes = [q for q in machine.quotes
               if not any(_overlaps(q.start, q.end, c.start, c.end) for c in curated.quotes)
-              and not rejected([q.speaker, q.speaker_name], rejected_speakers, "speaker")]
+              and not rejected([q.speaker, q.speaker_name], "speaker")]
     mentions = sorted([*mentions, *curated.mentions], key=lambda m: (m.start, m.end))
     quotes = sorted([*quotes, *curated.quotes], key=lambda q: (q.start, q.end))
     return Extraction(mentions=mentions, quotes=quotes), counts

@@ -22,6 +22,8 @@ from .errors import ProvcatError
 from .models import Collection
 
 DATASETTE_METADATA = "datasette.yml"
+#: Templates that make a document's row page read as a document.
+TEMPLATES = Path(__file__).resolve().parent / "templates"
 COLLECTION_METADATA = "collection.yml"
 
 #: Datasette settings: a time limit on every query, no facet suggestions (they cost most of a table
@@ -36,13 +38,13 @@ SETTINGS: dict[str, Any] = {
 
 
 def inspect_file_for(db: Path) -> Path:
-    """``catalogue.db`` -> ``catalogue.inspect.json``, next to the database."""
-    return db.with_name(f"{db.stem}.inspect.json")
+    """``catalogue.db`` -> ``catalogue.db.inspect.json``, next to the database."""
+    return db.with_name(f"{db.name}.inspect.json")
 
 
 def metadata_file_for(db: Path) -> Path:
-    """``catalogue.db`` -> ``catalogue.metadata.json``, next to the database."""
-    return db.with_name(f"{db.stem}.metadata.json")
+    """``catalogue.db`` -> ``catalogue.db.metadata.json``, next to the database."""
+    return db.with_name(f"{db.name}.metadata.json")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -136,7 +138,7 @@ def datasette_arguments(db: Path, inspect_file: Path, metadata_file: Path,
                         host: str = "127.0.0.1", port: int = 8001) -> list[str]:
     """The ``datasette serve`` command line (without the program) that publishes ``db`` read-only."""
     arguments = ["serve", "-i", str(db), "--inspect-file", str(inspect_file), "-m", str(metadata_file),
-                 "--host", host, "--port", str(port)]
+                 "--template-dir", str(TEMPLATES), "--host", host, "--port", str(port)]
     for name, value in SETTINGS.items():
         arguments += ["--setting", name, _setting_value(value)]
     return arguments
@@ -177,4 +179,5 @@ def datasette_instance(db: Path, metadata_dir: Path) -> Datasette:
         metadata=publication_metadata(db, metadata_dir),
         settings=dict(SETTINGS),
         inspect_data=inspect_data(db),
+        template_dir=str(TEMPLATES),
     )

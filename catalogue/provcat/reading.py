@@ -14,8 +14,6 @@ import io
 import re
 from pathlib import Path
 
-from charset_normalizer import from_bytes
-
 from .errors import ProvcatError
 from .models import ReadDocument, Segment
 
@@ -63,22 +61,28 @@ def decode(data: bytes, path: Path | str) -> tuple[str, str]:
 
 
 def _guess_encoding(data: bytes) -> str | None:
-    """The detector's best candidate; among equally good ones, the commonest Western encoding.
+    """The detector's best candidate, named as the commonest Western encoding when that reads the same.
 
-    Short Latin texts fit cp1250, cp1252 and others equally well; charset-normalizer then lists them
-    in an arbitrary order, and Windows-1252 is by far the likeliest for archived Western documents.
+    Short Latin texts fit cp1250, cp1252 and others equally well, and charset-normalizer lists them
+    in an arbitrary order (or only one of the encodings that give the same text). Windows-1252 is by
+    far the likeliest for archived Western documents, so it is named whenever it yields the same text
+    as an equally good candidate.
     """
+    from charset_normalizer import from_bytes
+
     matches = [m for m in from_bytes(data) if m.encoding]
     if not matches:
         return None
-    preferred = ("cp1252", "latin_1", "iso8859_15")
-
-    def rank(match: object) -> tuple[float, float, int]:
-        name = match.encoding  # type: ignore[attr-defined]
-        order = preferred.index(name) if name in preferred else len(preferred)
-        return (round(match.chaos, 3), -round(match.coherence, 3), order)  # type: ignore[attr-defined]
-
-    return codecs.lookup(min(matches, key=rank).encoding).name
+    best_score = min((round(m.chaos, 3), -round(m.coherence, 3)) for m in matches)
+    tied = [m for m in matches if (round(m.chaos, 3), -round(m.coherence, 3)) == best_score]
+    for preferred in ("cp1252", "iso8859_15", "latin_1"):
+        try:
+            text = data.decode(preferred)
+        except UnicodeDecodeError:
+            continue
+        if any(str(m) == text for m in tied):
+            return codecs.lookup(preferred).name
+    return codecs.lookup(tied[0].encoding).name
 
 
 def normalise(text: str) -> tuple[str, list[str]]:

@@ -25,10 +25,10 @@ LABEL_TYPES: dict[str, EntityType] = {
 TYPE_LABELS = {"person": "PERSON", "organization": "ORG", "place": "GPE"}
 
 TITLES = frozenset("""
-mr mr. mrs mrs. ms ms. miss dr dr. prof prof. professor sir dame lord lady rev rev. reverend fr fr.
-sen sen. senator rep rep. representative gov gov. governor president vice prime minister secretary
-chairman chairwoman chair judge justice gen gen. general col col. colonel lt lt. capt capt. captain
-sgt sgt. sergeant adm adm. admiral commissioner mayor king queen prince princess sheikh pope
+mr mr. mrs mrs. ms ms. miss dr dr. prof prof. professor sir dame lord lady rev rev. reverend fr fr. sen sen.
+senator rep rep. representative gov gov. governor president vice prime minister secretary chairman chairwoman
+chair judge justice gen gen. general col col. colonel lt lt. capt capt. captain sgt sgt. sergeant adm adm.
+admiral commissioner mayor king queen prince princess sheikh pope
 """.split())
 _APOSTROPHES = "'\u2019"
 _BAD_SURFACE = re.compile(r"^[\W\d_]+$|\n\s*\n|https?:|www\.|@")

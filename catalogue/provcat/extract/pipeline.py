@@ -7,6 +7,7 @@ offsets carried over, so nothing is truncated.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -32,15 +33,20 @@ class Job:
     segments: Sequence[Segment] = field(default_factory=tuple)
 
 
+def load_nlp(authorities: Sequence[Authority] = ()) -> object:
+    """The pinned pipeline, with an entity ruler for the authority records placed before NER."""
+    return _load_nlp(json.dumps(entities.ruler_patterns(authorities), sort_keys=True))
+
+
 @lru_cache(maxsize=4)
-def load_nlp(authority_key: tuple[Authority, ...] = ()) -> object:
-    """Load the pinned pipeline, with an entity ruler for the authority records placed before NER."""
+def _load_nlp(patterns_json: str) -> object:
     import spacy
 
     nlp = spacy.load(MODEL)
-    if authority_key:
+    patterns = json.loads(patterns_json)
+    if patterns:
         ruler = nlp.add_pipe("entity_ruler", before="ner", config={"phrase_matcher_attr": "LOWER"})
-        ruler.add_patterns(entities.ruler_patterns(authority_key))
+        ruler.add_patterns(patterns)
     return nlp
 
 
@@ -96,7 +102,7 @@ def turn_assertions(text: str, mentions: list[Mention]) -> tuple[list[Quote], li
 
 def extract_all(jobs: Iterable[Job], authorities: Sequence[Authority] = ()) -> Iterator[Extraction]:
     """One Extraction per job, in order. spaCy reads the chunks of many documents per batch."""
-    nlp = load_nlp(tuple(authorities))
+    nlp = load_nlp(authorities)
     by_id = {a.id: a for a in authorities}
     prepared: list[tuple[Job, str, list[tuple[int, str]]]] = []
 
@@ -122,7 +128,9 @@ def extract_parsed(job: Job, view: str, parsed: list[tuple[int, object]],
     mentions: list[Mention] = []
     for offset, doc in parsed:
         mentions.extend(entities.entity_mentions(doc, offset, authorities, MODEL))  # type: ignore[arg-type]
-    mentions = entities.merge_short_forms(mentions)
+    # the view joins caption lines: a surface is always what the stored text holds at its offsets
+    mentions = [m if job.text[m.start:m.end] == m.surface else m.model_copy(update={"surface": job.text[m.start:m.end]})
+                for m in entities.merge_short_forms(mentions)]
     quotes: list[Quote] = []
     if job.type == "transcript":
         turn_quotes, label_mentions = turn_assertions(job.text, mentions)

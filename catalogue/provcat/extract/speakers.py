@@ -25,26 +25,28 @@ from ..models import Mention, Quote
 
 REPORTING_VERBS = frozenset("""
 say tell speak state add explain note claim argue insist announce report recount warn write ask reply respond
-answer suggest confirm deny admit acknowledge agree declare comment remark stress emphasise emphasize
-maintain allege testify tweet post complain recall contend assert conclude urge concede brand describe
-caution estimate indicate reveal disclose predict vow pledge promise observe mention continue quip joke
+answer suggest confirm deny admit acknowledge agree declare comment remark stress emphasise emphasize maintain
+allege testify tweet post complain recall contend assert conclude urge concede brand describe caution estimate
+indicate reveal disclose predict vow pledge promise observe mention continue quip joke
 """.split())
-NOT_SPEECH = frozenset("fear wonder believe expect think hope feel want know".split())
-PRONOUNS = frozenset("he she they it i we you him her them this that who".split())
+NOT_SPEECH = frozenset(["fear", "wonder", "believe", "expect", "think", "hope", "feel", "want", "know"])
+PRONOUNS = frozenset("""
+he she they it i we you him her them this that who
+""".split())
 PERSON_NOUNS = frozenset("""
 defector official spokesman spokeswoman spokesperson minister director professor man woman member recruit
-source analyst expert resident witness officer leader president chief secretary senator lawyer
-researcher scientist economist author editor reporter correspondent commander soldier fighter militant
-activist spokesperson diplomat ambassador governor mayor chairman chairwoman chair founder executive
-manager owner teacher student doctor nurse police policeman investigator prosecutor judge critic
-supporter opponent voter worker employee person people student victim survivor father mother son
-daughter wife husband friend neighbour neighbor administrator epidemiologist broker host presenter
+source analyst expert resident witness officer leader president chief secretary senator lawyer researcher
+scientist economist author editor reporter correspondent commander soldier fighter militant activist
+spokesperson diplomat ambassador governor mayor chairman chairwoman chair founder executive manager owner
+teacher student doctor nurse police policeman investigator prosecutor judge critic supporter opponent voter
+worker employee person people student victim survivor father mother son daughter wife husband friend neighbour
+neighbor administrator epidemiologist broker host presenter
 """.split())
 INSTITUTION_NOUNS = frozenset("""
-ministry statement report government department agency company office council committee commission
-cabinet police army military court spokesman institute university group organization organisation
+ministry statement report government department agency company office council committee commission cabinet
+police army military court spokesman institute university group organization organisation
 """.split())
-HYPOTHETICAL_AUX = frozenset("will would could might may should shall".split())
+HYPOTHETICAL_AUX = frozenset(["will", "would", "could", "might", "may", "should", "shall"])
 
 DIRECT_CONFIDENCE = 0.9
 PRONOUN_CONFIDENCE = 0.65

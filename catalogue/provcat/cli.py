@@ -1,0 +1,148 @@
+"""The command line: a thin adapter that parses options, calls the library and reports in one line.
+
+Exit codes: 0 success; 1 verification found a document that is not intact; 2 an input or the
+catalogue has a problem (the message names the file).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import ProvcatError
+
+EXIT_NOT_INTACT = 1
+EXIT_PROBLEM = 2
+
+
+class ProvcatGroup(click.Group):
+    """Turns ProvcatError (and OS errors) into a one-line message instead of a traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except ProvcatError as exc:
+            click.echo(f"provcat: error: {exc}", err=True)
+            sys.exit(EXIT_PROBLEM)
+        except OSError as exc:
+            where = getattr(exc, "filename", None)
+            click.echo(f"provcat: error: {where + ': ' if where else ''}{exc.strerror or exc}", err=True)
+            sys.exit(EXIT_PROBLEM)
+
+
+@click.group(cls=ProvcatGroup)
+@click.version_option(__version__, prog_name="provcat")
+def main() -> None:
+    """provcat: an archival provenance catalogue of articles and transcripts."""
+
+
+archive_argument = click.argument("archive", default="seeds", type=click.Path(path_type=Path))
+db_option = click.option("--db", default="catalogue.db", show_default=True, type=click.Path(path_type=Path),
+                         help="the catalogue database")
+metadata_option = click.option("--metadata", default="metadata", show_default=True,
+                               type=click.Path(path_type=Path), help="folder of curated metadata")
+
+
+def run_build(archive: Path, metadata: Path, db: Path, as_json: bool = False) -> int:
+    from .build import build_catalogue
+
+    show = sys.stderr.isatty() and not as_json
+    done = 0
+
+    def progress(path: str) -> None:
+        nonlocal done
+        done += 1
+        click.echo(f"\r  extracted {done} documents ({path[:50]})\033[K", nl=False, err=True)
+
+    report = build_catalogue(archive, metadata, db, progress if show else None)
+    if show:
+        click.echo("\r\033[K", nl=False, err=True)
+    for path, problem in report.warnings:
+        click.echo(f"provcat: warning: {path}: {problem}", err=True)
+    if as_json:
+        click.echo(json.dumps({
+            "db": str(report.db), "documents": report.documents, "extracted": report.extracted,
+            "reused": report.reused, "quotes": report.quotes, "manifest_sha256": report.manifest_sha256,
+            "warnings": [{"file": p, "problem": w} for p, w in report.warnings],
+        }, indent=2))
+    else:
+        click.echo(f"catalogued {report.documents} documents into {db} "
+                   f"({report.extracted} extracted, {report.reused} unchanged); "
+                   f"manifest sha256 {report.manifest_sha256}")
+    return 0
+
+
+@main.command()
+@archive_argument
+@metadata_option
+@db_option
+@click.option("--json", "as_json", is_flag=True, help="print a JSON report for scripts")
+def build(archive: Path, metadata: Path, db: Path, as_json: bool) -> None:
+    """Catalogue every document of ARCHIVE (default: seeds)."""
+    sys.exit(run_build(archive, metadata, db, as_json))
+
+
+def run_verify(archive: Path, db: Path, as_json: bool = False, all_digests: bool = False) -> int:
+    from .fixity import ALGORITHMS
+    from .verify import all_intact, check_archive, record_events, summary
+
+    algorithms = ALGORITHMS if all_digests else ("sha256",)
+    checks = check_archive(archive, db, algorithms)
+    record_events(db, checks)
+    counts = summary(checks)
+    if as_json:
+        click.echo(json.dumps({"intact": all_intact(checks), "summary": counts,
+                               "checks": [c.as_dict() for c in checks]}, indent=2))
+    else:
+        for c in checks:
+            line = f"{c.outcome:<10} {c.path}  {c.algorithm}"
+            if c.outcome != "intact":
+                line += f"  expected {c.expected or '-'}  actual {c.actual or '-'}"
+                if c.detail:
+                    line += f"  ({c.detail})"
+            click.echo(line)
+        total = len({c.path for c in checks})
+        click.echo(f"{total} documents checked: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
+    return 0 if all_intact(checks) else EXIT_NOT_INTACT
+
+
+@main.command()
+@archive_argument
+@db_option
+@click.option("--json", "as_json", is_flag=True, help="print the checks as JSON")
+@click.option("--all-digests", is_flag=True, help="check SHA-512 as well as SHA-256")
+def verify(archive: Path, db: Path, as_json: bool, all_digests: bool) -> None:
+    """Re-hash ARCHIVE and compare with the catalogue; exit 0 only when every document is intact."""
+    sys.exit(run_verify(archive, db, as_json, all_digests))
+
+
+@main.command()
+@db_option
+@metadata_option
+@click.option("--archive", default="seeds", show_default=True, type=click.Path(path_type=Path),
+              help="archive to build from when the catalogue is missing")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8001, show_default=True, type=int)
+def serve(db: Path, metadata: Path, archive: Path, host: str, port: int) -> None:
+    """Publish the catalogue read-only in Datasette (builds it first if it is missing)."""
+    from .publish import serve as run_server
+
+    if not db.exists():
+        run_build(archive, metadata, db)
+    sys.exit(run_server(db, metadata, host=host, port=port))
+
+
+@main.command()
+def schema() -> None:
+    """Print the JSON Schema of the curated metadata files."""
+    from .curation import json_schemas
+
+    click.echo(json.dumps(json_schemas(), indent=2))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,44 @@
+import os
+from pathlib import Path
+
+import pytest
+from provcat.archive import document_id, scan
+from provcat.errors import ProvcatError
+
+
+def test_scan_is_recursive_sorted_and_skips_hidden(tmp_path: Path) -> None:
+    (tmp_path / "b").mkdir()
+    (tmp_path / ".git").mkdir()
+    for name in ("b/two.txt", "one.srt", ".hidden.txt", ".git/x.txt", "image.png"):
+        (tmp_path / name).write_text("x")
+    result = scan(tmp_path)
+    assert [(f.path, f.id) for f in result.files] == [("b/two.txt", "b/two"), ("one.srt", "one")]
+    assert [p for p, _ in result.skipped] == ["image.png"]
+
+
+def test_same_stem_keeps_extensions_in_ids(tmp_path: Path) -> None:
+    (tmp_path / "talk.txt").write_text("x")
+    (tmp_path / "talk.srt").write_text("x")
+    assert [f.id for f in scan(tmp_path).files] == ["talk.srt", "talk.txt"]
+
+
+def test_symlink_outside_archive_is_refused(tmp_path: Path) -> None:
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    (tmp_path / "secret.txt").write_text("private")
+    os.symlink(tmp_path / "secret.txt", archive / "link.txt")
+    (archive / "inside.txt").write_text("x")
+    os.symlink(archive / "inside.txt", archive / "alias.txt")
+    result = scan(archive)
+    assert [f.path for f in result.files] == ["alias.txt", "inside.txt"]
+    assert result.skipped == [("link.txt", "symbolic link pointing outside the archive: refused")]
+
+
+def test_missing_archive_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(ProvcatError, match="archive folder does not exist"):
+        scan(tmp_path / "nope")
+
+
+def test_document_id() -> None:
+    assert document_id("a/b.c.txt") == "a/b.c"
+    assert document_id("README") == "README"

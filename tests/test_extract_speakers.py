@@ -1,0 +1,74 @@
+import pytest
+from provcat.extract.pipeline import Job, extract_all
+from provcat.extract.speakers import quotation_spans
+from provcat.models import Extraction
+
+
+def extract(text: str, doc_type: str = "article") -> Extraction:
+    (extraction,) = extract_all([Job(text, doc_type)])
+    for q in extraction.quotes:
+        assert text[q.start:q.end] == q.text
+    return extraction
+
+
+def test_quotation_spans_tolerate_unbalanced_and_straight_quotes() -> None:
+    text = 'He said "yes" and “no.\nNext “line” here'
+    spans = quotation_spans(text)
+    assert [(text[s:e], closed) for s, e, closed in spans] == [("yes", True), ("no.", False), ("line", True)]
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        ("“We will rebuild the bridge before winter,” Maria Lopez said on Tuesday.", "Maria Lopez"),
+        ("“We will rebuild the bridge before winter,” said Maria Lopez, the mayor.", "Maria Lopez"),
+        ("Maria Lopez said: “We will rebuild the bridge before winter.”", "Maria Lopez"),
+    ],
+)
+def test_direct_quotes_with_adjacent_cues(text: str, speaker: str) -> None:
+    (quote,) = [q for q in extract(text).quotes if q.kind == "direct"]
+    assert quote.speaker == speaker and quote.speaker_name == speaker
+    assert quote.method == "rule:quote-cue" and quote.confidence >= 0.8
+    assert quote.text.startswith("We will rebuild")
+
+
+def test_apposition_prefers_the_name() -> None:
+    text = ("The director of the institute, Peter Neumann said that the group is losing its appeal, "
+            "“and it is starting to look less impressive.”")
+    quotes = extract(text).quotes
+    assert quotes and all(q.speaker == "Peter Neumann" for q in quotes)
+
+
+def test_pronoun_resolves_to_the_earlier_person() -> None:
+    text = ("One of the defectors from India was forced to clean toilets. "
+            "“This is not a holy war at all,” he said.")
+    (quote,) = extract(text).quotes
+    assert quote.speaker == "One of the defectors from India"
+    assert quote.method == "rule:quote-cue+pronoun" and quote.confidence < 0.9
+
+
+def test_unresolvable_source_is_not_invented() -> None:
+    (quote,) = extract("“Nobody knows what will happen to the town after the flood,” he said.").quotes
+    assert quote.speaker is None and quote.confidence <= 0.2
+
+
+def test_reported_speech_and_according_to() -> None:
+    text = ("Officials said that the road would reopen next week. "
+            "According to the ministry, repairs will cost two million dollars.")
+    quotes = extract(text).quotes
+    assert {(q.speaker, q.kind, q.method) for q in quotes} == {
+        ("Officials", "indirect", "rule:reported-speech"), ("the ministry", "indirect", "rule:according-to")}
+
+
+def test_beliefs_negations_and_hypotheticals_are_not_speech() -> None:
+    text = ("Critics fear that the plan will fail. The mayor did not say that the plan would fail. "
+            "Republicans will say that the vote was rigged.")
+    assert extract(text).quotes == []
+
+
+def test_labelled_turns_are_quotes_of_kind_turn() -> None:
+    text = "MS. SMITH: Good afternoon, everyone.\nQ: Can you tell us more?\nMS. SMITH: I can, yes.\n"
+    quotes = [q for q in extract(text, "transcript").quotes if q.kind == "turn"]
+    assert [(q.speaker, q.text) for q in quotes] == [("Smith", "Good afternoon, everyone."),
+                                                     ("Q", "Can you tell us more?"), ("Smith", "I can, yes.")]
+    assert quotes[0].speaker_type == "person" and quotes[1].speaker_name is None

@@ -1,0 +1,429 @@
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlite_utils
+import yaml
+from catalogue_factory import HOSTILE_TEXT, tamper
+from datasette.app import Datasette
+from provcat import publish, store
+from provcat.errors import ProvcatError
+
+# ---------------------------------------------------------------------------------------------
+# Helpers
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def ds(sample_catalogue: Path, metadata_dir: Path) -> Datasette:
+    return publish.datasette_instance(sample_catalogue, metadata_dir)
+
+
+async def get_json(ds: Datasette, path: str, **params: str) -> Any:
+    response = await ds.client.get(path, params=params)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def sql(ds: Datasette, query: str, database: str = "catalogue") -> list[dict[str, Any]]:
+    return await get_json(ds, f"/{database}.json", sql=query, _shape="array")
+
+
+async def canned(ds: Datasette, name: str, database: str = "catalogue",
+                 **params: str) -> list[dict[str, Any]]:
+    return await get_json(ds, f"/{database}/{name}.json", _shape="array", **params)
+
+
+async def html(ds: Datasette, path: str) -> str:
+    response = await ds.client.get(path)
+    assert response.status_code == 200, response.text
+    return response.text
+
+
+def schema_columns() -> dict[str, list[str]]:
+    """Every table of the public schema and its columns, from store.SCHEMA itself."""
+    db = sqlite_utils.Database(memory=True)
+    store.create_schema(db)
+    return {table.name: [c.name for c in table.columns] for table in db.tables}
+
+
+def datasette_yml(metadata_dir: Path) -> dict[str, Any]:
+    return yaml.safe_load((metadata_dir / publish.DATASETTE_METADATA).read_text(encoding="utf-8"))
+
+
+# ---------------------------------------------------------------------------------------------
+# The plugin inside Datasette
+# ---------------------------------------------------------------------------------------------
+
+
+async def test_plugin_is_installed(ds: Datasette) -> None:
+    plugins = await get_json(ds, "/-/plugins.json")
+    (provcat,) = [p for p in plugins if p["name"] == "provcat"]
+    assert {"prepare_connection", "render_cell"} <= set(provcat["hooks"])
+
+
+async def test_stored_bytes_match_recorded_digests_in_sql(ds: Datasette) -> None:
+    rows = await sql(ds, "select id, sha256_hex(content) = sha256 as sha256_ok, "
+                         "sha512_hex(content) = sha512 as sha512_ok from documents")
+    assert len(rows) == 4
+    assert all(r["sha256_ok"] == 1 and r["sha512_ok"] == 1 for r in rows), rows
+
+
+async def test_sha256_hex_matches_hashlib_on_the_seed(ds: Datasette, sample_catalogue: Path) -> None:
+    seed = (Path(__file__).resolve().parent.parent / "seeds" / "000_5b55b6d9b2e6ebeb.txt").read_bytes()
+    (row,) = await sql(ds, "select sha256_hex(content) as d from documents where id = '000_5b55b6d9b2e6ebeb'")
+    assert row["d"] == hashlib.sha256(seed).hexdigest()
+
+
+async def test_table_search_finds_a_word(ds: Datasette) -> None:
+    rows = await get_json(ds, "/catalogue/documents.json", _search="villagers", _shape="array")
+    assert [r["id"] for r in rows] == ["000_5b55b6d9b2e6ebeb"]
+
+
+async def test_table_search_of_quotes(ds: Datasette) -> None:
+    rows = await get_json(ds, "/catalogue/quotes.json", _search="brutality", _shape="array")
+    assert [r["speaker"] for r in rows] == ["The director"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Canned queries
+# ---------------------------------------------------------------------------------------------
+
+
+async def test_integrity_reports_every_document_intact(ds: Datasette) -> None:
+    rows = await canned(ds, "integrity")
+    assert len(rows) == 4
+    assert {r["outcome"] for r in rows} == {"intact"}
+    assert all(r["expected"] == r["actual"] for r in rows)
+
+
+async def test_integrity_catches_tampered_content(sample_catalogue: Path, metadata_dir: Path,
+                                                  tmp_path: Path) -> None:
+    copy = tmp_path / "tampered.db"
+    shutil.copyfile(sample_catalogue, copy)
+    tamper(copy, "article", b"Defectors speak out - edited\n")
+    ds = publish.datasette_instance(copy, metadata_dir)
+    rows = await canned(ds, "integrity", database="tampered")
+    assert rows[0]["id"] == "article"  # problems first
+    outcomes = {r["id"]: r["outcome"] for r in rows}
+    assert outcomes == {"article": "changed", "hostile": "intact", "000_5b55b6d9b2e6ebeb": "intact",
+                        "002_bfaa0521dbc1feff": "intact"}
+    assert rows[0]["actual"] == hashlib.sha256(b"Defectors speak out - edited\n").hexdigest()
+    assert rows[0]["actual"] != rows[0]["expected"]
+
+
+async def test_integrity_catches_a_same_size_edit(sample_catalogue: Path, metadata_dir: Path,
+                                                  tmp_path: Path) -> None:
+    copy = tmp_path / "catalogue.db"
+    shutil.copyfile(sample_catalogue, copy)
+    original = (Path(__file__).resolve().parent.parent / "seeds" / "002_bfaa0521dbc1feff.txt").read_bytes()
+    tamper(copy, "002_bfaa0521dbc1feff", original.replace(b"Isis", b"ISIS", 1))
+    rows = await canned(publish.datasette_instance(copy, metadata_dir), "integrity")
+    changed = [r for r in rows if r["outcome"] == "changed"]
+    assert [(r["id"], r["recorded_size"], r["stored_size"]) for r in changed] == [
+        ("002_bfaa0521dbc1feff", len(original), len(original))]
+
+
+async def test_quotes_by_speaker_matches_label_name_and_alias_in_any_case(ds: Datasette) -> None:
+    by_label = await canned(ds, "quotes_by_speaker", speaker="the DIRECTOR")
+    assert [r["text"] for r in by_label] == ["most of them left because of the brutality"]
+    by_name = await canned(ds, "quotes_by_speaker", speaker="neumann")
+    assert {r["document_id"] for r in by_name} == {"article", "hostile"}
+    assert "The director" in {r["speaker"] for r in by_name}  # found through the speaker's entity
+    by_alias = await canned(ds, "quotes_by_speaker", speaker="p. neumann")
+    assert len(by_alias) == len(by_name)
+    assert await canned(ds, "quotes_by_speaker", speaker="nobody at all") == []
+
+
+async def test_documents_citing_by_name_alias_or_id_with_counts(ds: Datasette) -> None:
+    by_alias = await canned(ds, "documents_citing", entity="isis")
+    assert {r["document_id"] for r in by_alias} == {"article", "000_5b55b6d9b2e6ebeb", "002_bfaa0521dbc1feff"}
+    by_name = await canned(ds, "documents_citing", entity="peter neumann")
+    counts = {r["document_id"]: r["mentions"] for r in by_name}
+    assert counts == {"article": 2, "hostile": 1}
+    assert by_name[0]["document_id"] == "article"  # most mentions first
+    assert await canned(ds, "documents_citing", entity="ICSR") == await canned(
+        ds, "documents_citing", entity="icsr")
+    assert await canned(ds, "documents_citing", entity="") == []
+
+
+async def test_search_quotes_is_ranked_with_snippets(ds: Datasette) -> None:
+    rows = await canned(ds, "search_quotes", q="protecting muslims")
+    assert {r["document_id"] for r in rows} == {"article", "000_5b55b6d9b2e6ebeb"}
+    assert all("[protecting]" in r["snippet"] for r in rows)
+
+
+async def test_search_documents_is_ranked_with_snippets(ds: Datasette) -> None:
+    rows = await canned(ds, "search_documents", q="defectors")
+    assert rows[0]["id"] == "article"  # the short text about defectors ranks first
+    assert {r["id"] for r in rows} == {"article", "000_5b55b6d9b2e6ebeb", "002_bfaa0521dbc1feff"}
+    assert all("[defectors]" in r["snippet"].lower() for r in rows)
+
+
+@pytest.mark.parametrize("typed", ["", '"', "don't", "NEAR(", "a OR", "*", "said:"])
+async def test_search_queries_accept_anything_typed(ds: Datasette, typed: str) -> None:
+    await canned(ds, "search_documents", q=typed)
+    await canned(ds, "search_quotes", q=typed)
+
+
+async def test_every_canned_query_runs_with_empty_parameters(ds: Datasette, metadata_dir: Path) -> None:
+    queries = datasette_yml(metadata_dir)["databases"]["catalogue"]["queries"]
+    assert set(queries) >= {"integrity", "quotes_by_speaker", "documents_citing", "search_quotes",
+                            "search_documents"}
+    for name, query in queries.items():
+        assert query.get("title") and query.get("description"), name
+        await canned(ds, name)
+
+
+# ---------------------------------------------------------------------------------------------
+# Pages
+# ---------------------------------------------------------------------------------------------
+
+
+async def test_hostile_document_is_escaped_on_its_row_page(ds: Datasette) -> None:
+    page = await html(ds, "/catalogue/documents/hostile")
+    assert "<script>alert" not in page
+    assert "<img src=x" not in page
+    assert 'href="javascript:' not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt;" in page
+    assert "&lt;script&gt;alert(&#39;title&#39;)&lt;/script&gt;" in page  # the title too
+
+
+async def test_row_page_links_mentions_and_marks_quotes(ds: Datasette) -> None:
+    page = await html(ds, "/catalogue/documents/article")
+    links = re.findall(r'<a class="provcat-mention"[^>]*href="([^"]+)"[^>]*>([^<]*)</a>', page)
+    assert ("/catalogue/entities/peter-neumann", "Peter Neumann") in links
+    assert ("/catalogue/entities/syria", "Syria") in links
+    marks = re.findall(r'<mark class="provcat-quote[^"]*"[^>]*title="([^"]*)"', page)
+    assert "direct quote · speaker: Peter Neumann · method: test-rule · confidence: 0.75" in marks
+    assert len(marks) == 3
+
+
+async def test_row_page_reads_as_a_document(ds: Datasette) -> None:
+    page = await html(ds, "/catalogue/documents/article")
+    assert re.search(r"<h1[^>]*>Defectors speak out</h1>", page)
+    text_at, record_at = page.index('class="provcat-document"'), page.index('class="provcat-record"')
+    assert text_at < record_at  # the text first, then the record
+    assert "Identifier of the document" in page  # column descriptions beside the record
+
+
+async def test_other_row_pages_keep_datasettes_layout(ds: Datasette) -> None:
+    page = await html(ds, "/catalogue/entities/peter-neumann")
+    assert "provcat-record" not in page
+    assert 'class="rows-and-columns"' in page
+
+
+async def test_a_documents_table_in_another_database_is_left_plain(tmp_path: Path) -> None:
+    db = sqlite_utils.Database(tmp_path / "other.db")
+    db["documents"].insert({"id": "x", "text": "<b>plain</b> text"}, pk="id")
+    db.conn.close()
+    ds = publish.datasette_instance(tmp_path / "other.db", tmp_path / "no-metadata")
+    page = await html(ds, "/other/documents/x")
+    assert "&lt;b&gt;plain&lt;/b&gt; text" in page
+    assert "provcat-text" not in page
+
+
+async def test_mention_link_leads_to_the_entity(ds: Datasette) -> None:
+    page = await html(ds, "/catalogue/documents/hostile")
+    (href,) = re.findall(r'<a class="provcat-mention"[^>]*href="([^"]+)"', page)
+    entity = await get_json(ds, href + ".json", _shape="array")
+    assert entity[0]["name"] == "Peter Neumann"
+
+
+async def test_content_is_shown_as_its_size(ds: Datasette) -> None:
+    page = await html(ds, "/catalogue/documents/hostile")
+    size = len(HOSTILE_TEXT.encode("utf-8"))
+    assert f'href="/catalogue/documents/hostile.blob?_blob_column=content">{size} bytes</a>' in page
+
+
+async def test_table_page_shows_plain_text_without_highlighting(ds: Datasette) -> None:
+    page = await html(ds, "/catalogue/documents")
+    assert "provcat-mention" not in page
+    assert "&lt;script&gt;alert(1)" in page
+    assert "<script>alert" not in page
+
+
+async def test_custom_sql_page_escapes_document_text(ds: Datasette) -> None:
+    response = await ds.client.get("/catalogue", params={"sql": "select text, title from documents"})
+    assert "&lt;script&gt;alert(1)" in response.text
+    assert "<script>alert" not in response.text
+
+
+async def test_entity_page_uses_its_name_as_label(ds: Datasette) -> None:
+    page = await html(ds, "/catalogue/mentions?document_id=article")
+    assert "Peter Neumann" in page and "Defectors speak out" in page
+
+
+# ---------------------------------------------------------------------------------------------
+# Metadata
+# ---------------------------------------------------------------------------------------------
+
+
+def test_every_table_and_column_of_the_schema_is_described(metadata_dir: Path) -> None:
+    tables = datasette_yml(metadata_dir)["databases"]["catalogue"]["tables"]
+    for table, columns in schema_columns().items():
+        assert tables.get(table, {}).get("description"), f"table {table} has no description"
+        described = tables[table].get("columns", {})
+        missing = [c for c in columns if not described.get(c)]
+        assert not missing, f"{table}: columns without a description: {missing}"
+        stale = sorted(set(described) - set(columns))
+        assert not stale, f"{table}: descriptions of columns that do not exist: {stale}"
+
+
+def test_facets_sorts_and_labels_name_real_columns(metadata_dir: Path) -> None:
+    tables = datasette_yml(metadata_dir)["databases"]["catalogue"]["tables"]
+    schema = schema_columns()
+    for table, config in tables.items():
+        if config.get("hidden"):
+            assert table.startswith(("documents_fts", "quotes_fts")), table
+            continue
+        for key in ("sort", "sort_desc", "label_column"):
+            if key in config:
+                assert config[key] in schema[table], (table, key)
+        for facet in config.get("facets", []):
+            assert facet in schema[table], (table, facet)
+    assert tables["documents"]["label_column"] == "title"
+    assert tables["entities"]["label_column"] == "name"
+
+
+async def test_search_indexes_are_hidden(ds: Datasette) -> None:
+    database = await get_json(ds, "/catalogue.json")
+    visible = {t["name"] for t in database["tables"] if not t["hidden"]}
+    assert "documents" in visible
+    assert not {t for t in visible if "_fts" in t}
+
+
+async def test_configured_facets_are_shown(ds: Datasette) -> None:
+    data = await get_json(ds, "/catalogue/documents.json", _extra="facet_results")
+    facets = data.get("facet_results", {})
+    facets = facets.get("results", facets)
+    assert {"type", "media_type"} <= set(facets)
+
+
+async def test_column_descriptions_are_served(ds: Datasette) -> None:
+    page = await html(ds, "/catalogue/mentions")
+    assert "starting at 0" in page or "first character is 0" in page
+
+
+def test_database_entry_is_renamed_to_the_file_stem(tmp_path: Path, metadata_dir: Path) -> None:
+    metadata = publish.publication_metadata(tmp_path / "other-name.db", metadata_dir)
+    assert list(metadata["databases"]) == ["other-name"]
+    assert "integrity" in metadata["databases"]["other-name"]["queries"]
+
+
+def test_collection_description_wins(tmp_path: Path, metadata_dir: Path) -> None:
+    shutil.copyfile(metadata_dir / publish.DATASETTE_METADATA, tmp_path / publish.DATASETTE_METADATA)
+    (tmp_path / "collection.yml").write_text(
+        "title: Defector testimonies\n"
+        "description: Articles and transcripts about defectors.\n"
+        "rights: CC BY 4.0\n"
+        "licence_url: https://creativecommons.org/licenses/by/4.0/\n"
+        "curator: A. Archivist\n"
+        "source: Newsroom archive\n", encoding="utf-8")
+    metadata = publish.publication_metadata(tmp_path / "catalogue.db", tmp_path)
+    assert metadata["title"] == "Defector testimonies"
+    assert metadata["description"].startswith("Articles and transcripts about defectors.")
+    assert "A. Archivist" in metadata["description"]
+    assert metadata["license"] == "CC BY 4.0"
+    assert metadata["license_url"] == "https://creativecommons.org/licenses/by/4.0/"
+    assert metadata["source"] == "Newsroom archive"
+    assert "catalogue" in metadata["databases"]
+
+
+def test_invalid_collection_is_reported_with_its_file(tmp_path: Path) -> None:
+    (tmp_path / "collection.yml").write_text("title: x\nbogus: 1\n", encoding="utf-8")
+    with pytest.raises(ProvcatError, match="collection.yml"):
+        publish.publication_metadata(tmp_path / "catalogue.db", tmp_path)
+
+
+def test_without_metadata_files_it_still_serves(tmp_path: Path, sample_catalogue: Path) -> None:
+    assert publish.publication_metadata(sample_catalogue, tmp_path / "none") == {"databases": {}}
+
+
+# ---------------------------------------------------------------------------------------------
+# Serving configuration
+# ---------------------------------------------------------------------------------------------
+
+
+async def test_served_read_only_with_the_configured_settings(ds: Datasette, sample_catalogue: Path) -> None:
+    (database,) = [d for d in await get_json(ds, "/-/databases.json") if d["name"] == "catalogue"]
+    assert database["is_mutable"] is False
+    settings = await get_json(ds, "/-/settings.json")
+    assert settings["sql_time_limit_ms"] == 3000
+    assert settings["suggest_facets"] is False
+    assert settings["default_page_size"] == 50
+
+
+async def test_writes_are_refused(ds: Datasette) -> None:
+    response = await ds.client.get("/catalogue.json", params={"sql": "delete from documents"})
+    assert response.status_code == 400
+    rows = await sql(ds, "select count(*) as n from documents")
+    assert rows == [{"n": 4}]
+
+
+def test_prepare_writes_inspect_file_and_metadata_next_to_the_db(sample_catalogue: Path, metadata_dir: Path,
+                                                                  tmp_path: Path) -> None:
+    db = tmp_path / "catalogue.db"
+    shutil.copyfile(sample_catalogue, db)
+    inspect_file, metadata_file = publish.prepare(db, metadata_dir)
+    assert inspect_file == tmp_path / "catalogue.db.inspect.json"
+    assert metadata_file == tmp_path / "catalogue.db.metadata.json"
+    inspected = json.loads(inspect_file.read_text())["catalogue"]
+    assert inspected["hash"] == hashlib.sha256(db.read_bytes()).hexdigest()
+    assert inspected["size"] == db.stat().st_size
+    assert inspected["tables"]["documents"]["count"] == 4
+    assert json.loads(metadata_file.read_text()) == publish.publication_metadata(db, metadata_dir)
+
+
+def test_prepare_refreshes_a_stale_inspect_file(sample_catalogue: Path, metadata_dir: Path,
+                                                tmp_path: Path) -> None:
+    db = tmp_path / "catalogue.db"
+    shutil.copyfile(sample_catalogue, db)
+    publish.inspect_file_for(db).write_text('{"catalogue": {"hash": "stale"}}')
+    inspect_file, _ = publish.prepare(db, metadata_dir)
+    assert json.loads(inspect_file.read_text())["catalogue"]["hash"] != "stale"
+
+
+def test_serve_runs_datasette_with_the_prepared_files(sample_catalogue: Path, metadata_dir: Path,
+                                                     tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db = tmp_path / "catalogue.db"
+    shutil.copyfile(sample_catalogue, db)
+    commands: list[list[str]] = []
+
+    def call(command: list[str]) -> int:
+        commands.append(command)
+        return 0
+
+    monkeypatch.setattr(publish.subprocess, "call", call)
+    assert publish.serve(db, metadata_dir, host="127.0.0.1", port=8123) == 0
+    inspect_file, metadata_file = publish.inspect_file_for(db), publish.metadata_file_for(db)
+    assert inspect_file.is_file() and metadata_file.is_file()
+    assert commands == [publish.datasette_command(
+        publish.datasette_arguments(db, inspect_file, metadata_file, "127.0.0.1", 8123))]
+    assert commands[0][1:3] == ["-m", "datasette"]
+
+
+def test_serve_refuses_a_missing_database(tmp_path: Path, metadata_dir: Path) -> None:
+    with pytest.raises(ProvcatError, match="no such catalogue"):
+        publish.serve(tmp_path / "missing.db", metadata_dir)
+
+
+def test_server_arguments_are_immutable_and_limited(tmp_path: Path) -> None:
+    arguments = publish.datasette_arguments(tmp_path / "c.db", tmp_path / "c.inspect.json",
+                                            tmp_path / "c.metadata.json", host="127.0.0.1", port=9999)
+    assert arguments[:3] == ["serve", "-i", str(tmp_path / "c.db")]
+    pairs = dict(zip(arguments, arguments[1:], strict=False))
+    assert pairs["--inspect-file"] == str(tmp_path / "c.inspect.json")
+    assert pairs["-m"] == str(tmp_path / "c.metadata.json")
+    assert pairs["--host"] == "127.0.0.1" and pairs["--port"] == "9999"
+    settings = {arguments[i + 1]: arguments[i + 2] for i, a in enumerate(arguments) if a == "--setting"}
+    assert settings["sql_time_limit_ms"] == "3000"
+    assert settings["suggest_facets"] == "off"
+    assert settings["default_page_size"] == "50"
+    assert str(tmp_path / "c.db") not in arguments[3:]  # never also opened as a mutable file

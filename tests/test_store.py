@@ -1,0 +1,51 @@
+import sqlite3
+from pathlib import Path
+
+import sqlite_utils
+from provcat import store
+
+PUBLIC = {
+    "documents": {"id", "path", "sha256", "sha512", "size_bytes", "media_type", "encoding", "type",
+                  "type_confidence", "type_method", "title", "text", "content"},
+    "entities": {"id", "name", "type", "source"},
+    "entity_aliases": {"entity_id", "alias"},
+    "mentions": {"id", "document_id", "entity_id", "start", "end", "surface", "method", "confidence"},
+    "quotes": {"id", "document_id", "speaker", "speaker_entity_id", "text", "start", "end", "cue", "kind",
+               "method", "confidence"},
+    "document_entities": {"document_id", "entity_id", "role", "mentions"},
+    "fixity_events": {"id", "document_id", "checked_at", "algorithm", "expected", "actual", "outcome", "agent"},
+    "builds": {"id", "started_at", "finished_at", "software_version", "documents", "manifest_sha256"},
+}
+
+
+def test_schema_has_the_public_tables_and_columns(tmp_path: Path) -> None:
+    db = sqlite_utils.Database(tmp_path / "c.db")
+    store.create_schema(db)
+    store.enable_search(db)
+    for table, columns in PUBLIC.items():
+        assert columns <= set(db[table].columns_dict), table
+    assert {"documents_fts", "quotes_fts"} <= set(db.table_names())
+    fks = {(fk.column, fk.other_table) for fk in db["quotes"].foreign_keys}
+    assert fks == {("document_id", "documents"), ("speaker_entity_id", "entities")}
+
+
+def test_copy_history_carries_builds_and_events(tmp_path: Path) -> None:
+    old = sqlite_utils.Database(tmp_path / "old.db")
+    store.create_schema(old)
+    old["builds"].insert({"started_at": "t", "software_version": "1", "extractor_version": "1", "documents": 0,
+                          "manifest_sha256": "m"})
+    old.conn.commit()
+    new = sqlite_utils.Database(tmp_path / "new.db")
+    store.create_schema(new)
+    conn = store.open_existing(tmp_path / "old.db")
+    assert conn is not None
+    store.copy_history(conn, new)
+    assert new["builds"].count == 1
+
+
+def test_open_existing_ignores_non_catalogues(tmp_path: Path) -> None:
+    (tmp_path / "junk.db").write_bytes(b"not sqlite at all" * 100)
+    assert store.open_existing(tmp_path / "junk.db") is None
+    assert store.open_existing(tmp_path / "none.db") is None
+    sqlite3.connect(tmp_path / "empty.db").close()
+    assert store.open_existing(tmp_path / "empty.db") is None

@@ -1,0 +1,82 @@
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from provcat.build import build_catalogue
+from provcat.errors import ProvcatError
+from provcat.verify import all_intact, check_archive, record_events, summary
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def archive_and_db(tmp_path: Path) -> tuple[Path, Path]:
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    (archive / "a.txt").write_text("The council said the museum would open on Friday.\n")
+    (archive / "b.txt").write_text("Residents said the river had flooded the square overnight.\n")
+    db = tmp_path / "catalogue.db"
+    build_catalogue(archive, tmp_path / "no-metadata", db)
+    return archive, db
+
+
+def outcomes(archive: Path, db: Path, algorithms: tuple[str, ...] = ("sha256",)) -> dict[str, str]:
+    return {c.path: c.outcome for c in check_archive(archive, db, algorithms)}
+
+
+def test_intact(archive_and_db: tuple[Path, Path]) -> None:
+    archive, db = archive_and_db
+    checks = check_archive(archive, db, ("sha256", "sha512"))
+    assert all_intact(checks) and len(checks) == 4
+    assert summary(checks)["intact"] == 2
+
+
+def test_changed_missing_and_unrecorded(archive_and_db: tuple[Path, Path]) -> None:
+    archive, db = archive_and_db
+    data = bytearray((archive / "a.txt").read_bytes())
+    data[3] ^= 1
+    (archive / "a.txt").write_bytes(bytes(data))
+    (archive / "b.txt").unlink()
+    (archive / "c.txt").write_text("new")
+    checks = check_archive(archive, db)
+    assert {c.path: c.outcome for c in checks} == {"a.txt": "changed", "b.txt": "missing", "c.txt": "unrecorded"}
+    changed = next(c for c in checks if c.path == "a.txt")
+    assert changed.expected != changed.actual and changed.detail is None
+    assert not all_intact(checks)
+
+
+def test_truncation_reports_the_size(archive_and_db: tuple[Path, Path]) -> None:
+    archive, db = archive_and_db
+    (archive / "b.txt").write_bytes((archive / "b.txt").read_bytes()[:10])
+    (check,) = [c for c in check_archive(archive, db) if c.path == "b.txt"]
+    assert check.outcome == "changed" and check.detail.startswith("size ")
+
+
+def test_events_are_appended(archive_and_db: tuple[Path, Path]) -> None:
+    archive, db = archive_and_db
+    record_events(db, check_archive(archive, db))
+    rows = sqlite3.connect(db).execute(
+        "select event_type, outcome, agent from fixity_events where event_type = 'fixity check'").fetchall()
+    assert len(rows) == 2 and {r[1] for r in rows} == {"intact"} and rows[0][2].startswith("provcat ")
+
+
+def test_missing_catalogue(tmp_path: Path) -> None:
+    with pytest.raises(ProvcatError, match="catalogue not found"):
+        check_archive(tmp_path, tmp_path / "none.db")
+
+
+def test_verify_imports_nothing_heavy() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, provcat.verify, provcat.cli; print('spacy' in sys.modules, 'sqlite_utils' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "False"]
+
+
+def test_seeds_copy_is_verified(tmp_path: Path) -> None:
+    archive = tmp_path / "seeds"
+    shutil.copytree(ROOT / "seeds", archive)
+    build_catalogue(archive, ROOT / "metadata", tmp_path / "c.db")
+    assert all_intact(check_archive(archive, tmp_path / "c.db"))
