@@ -260,10 +260,11 @@ def _write_document(db: sqlite_utils.Database, item: Prepared, curation: Curatio
                            "confidence": q.confidence})
     store.insert(db, "quotes", quote_rows)
     report.quotes += len(quote_rows)
-    store.insert(db, "document_entities", [
-        *({"document_id": doc_id, "entity_id": e, "role": "cited", "mentions": n} for e, n in cited.items()),
-        *({"document_id": doc_id, "entity_id": e, "role": "speaker", "mentions": n} for e, n in spoke.items()),
-    ])
+    # one row per entity: a speaker is cited too, so 'speaker' is the stronger role
+    store.insert(db, "document_entities", (
+        {"document_id": doc_id, "entity_id": e, "role": "speaker" if e in spoke else "cited",
+         "mentions": cited.get(e, 0), "quotes": spoke.get(e, 0)}
+        for e in sorted(set(cited) | set(spoke))))
     store.insert(db, "rejections", ({"document_id": doc_id, "kind": kind, "value": value, "assertions": n}
                                     for (kind, value), n in item.rejections.items()))
 

@@ -97,7 +97,8 @@ CREATE TABLE document_entities (
     entity_id TEXT NOT NULL REFERENCES entities(id),
     role TEXT NOT NULL CHECK (role IN ('speaker', 'cited')),
     mentions INTEGER NOT NULL,
-    PRIMARY KEY (document_id, entity_id, role)
+    quotes INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (document_id, entity_id)
 );
 CREATE TABLE segments (
     document_id TEXT NOT NULL REFERENCES documents(id),

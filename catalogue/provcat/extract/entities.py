@@ -100,17 +100,28 @@ def entity_mentions(doc: Doc, offset: int, authorities: dict[str, Authority], mo
 
 
 def merge_short_forms(mentions: list[Mention]) -> list[Mention]:
-    """Within a document, point a person's surname-only or partial mentions at the full name.
+    """Within a document, give each name one entity and one type.
 
-    "Bhutto" after "Benazir Bhutto" becomes a mention of Benazir Bhutto. Only unambiguous merges are
-    made: a short form that fits two different full names is left as it is.
+    A surname-only or partial mention ("Bhutto" after "Benazir Bhutto") becomes a mention of the
+    unique full name it ends, whatever type the model gave it; a short form that fits two different
+    full names is left as it is. Then every name takes the type most of its mentions have (authority
+    mentions decide outright), so one person is not also catalogued as an organisation or a place.
     """
     full_names = sorted({m.name for m in mentions if m.type == "person" and len(m.name.split()) > 1})
     merged: list[Mention] = []
     for mention in mentions:
-        if mention.type == "person" and len(mention.name.split()) == 1 and mention.method != "authority":
-            candidates = [n for n in full_names if n.split()[-1].lower() == mention.name.lower()]
+        words = mention.name.split()
+        if mention.method != "authority" and len(words) == 1:
+            candidates = [n for n in full_names if n.split()[-1].lower() == words[0].lower()]
             if len(candidates) == 1:
-                mention = mention.model_copy(update={"name": candidates[0]})
+                mention = mention.model_copy(update={"name": candidates[0], "type": "person"})
         merged.append(mention)
-    return merged
+    votes: dict[str, dict[str, float]] = {}
+    for mention in merged:
+        weight = 100.0 if mention.method in ("authority", "curated") else 1.0
+        tally = votes.setdefault(_normal(mention.name).casefold(), {})
+        tally[mention.type] = tally.get(mention.type, 0.0) + weight
+    preference = {"person": 0.2, "organization": 0.1, "place": 0.0}
+    chosen = {key: max(tally, key=lambda t: (tally[t] + preference[t])) for key, tally in votes.items()}
+    return [m if chosen[_normal(m.name).casefold()] == m.type
+            else m.model_copy(update={"type": chosen[_normal(m.name).casefold()]}) for m in merged]

