@@ -46,6 +46,9 @@ INSTITUTION_NOUNS = frozenset("""
 ministry statement report government department agency company office council committee commission cabinet
 police army military court spokesman institute university group organization organisation
 """.split())
+STATEMENT_NOUNS = frozenset("statement report release communique announcement document".split())
+#: Verbs that attribute a direct quotation though they would not report speech on their own.
+QUOTE_ONLY_VERBS = frozenset("wonder muse laugh recall sigh reflect exclaim shout write".split())
 HYPOTHETICAL_AUX = frozenset(["will", "would", "could", "might", "may", "should", "shall"])
 
 DIRECT_CONFIDENCE = 0.9
@@ -111,10 +114,13 @@ class Source:
     entity: Mention | None
     pronoun: bool
     plural: bool
+    phrase: str = ""  # the subject phrase as written ("An Interior Ministry statement")
 
 
-def is_reporting_verb(token: Token) -> bool:
-    if token.pos_ not in ("VERB", "AUX") or token.lemma_.lower() not in REPORTING_VERBS:
+def is_reporting_verb(token: Token, quotation: bool = False) -> bool:
+    lemma = token.lemma_.lower()
+    if token.pos_ not in ("VERB", "AUX") or not (
+            lemma in REPORTING_VERBS or (quotation and lemma in QUOTE_ONLY_VERBS)):
         return False
     if any(child.dep_ == "neg" for child in token.children):
         return False
@@ -168,6 +174,21 @@ def describe(subject: Token, offset: int, mentions: list[Mention]) -> Source:
     m = _mention_at(mentions, offset + subject.idx, offset + subject.idx + len(subject))
     if m is not None:
         return Source(m.name, m.start, m.end, m, False, False)
+    if subject.pos_ == "PROPN":
+        # a surname the model did not tag here, of a person named in full elsewhere: "said Hay"
+        people = {m.name: m for m in mentions if m.type == "person" and m.name.split()[-1] == subject.text}
+        if len(people) == 1:
+            person = next(iter(people.values()))
+            return Source(person.name, offset + subject.idx, offset + subject.idx + len(subject), person,
+                          False, False)
+    if subject.lemma_.lower() in STATEMENT_NOUNS:
+        # "An Interior Ministry statement said": the institution behind the statement speaks
+        for child in subject.children:
+            if child.dep_ in ("compound", "poss"):
+                m = _mention_at(mentions, offset + child.idx, offset + child.idx + len(child))
+                if m is not None and m.type == "organization":
+                    phrase = subject.doc[subject.left_edge.i:subject.i + 1].text.lower()
+                    return Source(m.name, m.start, m.end, m, False, False, phrase)
     tokens = [subject]
     left = [t for t in subject.lefts if t.dep_ not in ("punct", "cc", "appos")]
     right: list[Token] = []
@@ -202,6 +223,16 @@ class Referents:
     def add(self, source: Source) -> None:
         if not source.pronoun and source.label:
             self.items.append(source)
+
+    def resolve_description(self, source: Source, head: str) -> Source | None:
+        """"the statement" / "the defector": the nearest earlier referent with the same head noun."""
+        for earlier in reversed(self.items):
+            if earlier.start >= source.start or earlier is source:
+                continue
+            words = f"{earlier.label or ''} {earlier.phrase}".lower().split()
+            if head in words and earlier.entity is not None:
+                return earlier
+        return None
 
     def resolve(self, pronoun: Source, before: int) -> Source | None:
         word = (pronoun.label or "").lower()
@@ -254,6 +285,11 @@ def attribute(text: str, doc: Doc, offset: int, mentions: list[Mention]) -> list
         return any(s <= token.idx < e for s, e in inside)
 
     def resolve(source: Source, at: int) -> tuple[Source | None, str, float]:
+        words = (source.label or "").lower().split()
+        if not source.pronoun and source.entity is None and len(words) == 2 and words[0] == "the":
+            found = referents.resolve_description(source, words[1])
+            if found is not None:
+                return found, "+description", PRONOUN_CONFIDENCE
         if not source.pronoun:
             return source, "", DIRECT_CONFIDENCE
         found = referents.resolve(source, at)
@@ -277,7 +313,7 @@ def attribute(text: str, doc: Doc, offset: int, mentions: list[Mention]) -> list
             continue
         q_start, q_end, closed = payload  # type: ignore[misc]
         q_sents = [s for s in sentences if s.start_char < q_end and q_start < s.end_char]
-        verbs = [t for s in q_sents for t in s if is_reporting_verb(t) and not in_quote(t)]
+        verbs = [t for s in q_sents for t in s if is_reporting_verb(t, quotation=True) and not in_quote(t)]
         # nearest verb to the quotation, outside it
         verbs.sort(key=lambda t: min(abs(t.idx - q_end), abs(t.idx - q_start)))
         start, end = offset + q_start, offset + q_end
@@ -308,6 +344,7 @@ def attribute(text: str, doc: Doc, offset: int, mentions: list[Mention]) -> list
             quotes.append(quote)
             quote_by_mark[q_start] = quote
         previous_quote = (q_start, q_end, closed, quote)
+    quotes = continue_speakers(view, quotes, offset)
 
     # reported speech: reporting verbs with a clausal complement, not already used for a quotation
     for sent in sentences:
@@ -335,6 +372,41 @@ def attribute(text: str, doc: Doc, offset: int, mentions: list[Mention]) -> list
                                  "rule:reported-speech" + suffix, confidence))
         quotes.extend(according_to(text, sent, offset, mentions))
     return quotes
+
+
+def continue_speakers(view: str, quotes: list[Quote], offset: int) -> list[Quote]:
+    """An unattributed quotation takes the speaker of the attributed one beside it.
+
+    News style attributes the first of several quotations in a paragraph, or the paragraph before a
+    quotation that opens a paragraph, and leaves the rest to the reader. The nearest attributed
+    direct quotation in the same paragraph decides; failing that, a quotation that opens its
+    paragraph continues the last speaker quoted in the paragraph before.
+    """
+
+    def paragraph(q: Quote) -> tuple[int, int]:
+        at = q.start - offset
+        return view.rfind("\n", 0, at) + 1, (view.find("\n", at) + 1 or len(view) + 1) - 1
+
+    attributed = [q for q in quotes if q.kind == "direct" and q.speaker is not None]
+    result: list[Quote] = []
+    for q in quotes:
+        if q.method != "rule:quote-unattributed":
+            result.append(q)
+            continue
+        p_start, p_end = paragraph(q)
+        same = [a for a in attributed if p_start <= a.start - offset < p_end]
+        source = min(same, key=lambda a: abs(a.start - q.start)) if same else None
+        if source is None and view[p_start:q.start - offset].strip() in ("", "\u201c", '"', "\u2018"):
+            before = [a for a in attributed if a.start - offset < p_start]
+            if before and paragraph(before[-1])[1] >= p_start - 2:
+                source = before[-1]
+        if source is None:
+            result.append(q)
+            continue
+        result.append(q.model_copy(update={
+            "speaker": source.speaker, "speaker_name": source.speaker_name, "speaker_type": source.speaker_type,
+            "method": "rule:continuation", "confidence": CONTINUATION_CONFIDENCE}))
+    return result
 
 
 def according_to(text: str, sent: Span, offset: int, mentions: list[Mention]) -> list[Quote]:
