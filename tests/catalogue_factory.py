@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlite_utils
+
 from provcat import store
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -2,6 +2,7 @@ import os
 from pathlib import Path
 
 import pytest
+
 from provcat.archive import document_id, scan
 from provcat.errors import ProvcatError
 

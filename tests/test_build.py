@@ -4,6 +4,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+
 from provcat.build import build_catalogue, title_of
 from provcat.errors import ProvcatError
 from provcat.fixity import manifest_sha256
@@ -165,3 +166,25 @@ def test_bad_input_leaves_the_catalogue_untouched(tmp_path: Path, sidecar: str, 
 def test_title_of() -> None:
     assert title_of("A headline\n\nBody text.") == "A headline"
     assert title_of("in september a report was\nreleased by a") is None
+
+
+def test_unreadable_file_stops_the_build_and_keeps_the_catalogue(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    (archive / "a.txt").write_text("Officials said the bridge would reopen in the spring.\n")
+    db = tmp_path / "catalogue.db"
+    build_catalogue(archive, tmp_path / "none", db)
+    before = db.read_bytes()
+    real_read_bytes = Path.read_bytes
+
+    def deny(self: Path) -> bytes:
+        if self.name == "a.txt":
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_read_bytes(self)
+
+    monkeypatch.setattr(Path, "read_bytes", deny)
+    with pytest.raises(ProvcatError) as err:
+        build_catalogue(archive, tmp_path / "none", db)
+    assert str(err.value) == f"{archive / 'a.txt'}: cannot be read: Permission denied"
+    assert db.read_bytes() == before

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+
 from provcat.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,6 +1,7 @@
 from pathlib import Path
 
 import pytest
+
 from provcat.curation import json_schemas, load_curation
 from provcat.errors import ProvcatError
 

@@ -7,6 +7,7 @@ from html.parser import HTMLParser
 
 import pytest
 from markupsafe import Markup
+
 from provcat import datasette_plugin as plugin
 from provcat.datasette_plugin import MentionSpan, QuoteSpan, highlight
 

@@ -1,4 +1,5 @@
 import pytest
+
 from provcat.extract.pipeline import Job, extract_all
 from provcat.extract.speakers import quotation_spans
 from provcat.models import Extraction

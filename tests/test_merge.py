@@ -1,6 +1,7 @@
 from pathlib import Path
 
 import pytest
+
 from provcat.curation import Curation
 from provcat.errors import ProvcatError
 from provcat.merge import apply_sidecar, find_occurrence

@@ -1,6 +1,7 @@
 import pytest
-from provcat.models import Mention, Sidecar, slugify
 from pydantic import ValidationError
+
+from provcat.models import Mention, Sidecar, slugify
 
 
 def test_slugify() -> None:

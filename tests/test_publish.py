@@ -12,6 +12,7 @@ import sqlite_utils
 import yaml
 from catalogue_factory import HOSTILE_TEXT, tamper
 from datasette.app import Datasette
+
 from provcat import publish, store
 from provcat.errors import ProvcatError
 

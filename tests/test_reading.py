@@ -1,4 +1,5 @@
 import pytest
+
 from provcat.errors import ProvcatError
 from provcat.reading import decode, read_document
 

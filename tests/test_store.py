@@ -2,6 +2,7 @@ import sqlite3
 from pathlib import Path
 
 import sqlite_utils
+
 from provcat import store
 
 PUBLIC = {

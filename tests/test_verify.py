@@ -3,6 +3,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+
 from provcat.build import build_catalogue
 from provcat.errors import ProvcatError
 from provcat.verify import all_intact, check_archive, record_events, summary

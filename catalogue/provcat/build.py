@@ -105,13 +105,14 @@ def previous_extraction(old: sqlite3.Connection | None, doc_id: str, key: str) -
 
 
 def prepare(files: list[ArchiveFile], curation: Curation, report: BuildReport) -> Iterator[Prepared]:
-    """Read, hash, decode and classify each file; unreadable ones become warnings."""
+    """Read, hash, decode and classify each file; files that are not text documents become warnings."""
     for item in files:
         try:
             data = item.location.read_bytes()
         except OSError as exc:
-            report.warnings.append((item.path, f"cannot be read: {exc.strerror or exc}; skipped"))
-            continue
+            # a file that exists but cannot be read stops the build: dropping it would silently
+            # remove its record (and its fixity history) from the catalogue
+            raise ProvcatError(item.location, f"cannot be read: {exc.strerror or exc}") from exc
         digests = digest_bytes(data)
         try:
             read = read_document(data, item.path)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Dialog, Page, expect, sync_playwright
+
 from provcat import publish
 
 pytestmark = pytest.mark.browser
