@@ -11,16 +11,11 @@ from __future__ import annotations
 import re
 import statistics
 
-from .extract.turns import speaker_labels
+from .extract.turns import TIMESTAMP_PREFIX, speaker_labels
 from .models import TypeDecision
 
 CUE_MEDIA_TYPES = frozenset({"application/x-subrip", "text/vtt"})
 
-_TIMESTAMP_LINE = re.compile(
-    r"^\s*[\[(]?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?[\])]?"
-    r"(?:\s*(?:-->|-)\s*\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?)?\s*:?(?:\s|$)",
-    re.M,
-)
 _SENTENCE_END = re.compile(r"[.?!…](?=[\"'”’)\]]*(?:\s|$))")
 _QUOTE_MARK = re.compile(r"[\"“”]")
 _SPOKEN = re.compile(
@@ -28,6 +23,8 @@ _SPOKEN = re.compile(
     r"|\b(?:um+|uh+|you know|i mean|thanks for watching|subscribe|welcome back|welcome to)\b",
     re.I,
 )
+
+
 def measure(text: str, media_type: str) -> dict[str, float]:
     """The features the decision rests on."""
     lines = [line for line in text.split("\n") if line.strip()]
@@ -46,7 +43,7 @@ def measure(text: str, media_type: str) -> dict[str, float]:
         "label_turns": float(len(labels)),
         "repeated_labels": float(sum(1 for c in counts.values() if c >= 2)),
         "distinct_labels": float(len(counts)),
-        "timestamp_line_ratio": round(len(_TIMESTAMP_LINE.findall(text)) / max(len(lines), 1), 3),
+        "timestamp_line_ratio": round(len(TIMESTAMP_PREFIX.findall(text)) / max(len(lines), 1), 3),
         "sentence_ends_per_100_words": round(100 * len(_SENTENCE_END.findall(text)) / n_words, 2),
         "median_line_words": float(statistics.median(line_words)),
         "unterminated_line_ratio": round(unterminated / max(len(lines), 1), 3),

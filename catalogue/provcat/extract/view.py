@@ -11,15 +11,11 @@ import re
 from collections.abc import Sequence
 
 from ..models import Segment
+from .turns import TIMESTAMP_PREFIX
 
 _TAG = re.compile(r"<!DOCTYPE[^>]*>|<!--.*?-->|</?[A-Za-z][^<>]{0,300}>", re.S)
 _ENTITY = re.compile(r"&(?:[A-Za-z]{2,8}|#\d{1,6}|#x[0-9A-Fa-f]{1,6});")
 _MARKDOWN = re.compile(r"\*\*|__|\\(?=[\[\]_*#()])")
-_TIMESTAMP = re.compile(
-    r"^[ \t]*\\?\[?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?\\?\]?"
-    r"(?:[ \t]*(?:-->|-)[ \t]*\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?)?[ \t]*:?",
-    re.M,
-)
 _INLINE_TIMESTAMP = re.compile(r"\\?\[\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?\\?\]")
 _FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.S)
 
@@ -47,7 +43,7 @@ def reading_view(text: str, doc_type: str, segments: Sequence[Segment] = ()) -> 
     view = blank_out(view, _MARKDOWN)
     view = blank_out(view, _INLINE_TIMESTAMP)
     if doc_type == "transcript":
-        view = blank_out(view, _TIMESTAMP)
+        view = blank_out(view, TIMESTAMP_PREFIX)
         view = join_caption_lines(view)
     assert len(view) == len(text)
     return view
