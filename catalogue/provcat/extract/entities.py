@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from spacy.tokens import Doc, Span
 
 from ..models import Authority, EntityType, Mention
+from . import gazetteer
 
 LABEL_TYPES: dict[str, EntityType] = {
     "PERSON": "person",
@@ -66,6 +67,15 @@ def trim_span(span: Span) -> Span | None:
     return Span(doc, start, end, label=span.label_, kb_id=span.kb_id_, span_id=span.id_)
 
 
+def common_word(span: Span) -> bool:
+    """A single capitalised word the tagger reads as an ordinary noun, verb or adjective ("Analysis",
+    "Survival", "Heroes" at the start of a line): not a name."""
+    if len(span) != 1:
+        return False
+    token = span[0]
+    return token.pos_ not in ("PROPN", "X") and not token.text.isupper()
+
+
 def acceptable(surface: str) -> bool:
     if len(surface.strip()) < 2 or _BAD_SURFACE.search(surface):
         return False
@@ -83,10 +93,12 @@ def entity_mentions(doc: Doc, offset: int, authorities: dict[str, Authority], mo
         entity_type = LABEL_TYPES.get(ent.label_)
         if entity_type is None:
             continue
+        authority = authorities.get(ent.ent_id_) if ent.ent_id_ else None
         span = trim_span(ent)
         if span is None or not acceptable(span.text):
             continue
-        authority = authorities.get(ent.ent_id_) if ent.ent_id_ else None
+        if authority is None and common_word(span):
+            continue
         if authority is not None:
             name, entity_type = authority.name, authority.type
             method, confidence = "authority", AUTHORITY_CONFIDENCE
@@ -111,10 +123,17 @@ def merge_short_forms(mentions: list[Mention]) -> list[Mention]:
     merged: list[Mention] = []
     for mention in mentions:
         words = mention.name.split()
-        if mention.method != "authority" and len(words) == 1:
-            candidates = [n for n in full_names if n.split()[-1].lower() == words[0].lower()]
+        if mention.method not in ("authority", "curated") and len(words) == 1:
+            word = words[0].lower()
+            candidates = [n for n in full_names if n.split()[-1].lower() == word]
+            if not candidates and mention.type == "person":
+                # a first name alone ("Jeff" in a conversation with Jeff Robbins)
+                candidates = [n for n in full_names if n.split()[0].lower() == word]
             if len(candidates) == 1:
                 mention = mention.model_copy(update={"name": candidates[0], "type": "person"})
+        if (mention.type != "place" and mention.method.startswith("model:") and mention.name not in full_names
+                and gazetteer.is_place(mention.name)):
+            mention = mention.model_copy(update={"type": "place", "method": mention.method + "+gazetteer"})
         merged.append(mention)
     votes: dict[str, dict[str, float]] = {}
     for mention in merged:

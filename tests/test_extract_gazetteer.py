@@ -1,0 +1,28 @@
+from provcat.extract.entities import merge_short_forms
+from provcat.extract.gazetteer import is_place, place_names
+from provcat.models import Mention
+
+
+def test_gazetteer_knows_countries_states_continents_and_large_cities() -> None:
+    assert {"Morocco", "Alaska", "Europe", "Rabat", "Salt Lake City"} <= place_names()
+    assert not is_place("Wellfleet")  # a small town: left to the model
+
+
+def test_model_type_is_corrected_to_place() -> None:
+    rabat = Mention(start=0, end=5, surface="Rabat", name="Rabat", type="person", method="model:m", confidence=0.7)
+    (fixed,) = merge_short_forms([rabat])
+    assert (fixed.type, fixed.method) == ("place", "model:m+gazetteer")
+
+
+def test_authority_types_are_not_touched() -> None:
+    jordan = Mention(start=0, end=6, surface="Jordan", name="Jordan", type="person", method="authority",
+                     confidence=0.95)
+    assert merge_short_forms([jordan]) == [jordan]
+
+
+def test_first_names_merge_into_the_unique_full_name() -> None:
+    full = Mention(start=0, end=12, surface="Jeff Robbins", name="Jeff Robbins", type="person",
+                   method="model:m", confidence=0.7)
+    first = Mention(start=20, end=24, surface="Jeff", name="Jeff", type="person", method="model:m",
+                    confidence=0.7)
+    assert [m.name for m in merge_short_forms([full, first])] == ["Jeff Robbins", "Jeff Robbins"]
