@@ -39,3 +39,14 @@ def test_titles_and_possessives_are_trimmed_and_authorities_win() -> None:
     assert any(m.name == "Geneva" and m.type == "place" for m in extraction.mentions)
     assert all(text[m.start:m.end] == m.surface for m in extraction.mentions)
     assert not any(m.surface.startswith("the ") for m in extraction.mentions)
+
+
+def test_photo_credits_and_possessives_are_split() -> None:
+    text = ("The president arrives at the White House. Stefani Reynolds/Bloomberg/Getty Images\n\n"
+            "Officials at Hegseth's Defense Department said nothing. He studied at King's College.")
+    (extraction,) = extract_all([Job(text, "article")])
+    found = {(m.surface, m.type) for m in extraction.mentions}
+    assert {("Bloomberg", "organization"), ("Getty Images", "organization")} <= found
+    assert ("Defense Department", "organization") in found
+    assert not any(m.surface == "College" for m in extraction.mentions)
+    assert all(text[m.start:m.end] == m.surface for m in extraction.mentions)

@@ -31,7 +31,10 @@ senator rep rep. representative gov gov. governor president vice prime minister 
 chair judge justice gen gen. general col col. colonel lt lt. capt capt. captain sgt sgt. sergeant adm adm.
 admiral commissioner mayor king queen prince princess sheikh pope
 """.split())
-_APOSTROPHES = "'\u2019"
+MONTHS = frozenset("""
+Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec January February March April May June July August
+September October November December
+""".split())
 _BAD_SURFACE = re.compile(r"^[\W\d_]+$|\n\s*\n|https?:|www\.|@")
 
 AUTHORITY_CONFIDENCE = 0.95
@@ -54,11 +57,20 @@ def trim_span(span: Span) -> Span | None:
     """Drop leading articles and titles and a trailing possessive; None when nothing is left."""
     start, end = span.start, span.end
     doc = span.doc
-    while start < end and (doc[start].lower_ in ("the", "a", "an") or doc[start].is_punct or doc[start].is_space):
+    while start < end and (doc[start].lower_ in ("the", "a", "an", "ex", "former", "anti", "pro", "non", "-")
+                           or doc[start].is_punct or doc[start].is_space):
         start += 1
     if span.label_ == "PERSON":
         while start < end - 1 and doc[start].lower_ in TITLES:
             start += 1
+    # a name does not run over a line break in the reading view (captions are already joined there):
+    # "Stephen Collinson\nOct 19" is a byline and a date
+    for i in range(start, end):
+        if "\n" in doc[i].text or "\n" in doc[i].whitespace_:
+            end = i + (0 if "\n" in doc[i].text else 1)
+            break
+    while end > start and doc[end - 1].text.rstrip(".") in MONTHS:
+        end -= 1
     while end > start and (doc[end - 1].text in ("'s", "\u2019s", "'", "\u2019") or doc[end - 1].is_punct
                            or doc[end - 1].is_space):
         end -= 1
@@ -102,6 +114,12 @@ def entity_mentions(doc: Doc, offset: int, authorities: dict[str, Authority], mo
         if authority is not None:
             name, entity_type = authority.name, authority.type
             method, confidence = "authority", AUTHORITY_CONFIDENCE
+        elif possessive_inside(span) is not None:
+            mentions.extend(split_possessive(span, offset, entity_type, model))
+            continue
+        elif "/" in span.text:
+            mentions.extend(credit_line(span.text, offset + span.start_char, entity_type, model))
+            continue
         else:
             name, method, confidence = _normal(span.text), f"model:{model}", MODEL_CONFIDENCE
         mentions.append(Mention(
@@ -109,6 +127,59 @@ def entity_mentions(doc: Doc, offset: int, authorities: dict[str, Authority], mo
             name=name, type=entity_type, method=method, confidence=confidence,
         ))
     return mentions
+
+
+def possessive_inside(span: Span) -> int | None:
+    """Index of a possessive "'s" inside an organisation or place name that is followed by a name of
+    its own ("Hegseth's Defense Department")."""
+    if span.label_ == "PERSON":
+        return None
+    for token in span[1:-2]:
+        # a single word after it is part of the name: "King's College", "St John's Wood"
+        if token.text in ("'s", "\u2019s"):
+            return token.i
+    return None
+
+
+def split_possessive(span: Span, offset: int, entity_type: EntityType, model: str) -> list[Mention]:
+    """The owner (a person when it is a short capitalised name) and the thing owned, as two mentions."""
+    at = possessive_inside(span)
+    assert at is not None
+    doc = span.doc
+    owner, owned = doc[span.start:at], doc[at + 1:span.end]
+    found: list[Mention] = []
+    method = f"model:{model}+possessive"
+    if owner.text[:1].isupper() and len(owner) <= 3 and acceptable(owner.text):
+        found.append(Mention(start=offset + owner.start_char, end=offset + owner.end_char, surface=owner.text,
+                             name=_normal(owner.text), type="person", method=method,
+                             confidence=MODEL_CONFIDENCE - 0.1))
+    if acceptable(owned.text):
+        found.append(Mention(start=offset + owned.start_char, end=offset + owned.end_char, surface=owned.text,
+                             name=_normal(owned.text), type=entity_type, method=method,
+                             confidence=MODEL_CONFIDENCE - 0.1))
+    return found
+
+
+def credit_line(surface: str, start: int, entity_type: EntityType, model: str) -> list[Mention]:
+    """A photo credit the model read as one name, "Stefani Reynolds/Bloomberg/Getty Images": the
+    photographer (a person when the first part is a full name) and the agencies (organisations)."""
+    found: list[Mention] = []
+    at = 0
+    for i, part in enumerate(surface.split("/")):
+        stripped = part.strip()
+        begin = start + at + (len(part) - len(part.lstrip()))
+        at += len(part) + 1
+        if not acceptable(stripped):
+            continue
+        words = stripped.split()
+        if i == 0:
+            kind: EntityType = "person" if 2 <= len(words) <= 3 and all(w[0].isupper() for w in words) \
+                else entity_type
+        else:
+            kind = "organization"
+        found.append(Mention(start=begin, end=begin + len(stripped), surface=stripped, name=_normal(stripped),
+                             type=kind, method=f"model:{model}+credit-line", confidence=MODEL_CONFIDENCE - 0.1))
+    return found
 
 
 def merge_short_forms(mentions: list[Mention]) -> list[Mention]:
