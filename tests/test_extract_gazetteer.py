@@ -26,3 +26,16 @@ def test_first_names_merge_into_the_unique_full_name() -> None:
     first = Mention(start=20, end=24, surface="Jeff", name="Jeff", type="person", method="model:m",
                     confidence=0.7)
     assert [m.name for m in merge_short_forms([full, first])] == ["Jeff Robbins", "Jeff Robbins"]
+
+
+def test_name_heads_and_shapes_correct_types() -> None:
+    def model(name: str, kind: str) -> Mention:
+        return Mention(start=0, end=len(name), surface=name, name=name, type=kind, method="model:m",
+                       confidence=0.7)
+
+    fixed = {m.name: (m.type, m.method) for m in merge_short_forms([
+        model("Salt Lake City Planning Commission", "place"), model("Abravanel Hall", "organization"),
+        model("AidData", "person"), model("Peter Hall", "person")])}
+    assert fixed["Salt Lake City Planning Commission"] == ("organization", "model:m+name-head")
+    assert fixed["AidData"] == ("organization", "model:m+name-shape")
+    assert fixed["Peter Hall"] == ("person", "model:m")

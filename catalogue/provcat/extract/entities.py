@@ -182,6 +182,40 @@ def credit_line(surface: str, start: int, entity_type: EntityType, model: str) -
     return found
 
 
+ORGANIZATION_HEADS = frozenset("""
+Commission Council Committee Centre Center University College Institute Academy School Department Ministry
+Agency Bank Company Corporation Corp Inc Ltd LLC Group Association Party Records Games Studios Media News
+Times Post Journal Club Foundation Board Court Police Army Navy Hospital Network Administration Service
+Services Union Federation Alliance Organization Organisation Society Trust Fund Bureau Office Authority
+Assembly Parliament Senate Congress Cabinet Government Agency Industries Technologies Labs Laboratory
+""".split())
+PLACE_HEADS = frozenset("""
+City County Mountains Mountain Hall Square Street Avenue Road Island Islands River Lake Valley Park Bridge
+Station Airport Plaza Peninsula Desert Sea Ocean Bay Coast Province Region District State Republic Capitol
+""".split())
+_CAMEL = re.compile(r"^(?!Mc|Mac|De|Le|La|Di|Van|O')[A-Z]?[a-z]+[A-Z]")
+
+
+def retype(mention: Mention, full_names: list[str]) -> Mention:
+    """Correct the model's type from the name itself: its head word ("… Planning Commission" is an
+    organisation, "Abravanel Hall" a place), its shape ("AidData" is not a person) or the gazetteer."""
+    words = mention.name.split()
+    kind, why = mention.type, ""
+    # "Peter Hall", "Emily Post": a two-word person name may end in such a word
+    headed = len(words) > 2 or (len(words) == 2 and mention.type != "person")
+    if headed and words[-1] in ORGANIZATION_HEADS:
+        kind, why = "organization", "+name-head"
+    elif headed and words[-1] in PLACE_HEADS and mention.type != "organization":
+        kind, why = "place", "+name-head"
+    elif mention.type == "person" and len(words) == 1 and _CAMEL.match(mention.name):
+        kind, why = "organization", "+name-shape"
+    elif mention.type != "place" and mention.name not in full_names and gazetteer.is_place(mention.name):
+        kind, why = "place", "+gazetteer"
+    if kind == mention.type:
+        return mention
+    return mention.model_copy(update={"type": kind, "method": mention.method + why})
+
+
 def merge_short_forms(mentions: list[Mention]) -> list[Mention]:
     """Within a document, give each name one entity and one type.
 
@@ -202,9 +236,8 @@ def merge_short_forms(mentions: list[Mention]) -> list[Mention]:
                 candidates = [n for n in full_names if n.split()[0].lower() == word]
             if len(candidates) == 1:
                 mention = mention.model_copy(update={"name": candidates[0], "type": "person"})
-        if (mention.type != "place" and mention.method.startswith("model:") and mention.name not in full_names
-                and gazetteer.is_place(mention.name)):
-            mention = mention.model_copy(update={"type": "place", "method": mention.method + "+gazetteer"})
+        if mention.method.startswith("model:"):
+            mention = retype(mention, full_names)
         merged.append(mention)
     votes: dict[str, dict[str, float]] = {}
     for mention in merged:
