@@ -26,3 +26,9 @@ def test_label_names() -> None:
 
 def test_prose_has_no_labels() -> None:
     assert speaker_labels("Note: this is prose.\nThe minister said: we will act.") == []
+
+
+def test_full_name_and_title_then_surname() -> None:
+    text = ("JOHN SMITH, SECRETARY OF STATE: Thank you all.\nQ: A question.\nSMITH: An answer.\n"
+            "Jane Doe, Chief Executive: Hello there.\n")
+    assert speaker_labels(text) == ["JOHN SMITH", "Q", "SMITH", "Jane Doe"]

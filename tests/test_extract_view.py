@@ -32,3 +32,10 @@ def test_timestamps_are_blanked_in_transcripts() -> None:
     view = reading_view(text, "transcript")
     assert "00:" not in view and "10:58" not in view
     assert view.index("Hello") == text.index("Hello")
+
+
+def test_stage_directions_are_blanked_in_transcripts() -> None:
+    text = "[Music] welcome back (Applause) everyone \\[laughs\\] yes"
+    view = reading_view(text, "transcript")
+    assert "Music" not in view and "Applause" not in view and "laughs" not in view
+    assert view.index("welcome") == text.index("welcome")

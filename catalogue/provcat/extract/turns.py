@@ -15,6 +15,9 @@ _LABEL_PATTERNS = [
     re.compile(r"<(?:strong|b)>[ \t]*(?P<label>[^<\n]{1,60}?)[ \t]*</(?:strong|b)>[ \t]*:", re.I),
     # MR. SULLIVAN:  MS. JEAN-PIERRE:  THE PRESIDENT:  (all capitals)
     re.compile(r"^[ \t]*(?P<label>(?:(?:MR|MS|MRS|DR)\.[ \t]+)?[A-Z][A-Z .'\u2019-]{1,40}?)[ \t]*:(?=\s|$)", re.M),
+    # SECRETARY BLINKEN, SECRETARY OF STATE:  /  Jane Doe, Chief Executive:  (name, then a title)
+    re.compile(r"^[ \t]*(?P<label>[A-Z][A-Za-z.'\u2019-]+(?:[ \t][A-Z][A-Za-z.'\u2019-]+){1,3}),[ \t]+"
+               r"[A-Z][A-Za-z .,&'\u2019-]{1,60}?:(?=\s)", re.M),
     # Jonas Rosland  0:00  (Otter-style interview labels on their own line)
     re.compile(r"^(?P<label>[A-Z][\w.'\u2019-]*(?: [A-Z][\w.'\u2019-]*){0,3})[ \t]{2,}\d{1,2}:\d{2}(?::\d{2})?[ \t]*$",
                re.M),

@@ -17,6 +17,10 @@ _TAG = re.compile(r"<!DOCTYPE[^>]*>|<!--.*?-->|</?[A-Za-z][^<>]{0,300}>", re.S)
 _ENTITY = re.compile(r"&(?:[A-Za-z]{2,8}|#\d{1,6}|#x[0-9A-Fa-f]{1,6});")
 _MARKDOWN = re.compile(r"\*\*|__|\\(?=[\[\]_*#()])")
 _INLINE_TIMESTAMP = re.compile(r"\\?\[\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?\\?\]")
+#: Stage directions of captions and transcripts: [Music], (Applause), [laughs], [inaudible 00:12]
+_STAGE_DIRECTION = re.compile(
+    r"\\?[\[(](?:music|applause|laughter|laughs|laughing|inaudible|crosstalk|silence|pause|cheering|cheers|"
+    r"foreign|noise|coughs|sighs|chuckles|indistinct)[^\])\n]{0,40}\\?[\])]", re.I)
 _FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.S)
 
 
@@ -44,6 +48,7 @@ def reading_view(text: str, doc_type: str, segments: Sequence[Segment] = ()) -> 
     view = blank_out(view, _INLINE_TIMESTAMP)
     if doc_type == "transcript":
         view = blank_out(view, TIMESTAMP_PREFIX)
+        view = blank_out(view, _STAGE_DIRECTION)
         view = join_caption_lines(view)
     assert len(view) == len(text)
     return view
