@@ -38,3 +38,20 @@ def sample_catalogue(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def metadata_dir() -> Path:
     return METADATA_DIR
+
+
+# ----------------------------------------------------------------------------------------------
+# The seeds built by the real pipeline, once per session (exports and fixity tests read it).
+# ----------------------------------------------------------------------------------------------
+
+ROOT = METADATA_DIR.parent
+
+
+@pytest.fixture(scope="session")
+def seeds_catalogue(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A catalogue.db of ROOT/seeds with ROOT/metadata. Do not modify it: copy it first."""
+    from provcat.build import build_catalogue
+
+    db = tmp_path_factory.mktemp("seeds-catalogue") / "catalogue.db"
+    build_catalogue(ROOT / "seeds", ROOT / "metadata", db)
+    return db

@@ -1,7 +1,7 @@
 """The command line: a thin adapter that parses options, calls the library and reports in one line.
 
-Exit codes: 0 success; 1 verification found a document that is not intact; 2 an input or the
-catalogue has a problem (the message names the file).
+Exit codes: 0 success; 1 verification found a document that is not intact (or a bag that is not
+valid); 2 an input or the catalogue has a problem (the message names the file).
 """
 
 from __future__ import annotations
@@ -134,6 +134,68 @@ def serve(db: Path, metadata: Path, archive: Path, host: str, port: int) -> None
     if not db.exists():
         run_build(archive, metadata, db)
     sys.exit(run_server(db, metadata, host=host, port=port))
+
+
+@main.group()
+def export() -> None:
+    """Export the catalogue for outside tools: a BagIt bag or a W3C PROV document."""
+
+
+def run_export_bag(out_dir: Path, db: Path, archive: Path, metadata: Path) -> int:
+    from .export.bag import export_bag
+
+    bag = export_bag(db, out_dir, archive, metadata)
+    click.echo(f"wrote a BagIt 1.0 bag of {archive} to {bag}; validate it with: bagit.py --validate {bag}")
+    return 0
+
+
+@export.command("bag")
+@click.argument("out_dir", type=click.Path(path_type=Path))
+@db_option
+@click.option("--archive", default="seeds", show_default=True, type=click.Path(path_type=Path),
+              help="the archive folder the documents are copied from")
+@metadata_option
+def export_bag_command(out_dir: Path, db: Path, archive: Path, metadata: Path) -> None:
+    """Write a BagIt 1.0 bag (documents, curated metadata, catalogue) into OUT_DIR (new or empty)."""
+    sys.exit(run_export_bag(out_dir, db, archive, metadata))
+
+
+def run_export_prov(out_file: Path, db: Path) -> int:
+    from .export.prov import export_prov
+
+    export_prov(db, out_file)
+    click.echo(f"wrote the W3C PROV-JSON provenance of {db} to {out_file}")
+    return 0
+
+
+@export.command("prov")
+@click.argument("out_file", type=click.Path(path_type=Path))
+@db_option
+def export_prov_command(out_file: Path, db: Path) -> None:
+    """Write the provenance of the catalogue as W3C PROV-JSON to OUT_FILE."""
+    sys.exit(run_export_prov(out_file, db))
+
+
+def run_check_bag(bag: Path, as_json: bool = False) -> int:
+    from .export.bagcheck import check_bag
+
+    problems = check_bag(bag)
+    if as_json:
+        click.echo(json.dumps({"valid": not problems, "problems": [p.as_dict() for p in problems]}, indent=2))
+    else:
+        for p in problems:
+            click.echo(f"invalid    {p.path or bag}  {p.problem}")
+        plural = "s" if len(problems) > 1 else ""
+        click.echo(f"{bag} is invalid: {len(problems)} problem{plural}" if problems else f"{bag} is valid")
+    return 0 if not problems else EXIT_NOT_INTACT
+
+
+@export.command("check-bag")
+@click.argument("bag", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="print the problems as JSON")
+def check_bag_command(bag: Path, as_json: bool) -> None:
+    """Validate a bag in full, naming every file that fails; exit 0 only when it is valid."""
+    sys.exit(run_check_bag(bag, as_json))
 
 
 @main.command()

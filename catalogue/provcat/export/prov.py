@@ -1,0 +1,329 @@
+"""Export the provenance of the catalogue as a W3C PROV document, serialised as PROV-JSON.
+
+What the document says (every identifier is a QName in the ``provcat`` namespace, ``urn:provcat:``,
+and its local part starts with a letter):
+
+- **Documents** are entities ``provcat:doc-<sha256>``: the exact bytes, with their path, title,
+  type, SHA-256, SHA-512, size, media type and encoding. Two files with the same bytes are one
+  entity with two paths.
+- **Builds** are activities ``provcat:build-<id>`` with their start and end times, associated with
+  the software agent ``provcat:provcat-<version>`` (a ``prov:SoftwareAgent`` carrying the extractor,
+  model and model version of its builds). Each build used the curated metadata
+  (``provcat:metadata-<sha256>``, attributed to the curator) and generated a version of the catalogue
+  database, ``provcat:catalogue-build-<id>``, each a revision of the one before. The latest build
+  used every document.
+- **Extraction** of each document in the latest build is an activity
+  ``provcat:extraction-<sha256>`` that was informed by the build, used the document and generated
+  its machine assertions, ``provcat:assertions-<sha256>``, attributed to the software. Quotes and
+  mentions are aggregated per document (counts and the methods that made them), so the document
+  grows with the number of documents, not of assertions.
+- **Curated assertions** of a document (quotes and mentions with method ``curated``, a curated type
+  or title, rejections) are the entity ``provcat:curated-<sha256>``, derived from the document and
+  the curated metadata, and attributed to the curator, a ``prov:Person`` named in the collection
+  description (acting on behalf of its organisation, when one is named).
+
+When two catalogued files hold the same bytes, the second one's extraction and assertions get the
+suffix ``-2`` (then ``-3``, ...), in path order.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from prov.model import PROV, PROV_LABEL, PROV_TYPE, Namespace, ProvDocument, QualifiedName
+
+from ..errors import ProvcatError
+from ..models import slugify
+
+NAMESPACE = "urn:provcat:"
+DCTERMS = "http://purl.org/dc/terms/"
+PROVCAT = Namespace("provcat", NAMESPACE)
+LOCAL_PART = re.compile(r"[A-Za-z_][A-Za-z0-9._-]*")
+
+Attributes = list[tuple[str | QualifiedName, Any]]
+
+
+@dataclass
+class Assertions:
+    """Counts of one document's assertions, by method."""
+
+    mentions: Counter[str] = field(default_factory=Counter)
+    quotes: Counter[str] = field(default_factory=Counter)
+    rejections: int = 0
+
+
+@dataclass
+class Snapshot:
+    """What the PROV document is made from, read from the catalogue in one go."""
+
+    documents: list[sqlite3.Row]
+    builds: list[sqlite3.Row]
+    collection: dict[str, str]
+    assertions: dict[str, Assertions]
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading the catalogue
+# ---------------------------------------------------------------------------------------------
+
+
+def _count_assertions(conn: sqlite3.Connection) -> dict[str, Assertions]:
+    counts: dict[str, Assertions] = defaultdict(Assertions)
+    for doc, method, n in conn.execute("select document_id, method, count(*) from mentions group by 1, 2"):
+        counts[doc].mentions[method] = n
+    for doc, method, n in conn.execute("select document_id, method, count(*) from quotes group by 1, 2"):
+        counts[doc].quotes[method] = n
+    for doc, n in conn.execute("select document_id, count(*) from rejections group by 1"):
+        counts[doc].rejections = n
+    return counts
+
+
+def read_snapshot(db: Path) -> Snapshot:
+    if not db.is_file():
+        raise ProvcatError(db, "catalogue not found (run 'provcat build' first)")
+    try:
+        conn = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
+        conn.row_factory = sqlite3.Row
+        try:
+            with conn:  # one read transaction: a consistent view
+                documents = list(conn.execute(
+                    "select id, path, title, title_source, type, type_method, sha256, sha512, size_bytes, "
+                    "media_type, encoding from documents order by path"))
+                builds = list(conn.execute("select * from builds order by id"))
+                collection = {r["key"]: r["value"] for r in conn.execute("select key, value from collection")
+                              if r["value"] is not None}
+                assertions = _count_assertions(conn)
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise ProvcatError(db, f"is not a readable catalogue: {exc}") from exc
+    if not builds:
+        raise ProvcatError(db, "records no build (run 'provcat build' first)")
+    return Snapshot(documents, builds, collection, assertions)
+
+
+# ---------------------------------------------------------------------------------------------
+# Identifiers
+# ---------------------------------------------------------------------------------------------
+
+
+def qname(local: str) -> str:
+    """``provcat:<local>``, refusing a local part that is not a plain QName (e.g. starts with a digit)."""
+    if not LOCAL_PART.fullmatch(local):
+        raise ValueError(f"not a valid QName local part: {local!r}")
+    return f"provcat:{local}"
+
+
+def token(text: str) -> str:
+    """A version string or similar made safe for a QName local part ('0.1.0+abc' -> '0.1.0-abc')."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-") or "unknown"
+
+
+def document_id(sha256: str) -> str:
+    return qname(f"doc-{sha256}")
+
+
+def build_id(build: sqlite3.Row) -> str:
+    return qname(f"build-{build['id']}")
+
+
+def catalogue_id(build: sqlite3.Row) -> str:
+    return qname(f"catalogue-build-{build['id']}")
+
+
+def software_id(version: str) -> str:
+    return qname(f"provcat-{token(version)}")
+
+
+def metadata_id(digest: str) -> str:
+    return qname(f"metadata-{digest}")
+
+
+def document_keys(documents: list[sqlite3.Row]) -> list[str]:
+    """Per catalogued file, a key for its extraction: its SHA-256, then -2, -3 for repeated bytes."""
+    seen: Counter[str] = Counter()
+    keys = []
+    for row in documents:
+        seen[row["sha256"]] += 1
+        n = seen[row["sha256"]]
+        keys.append(row["sha256"] if n == 1 else f"{row['sha256']}-{n}")
+    return keys
+
+
+def timestamp(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+# ---------------------------------------------------------------------------------------------
+# Building the document
+# ---------------------------------------------------------------------------------------------
+
+
+def new_document() -> ProvDocument:
+    doc = ProvDocument()
+    doc.add_namespace("provcat", NAMESPACE)
+    doc.add_namespace("dcterms", DCTERMS)
+    return doc
+
+
+def add_agents(doc: ProvDocument, snapshot: Snapshot) -> str | None:
+    """The software (one agent per version) and the curator; returns the curator's id, if any."""
+    software: dict[str, Attributes] = defaultdict(list)
+    for build in snapshot.builds:
+        version = build["software_version"]
+        software[software_id(version)] += [
+            (PROV_TYPE, PROV["SoftwareAgent"]), (PROV_LABEL, f"provcat {version}"), ("provcat:version", version),
+            *[(a, build[c]) for a, c in (("provcat:extractorVersion", "extractor_version"), ("provcat:model", "model"),
+                                         ("provcat:modelVersion", "model_version")) if build[c]]]
+    for agent, attributes in software.items():
+        doc.agent(agent, attributes)
+    curator = snapshot.collection.get("curator")
+    if not curator:
+        return None
+    curator_id = qname(f"curator-{slugify(curator)}")
+    doc.agent(curator_id, [(PROV_TYPE, PROV["Person"]), (PROV_LABEL, curator)])
+    organization = snapshot.collection.get("organization")
+    if organization:
+        organization_id = qname(f"organization-{slugify(organization)}")
+        doc.agent(organization_id, [(PROV_TYPE, PROV["Organization"]), (PROV_LABEL, organization)])
+        doc.delegation(curator_id, organization_id)
+    return curator_id
+
+
+def add_documents(doc: ProvDocument, documents: list[sqlite3.Row]) -> None:
+    """One entity per distinct content; files with the same bytes add their paths and titles to it."""
+    attributes: dict[str, Attributes] = defaultdict(list)
+    for row in documents:
+        attributes[row["sha256"]] += [
+            (PROV_TYPE, PROVCAT["Document"]), ("provcat:path", row["path"]), ("provcat:documentId", row["id"]),
+            ("dcterms:title", row["title"]), ("provcat:documentType", row["type"]),
+            ("provcat:sha256", row["sha256"]), ("provcat:sha512", row["sha512"]),
+            ("provcat:sizeBytes", row["size_bytes"]), ("dcterms:format", row["media_type"]),
+            ("provcat:encoding", row["encoding"]),
+        ]
+    for sha256, pairs in attributes.items():
+        doc.entity(document_id(sha256), [(k, v) for k, v in pairs if v is not None])
+
+
+def add_builds(doc: ProvDocument, builds: list[sqlite3.Row], curator_id: str | None) -> None:
+    """Every build: its times, software, the metadata it used and the catalogue it generated."""
+    previous: sqlite3.Row | None = None
+    metadata_versions: set[str] = set()
+    for build in builds:
+        activity = build_id(build)
+        doc.activity(activity, timestamp(build["started_at"]), timestamp(build["finished_at"]), [
+            (PROV_TYPE, PROVCAT["Build"]), ("provcat:documents", build["documents"]),
+            ("provcat:manifestSha256", build["manifest_sha256"]),
+            *[(f"provcat:{k}", build[c]) for k, c in (("softwareVersion", "software_version"),
+                                                      ("extractorVersion", "extractor_version"),
+                                                      ("model", "model"), ("modelVersion", "model_version"),
+                                                      ("archive", "archive")) if build[c]],
+        ])
+        doc.association(activity, software_id(build["software_version"]))
+        if build["metadata_sha256"]:
+            metadata = metadata_id(build["metadata_sha256"])
+            if metadata not in metadata_versions:  # the same curated metadata may serve many builds
+                metadata_versions.add(metadata)
+                doc.entity(metadata, [(PROV_TYPE, PROVCAT["CuratedMetadata"]),
+                                      ("provcat:sha256", build["metadata_sha256"])])
+                if curator_id:
+                    doc.attribution(metadata, curator_id)
+            doc.usage(activity, metadata)
+        catalogue = catalogue_id(build)
+        doc.entity(catalogue, [(PROV_TYPE, PROVCAT["Catalogue"]), (PROV_LABEL, f"catalogue of build {build['id']}"),
+                               ("provcat:manifestSha256", build["manifest_sha256"])])
+        doc.generation(catalogue, activity, timestamp(build["finished_at"]))
+        if previous is not None:
+            doc.revision(catalogue, catalogue_id(previous))
+        previous = build
+
+
+def is_curated(row: sqlite3.Row, counts: Assertions) -> bool:
+    return bool(counts.mentions["curated"] or counts.quotes["curated"] or counts.rejections
+                or row["type_method"] == "curated" or row["title_source"] == "curated")
+
+
+def add_extraction(doc: ProvDocument, row: sqlite3.Row, key: str, counts: Assertions, build: sqlite3.Row,
+                   curator_id: str | None) -> None:
+    """One document's extraction in the latest build, its machine assertions and its curated ones."""
+    document = document_id(row["sha256"])
+    software = software_id(build["software_version"])
+    extraction = qname(f"extraction-{key}")
+    doc.activity(extraction, other_attributes=[(PROV_TYPE, PROVCAT["Extraction"]), ("provcat:path", row["path"]),
+                                               ("provcat:extractorVersion", build["extractor_version"])])
+    doc.communication(extraction, build_id(build))
+    doc.usage(extraction, document)
+    doc.association(extraction, software)
+    machine = {m: n for m, n in (counts.mentions + counts.quotes).items() if m != "curated"}
+    assertions = qname(f"assertions-{key}")
+    doc.entity(assertions, [
+        (PROV_TYPE, PROVCAT["MachineAssertions"]), ("provcat:path", row["path"]),
+        ("provcat:mentions", sum(n for m, n in counts.mentions.items() if m != "curated")),
+        ("provcat:quotes", sum(n for m, n in counts.quotes.items() if m != "curated")),
+        *[("provcat:method", f"{m} ({n})") for m, n in sorted(machine.items())],
+    ])
+    doc.generation(assertions, extraction)
+    doc.derivation(assertions, document, extraction)
+    doc.attribution(assertions, software)
+    doc.derivation(catalogue_id(build), assertions)
+    if is_curated(row, counts):
+        add_curated(doc, row, key, counts, build, curator_id)
+
+
+def add_curated(doc: ProvDocument, row: sqlite3.Row, key: str, counts: Assertions, build: sqlite3.Row,
+                curator_id: str | None) -> None:
+    """A document's curated assertions: merged in by its extraction, made by the curator."""
+    curated = qname(f"curated-{key}")
+    fields = [f for f, source in (("type", row["type_method"]), ("title", row["title_source"])) if source == "curated"]
+    doc.entity(curated, [
+        (PROV_TYPE, PROVCAT["CuratedAssertions"]), ("provcat:path", row["path"]),
+        ("provcat:mentions", counts.mentions["curated"]), ("provcat:quotes", counts.quotes["curated"]),
+        ("provcat:rejections", counts.rejections), *[("provcat:curatedField", f) for f in fields],
+    ])
+    doc.generation(curated, qname(f"extraction-{key}"))
+    doc.derivation(curated, document_id(row["sha256"]))
+    if build["metadata_sha256"]:
+        doc.derivation(curated, metadata_id(build["metadata_sha256"]))
+    if curator_id:
+        doc.attribution(curated, curator_id)
+    doc.derivation(catalogue_id(build), curated)
+
+
+def provenance(snapshot: Snapshot) -> ProvDocument:
+    """The PROV document of a catalogue."""
+    doc = new_document()
+    curator_id = add_agents(doc, snapshot)
+    add_documents(doc, snapshot.documents)
+    add_builds(doc, snapshot.builds, curator_id)
+    latest = snapshot.builds[-1]
+    for sha256 in dict.fromkeys(row["sha256"] for row in snapshot.documents):
+        doc.usage(build_id(latest), document_id(sha256))
+        doc.derivation(catalogue_id(latest), document_id(sha256))
+    for row, key in zip(snapshot.documents, document_keys(snapshot.documents), strict=True):
+        add_extraction(doc, row, key, snapshot.assertions.get(row["id"], Assertions()), latest, curator_id)
+    return doc
+
+
+def write_atomically(out_file: Path, text: str) -> None:
+    out_file.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out_file.with_name(f".{out_file.name}.writing-{os.getpid()}")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, out_file)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def export_prov(db: Path, out_file: Path) -> None:
+    """Write the provenance of the catalogue ``db`` to ``out_file`` as PROV-JSON (replaced atomically)."""
+    if out_file.is_dir():
+        raise ProvcatError(out_file, "is a folder: give a file name, e.g. provenance.json")
+    document = provenance(read_snapshot(db))
+    write_atomically(out_file, document.serialize(format="json", indent=2) + "\n")
