@@ -56,3 +56,16 @@ async def test_researcher_queries(seed_db: Path) -> None:
     assert [(r["document_id"], r["entity_id"]) for r in citing] == [("002_bfaa0521dbc1feff", "npr")]
     plugins = (await ds.client.get("/-/plugins.json")).json()
     assert "provcat" in {p["name"] for p in plugins}
+
+
+async def test_document_page_shows_its_integrity_state(seed_db: Path, tmp_path: Path) -> None:
+    ds = publish.datasette_instance(seed_db, ROOT / "metadata")
+    page = (await ds.client.get("/catalogue/documents/000_5b55b6d9b2e6ebeb")).text
+    assert "provcat-integrity-intact" in page and "Last recorded check: ingestion" in page
+    tampered = tmp_path / "catalogue.db"
+    shutil.copy(seed_db, tampered)
+    with sqlite3.connect(tampered) as conn:
+        conn.execute("update documents set content = x'00' where id = '000_5b55b6d9b2e6ebeb'")
+    ds = publish.datasette_instance(tampered, ROOT / "metadata")
+    page = (await ds.client.get("/catalogue/documents/000_5b55b6d9b2e6ebeb")).text
+    assert "provcat-integrity-changed" in page

@@ -9,6 +9,8 @@
   speaker, method and confidence on hover) and entity mentions (links to the entity's row page).
   Every character of the document is HTML-escaped: a document may contain markup, it never runs.
 * The ``content`` column (the exact archived bytes) is shown as its size and a download link.
+* A document's row page shows its integrity state: the stored bytes re-hashed against the recorded
+  SHA-256, and the latest fixity event recorded for the document (``extra_template_vars``).
 
 Datasette 0.65 does not pass the request to ``render_cell``; an ASGI wrapper records the request
 path in a context variable so the plugin knows whether it is rendering a row page.
@@ -318,3 +320,54 @@ def remember_path(app: ASGIApp) -> ASGIApp:
 @hookimpl
 def asgi_wrapper(datasette: Any) -> Callable[[ASGIApp], ASGIApp]:
     return remember_path
+
+
+# ----------------------------------------------------------------------------------------------
+# Integrity state of a document, for its row page
+# ----------------------------------------------------------------------------------------------
+
+INTEGRITY_SQL = """
+select sha256 as recorded, sha256_hex(content) as stored, length(content) as stored_size, size_bytes
+from documents where id = :id
+"""
+LAST_EVENT_SQL = """
+select event_type, checked_at, algorithm, outcome, agent from fixity_events
+where document_id = :id order by checked_at desc, id desc limit 1
+"""
+
+
+async def integrity_state(db: Any, document_id: str) -> dict[str, Any] | None:
+    """The stored bytes compared with the recorded digest, and the latest recorded fixity event."""
+    try:
+        row = (await db.execute(INTEGRITY_SQL, {"id": document_id})).first()
+        event = (await db.execute(LAST_EVENT_SQL, {"id": document_id})).first()
+    except (sqlite3.Error, QueryInterrupted):
+        return None
+    if row is None:
+        return None
+    return {
+        "intact": row["recorded"] == row["stored"],
+        "recorded": row["recorded"],
+        "stored": row["stored"],
+        "size_bytes": row["size_bytes"],
+        "stored_size": row["stored_size"],
+        "last_event": dict(event) if event is not None else None,
+    }
+
+
+@hookimpl
+def extra_template_vars(template: str, database: str | None, table: str | None, view_name: str,
+                        request: Any, datasette: Any) -> Callable[[], Awaitable[dict[str, Any]]] | None:
+    if view_name != "row" or table != DOCUMENTS or database is None or request is None:
+        return None
+
+    async def inner() -> dict[str, Any]:
+        from datasette.utils import urlsafe_components
+
+        pks = urlsafe_components(request.url_vars.get("pks", ""))
+        if len(pks) != 1:
+            return {}
+        state = await integrity_state(datasette.get_database(database), pks[0])
+        return {"provcat_integrity": state} if state is not None else {}
+
+    return inner
