@@ -25,7 +25,7 @@ _SLUG_DROP = re.compile(r"[^a-z0-9]+")
 
 
 def slugify(name: str) -> str:
-    """A stable, URL-safe identifier for a name ("King’s College" -> "kings-college")."""
+    """A stable, URL-safe identifier for a name ("St John’s College" -> "st-johns-college")."""
     import unicodedata
 
     folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii").lower()

@@ -2,7 +2,7 @@
 
 Authority records come first and keep their ids; their names and aliases resolve to them whatever
 the extractor called them. Other names get a stable slug id. Names are compared case-insensitively
-with apostrophes unified, so "King’s College" and "King's College" are one entity.
+with apostrophes unified, so "St John’s College" and "St John's College" are one entity.
 """
 
 from __future__ import annotations

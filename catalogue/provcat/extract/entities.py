@@ -64,7 +64,7 @@ def trim_span(span: Span) -> Span | None:
         while start < end - 1 and doc[start].lower_ in TITLES:
             start += 1
     # a name does not run over a line break in the reading view (captions are already joined there):
-    # "Stephen Collinson\nOct 19" is a byline and a date
+    # "Jane Roe\nOct 19" is a byline and a date
     for i in range(start, end):
         if "\n" in doc[i].text or "\n" in doc[i].whitespace_:
             end = i + (0 if "\n" in doc[i].text else 1)
@@ -131,7 +131,7 @@ def entity_mentions(doc: Doc, offset: int, authorities: dict[str, Authority], mo
 
 def possessive_inside(span: Span) -> int | None:
     """Index of a possessive "'s" inside an organisation or place name that is followed by a name of
-    its own ("Hegseth's Defense Department")."""
+    its own ("Smith's Transport Department")."""
     if span.label_ == "PERSON":
         return None
     for token in span[1:-2]:
@@ -161,7 +161,7 @@ def split_possessive(span: Span, offset: int, entity_type: EntityType, model: st
 
 
 def credit_line(surface: str, start: int, entity_type: EntityType, model: str) -> list[Mention]:
-    """A photo credit the model read as one name, "Stefani Reynolds/Bloomberg/Getty Images": the
+    """A photo credit the model read as one name, "Jo Lane/Acme Photo/City Press": the
     photographer (a person when the first part is a full name) and the agencies (organisations)."""
     found: list[Mention] = []
     at = 0
@@ -197,11 +197,11 @@ _CAMEL = re.compile(r"^(?!Mc|Mac|De|Le|La|Di|Van|O')[A-Z]?[a-z]+[A-Z]")
 
 
 def retype(mention: Mention, full_names: list[str]) -> Mention:
-    """Correct the model's type from the name itself: its head word ("… Planning Commission" is an
-    organisation, "Abravanel Hall" a place), its shape ("AidData" is not a person) or the gazetteer."""
+    """Correct the model's type from the name itself: its head word ("… Harbour Commission" is an
+    organisation, "Symphony Hall" a place), its shape ("DataWorks" is not a person) or the gazetteer."""
     words = mention.name.split()
     kind, why = mention.type, ""
-    # "Peter Hall", "Emily Post": a two-word person name may end in such a word
+    # "Anna Hall", "Tom Post": a two-word person name may end in such a word
     headed = len(words) > 2 or (len(words) == 2 and mention.type != "person")
     if headed and words[-1] in ORGANIZATION_HEADS:
         kind, why = "organization", "+name-head"
@@ -232,7 +232,7 @@ def merge_short_forms(mentions: list[Mention]) -> list[Mention]:
             word = words[0].lower()
             candidates = [n for n in full_names if n.split()[-1].lower() == word]
             if not candidates and mention.type == "person":
-                # a first name alone ("Jeff" in a conversation with Jeff Robbins)
+                # a first name alone ("Sam" in a conversation with Sam Carter)
                 candidates = [n for n in full_names if n.split()[0].lower() == word]
             if len(candidates) == 1:
                 mention = mention.model_copy(update={"name": candidates[0], "type": "person"})

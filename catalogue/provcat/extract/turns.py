@@ -9,23 +9,23 @@ import re
 from dataclasses import dataclass
 
 _LABEL_PATTERNS = [
-    # **Tim Smith:** or **Tim Smith**:
+    # **Sam Carter:** or **Sam Carter**:
     re.compile(r"^[ \t]*\*\*(?P<label>[^*\n]{1,60}?)[ \t]*(?::\*\*|\*\*[ \t]*:)", re.M),
-    # <strong>Mr. NORTH</strong>: (anywhere on a line: hearings put labels after <br/>)
+    # <strong>Mr. WEST</strong>: (anywhere on a line: hearings put labels after <br/>)
     re.compile(r"<(?:strong|b)>[ \t]*(?P<label>[^<\n]{1,60}?)[ \t]*</(?:strong|b)>[ \t]*:", re.I),
-    # MR. SULLIVAN:  MS. JEAN-PIERRE:  THE PRESIDENT:  (all capitals)
+    # MR. GRANT:  MS. JONES-PARKER:  THE PRESIDENT:  (all capitals)
     re.compile(r"^[ \t]*(?P<label>(?:(?:MR|MS|MRS|DR)\.[ \t]+)?[A-Z][A-Z .'\u2019-]{1,40}?)[ \t]*:(?=\s|$)", re.M),
     # SECRETARY BLINKEN, SECRETARY OF STATE:  /  Jane Doe, Chief Executive:  (name, then a title)
     re.compile(r"^[ \t]*(?P<label>[A-Z][A-Za-z.'\u2019-]+(?:[ \t][A-Z][A-Za-z.'\u2019-]+){1,3}),[ \t]+"
                r"[A-Z][A-Za-z .,&'\u2019-]{1,60}?:(?=\s)", re.M),
-    # Jonas Rosland  0:00  (Otter-style interview labels on their own line)
+    # Dana Levy  0:00  (Otter-style interview labels on their own line)
     re.compile(r"^(?P<label>[A-Z][\w.'\u2019-]*(?: [A-Z][\w.'\u2019-]*){0,3})[ \t]{2,}\d{1,2}:\d{2}(?::\d{2})?[ \t]*$",
                re.M),
-    # Jeff Robbins: text   (mixed-case name label at the start of a line)
+    # Dana Levy: text   (mixed-case name label at the start of a line)
     re.compile(r"^[ \t]*(?P<label>[A-Z][a-z][\w.'\u2019-]*(?: [A-Z][\w.'\u2019-]*){0,3}):[ \t]+\S", re.M),
     # Q  question / A  answer (hearings, briefings)
     re.compile(r"^[ \t]*(?P<label>[QA])(?:[.:]|[ \t]{2,})(?=[ \t]*\S)", re.M),
-    # Mr. SULLIVAN. What is it?  (GPO style: title and upper-case surname, then a full stop)
+    # Mr. GRANT. What is it?  (GPO style: title and upper-case surname, then a full stop)
     re.compile(r"(?:^|(?<=[.?!]\s))(?P<label>(?:Mr|Ms|Mrs|Dr|Chairman|Senator)\.?[ \t]+[A-Z][A-Z'\u2019-]{2,})\.[ \t]",
                re.M),
 ]
@@ -96,7 +96,7 @@ def find_turns(text: str) -> list[Turn]:
 
 
 def label_name(label: str) -> str:
-    """The person a label names, without titles: "MS. JEAN-PIERRE" -> "Jean-Pierre"."""
+    """The person a label names, without titles: "MS. JONES-PARKER" -> "Jones-Parker"."""
     name = _TITLE.sub("", label).strip(" .")
     if name.isupper():
         name = "-".join(part.capitalize() for part in name.split("-"))
