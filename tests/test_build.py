@@ -188,3 +188,26 @@ def test_unreadable_file_stops_the_build_and_keeps_the_catalogue(tmp_path: Path,
         build_catalogue(archive, tmp_path / "none", db)
     assert str(err.value) == f"{archive / 'a.txt'}: cannot be read: Permission denied"
     assert db.read_bytes() == before
+
+
+def test_documents_over_the_size_limit_are_skipped_with_a_reason(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    import provcat.build
+
+    monkeypatch.setattr(provcat.build, "MAX_DOCUMENT_BYTES", 100)
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    (archive / "small.txt").write_text("The mayor said the bridge would reopen.\n")
+    (archive / "big.txt").write_text("word " * 100)
+    report = build_catalogue(archive, tmp_path / "none", tmp_path / "c.db")
+    assert report.documents == 1
+    assert report.warnings == [("big.txt", "500 bytes, larger than the 100-byte limit for one document; skipped")]
+
+
+def test_rejections_survive_a_rebuild_that_reuses_the_extraction(tmp_path: Path) -> None:
+    db = tmp_path / "c.db"
+    build_catalogue(SEEDS, ROOT / "metadata", db)
+    first = sqlite3.connect(db).execute("select * from rejections").fetchall()
+    report = build_catalogue(SEEDS, ROOT / "metadata", db)
+    assert report.reused == 2
+    assert sqlite3.connect(db).execute("select * from rejections").fetchall() == first != []

@@ -32,6 +32,10 @@ from .reading import read_document
 from .registry import Registry
 
 AGENT = f"provcat {__version__}"
+#: A document is read whole (its text is parsed and stored): larger files are reported and skipped.
+MAX_DOCUMENT_BYTES = 64 * 1024 * 1024
+#: Documents in flight at once: memory is bounded by this many documents, whatever the archive size.
+WINDOW = 64
 Progress = Callable[[str], None]
 
 
@@ -81,13 +85,17 @@ def extraction_key(sha256: str, doc_type: str, curated_digest: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def previous_extraction(old: sqlite3.Connection | None, doc_id: str, key: str) -> Extraction | None:
-    """The extraction stored in the previous catalogue, if it was made from the same inputs."""
+def previous_extraction(old: sqlite3.Connection | None, doc_id: str,
+                        key: str) -> tuple[Extraction, dict[tuple[str, str], int]] | None:
+    """The extraction (and rejection counts) stored in the previous catalogue, if it was made from the
+    same inputs."""
     if old is None:
         return None
     row = old.execute("select extraction_key from documents where id = ?", (doc_id,)).fetchone()
     if row is None or row[0] != key:
         return None
+    rejections = {(r["kind"], r["value"]): r["assertions"]
+                  for r in old.execute("select * from rejections where document_id = ?", (doc_id,))}
     mentions = [
         Mention(start=r["start"], end=r["end"], surface=r["surface"], name=r["name"], type=r["type"],
                 method=r["method"], confidence=r["confidence"])
@@ -101,13 +109,18 @@ def previous_extraction(old: sqlite3.Connection | None, doc_id: str, key: str) -
         for r in old.execute("select q.*, e.name, e.type from quotes q left join entities e "
                              "on e.id = q.speaker_entity_id where q.document_id = ? order by q.id", (doc_id,))
     ]
-    return Extraction(mentions=mentions, quotes=quotes)
+    return Extraction(mentions=mentions, quotes=quotes), rejections
 
 
 def prepare(files: list[ArchiveFile], curation: Curation, report: BuildReport) -> Iterator[Prepared]:
     """Read, hash, decode and classify each file; files that are not text documents become warnings."""
     for item in files:
         try:
+            size = item.location.stat().st_size
+            if size > MAX_DOCUMENT_BYTES:
+                report.warnings.append((item.path, f"{size:,} bytes, larger than the {MAX_DOCUMENT_BYTES:,}-byte "
+                                                   "limit for one document; skipped"))
+                continue
             data = item.location.read_bytes()
         except OSError as exc:
             # a file that exists but cannot be read stops the build: dropping it would silently
@@ -156,10 +169,48 @@ def build_catalogue(archive: Path, metadata: Path, db: Path, progress: Progress 
     return report
 
 
+def _batches(items: Iterator[Prepared], size: int) -> Iterator[list[Prepared]]:
+    batch: list[Prepared] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def extracted(items: Iterator[Prepared], old: sqlite3.Connection | None, curation: Curation,
+              report: BuildReport, progress: Progress | None) -> Iterator[Prepared]:
+    """Each document with its assertions, in order, a window at a time: reused from the previous
+    catalogue when its inputs are unchanged, otherwise extracted (spaCy reads the window in batches)
+    and corrected by its sidecar."""
+    from .extract.pipeline import Job, extract_all
+
+    for window in _batches(items, WINDOW):
+        todo = []
+        for item in window:
+            previous = previous_extraction(old, item.file.id, item.key)
+            if previous is None:
+                todo.append(item)
+            else:
+                item.extraction, item.rejections = previous
+        jobs = (Job(p.read.text, p.decision.type, p.read.segments) for p in todo)
+        for item, machine in zip(todo, extract_all(jobs, curation.authorities), strict=True):
+            sidecar = curation.sidecars.get(item.file.path)
+            item.extraction, item.rejections = apply_sidecar(item.read.text, machine, sidecar, curation,
+                                                             curation.sidecar_files.get(item.file.path))
+            if progress:
+                progress(item.file.path)
+        report.extracted += len(todo)
+        report.reused += len(window) - len(todo)
+        yield from window
+
+
 def _write(tmp: Path, archive: Path, curation: Curation, files: list[ArchiveFile],
            old: sqlite3.Connection | None, report: BuildReport, started: str,
            progress: Progress | None) -> None:
-    from .extract.pipeline import EXTRACTOR_VERSION, MODEL, Job, extract_all, model_version
+    from .extract.pipeline import EXTRACTOR_VERSION, MODEL, model_version
 
     with contextlib.suppress(FileNotFoundError):
         tmp.unlink()
@@ -168,39 +219,31 @@ def _write(tmp: Path, archive: Path, curation: Curation, files: list[ArchiveFile
     db.conn.execute("pragma synchronous = off")
     store.create_schema(db)
     registry = Registry(curation.authorities)
-    prepared = list(prepare(files, curation, report))
-    for item in prepared:
-        item.extraction = previous_extraction(old, item.file.id, item.key)
-    todo = [p for p in prepared if p.extraction is None]
-    jobs = (Job(p.read.text, p.decision.type, p.read.segments) for p in todo)
-    for item, machine in zip(todo, extract_all(jobs, curation.authorities), strict=True):
-        sidecar = curation.sidecars.get(item.file.path)
-        item.extraction, item.rejections = apply_sidecar(item.read.text, machine, sidecar, curation,
-                                                         curation.sidecar_files.get(item.file.path))
-        if progress:
-            progress(item.file.path)
-    report.extracted = len(todo)
-    report.reused = len(prepared) - len(todo)
-    entries = [(p.file.path, p.sha256) for p in prepared]
-    report.manifest_sha256 = manifest_sha256(entries)
-    report.documents = len(prepared)
+    previous: dict[str, tuple[str, str]] = {}
+    if old is not None:
+        previous = {r[0]: (r[1], r[2]) for r in old.execute("select path, id, sha256 from documents")}
+    entries: list[tuple[str, str]] = []
     checked_at = now()
-
     with db.conn:
         if old is not None:
             store.copy_history(old, db)
         _write_collection(db, curation, archive)
-        for item in prepared:
+        for item in extracted(prepare(files, curation, report), old, curation, report, progress):
             _write_document(db, item, curation, registry, report)
+            store.insert(db, "fixity_events", [ingest_event(item, previous.get(item.file.path), checked_at)])
+            entries.append((item.file.path, item.sha256))
+            item.data, item.extraction = b"", None  # let the bytes and assertions go
+        current = {path for path, _ in entries}
+        store.insert(db, "fixity_events", (missing_event(path, doc_id, digest, checked_at)
+                                           for path, (doc_id, digest) in sorted(previous.items())
+                                           if path not in current))
         _write_entities(db, registry)
-        previous = {}
-        if old is not None:
-            previous = {r[0]: (r[1], r[2]) for r in old.execute("select path, id, sha256 from documents")}
-        _write_ingest_events(db, prepared, previous, checked_at)
+        report.documents = len(entries)
+        report.manifest_sha256 = manifest_sha256(entries)
         store.insert(db, "builds", [{
             "started_at": started, "finished_at": now(), "software_version": __version__,
             "extractor_version": EXTRACTOR_VERSION, "model": MODEL, "model_version": model_version(),
-            "archive": archive.resolve().name, "documents": len(prepared),
+            "archive": archive.resolve().name, "documents": len(entries),
             "manifest_sha256": report.manifest_sha256, "metadata_sha256": curation.metadata_digest(),
         }])
     store.enable_search(db)
@@ -278,21 +321,17 @@ def _write_entities(db: sqlite_utils.Database, registry: Registry) -> None:
                                         for a in sorted(r.aliases)))
 
 
-def _write_ingest_events(db: sqlite_utils.Database, prepared: list[Prepared],
-                         previous: dict[str, tuple[str, str]], checked_at: str) -> None:
-    """One event per document: its digest at ingest, compared with the previous catalogue's."""
-    rows = []
-    for item in prepared:
-        before = previous.get(item.file.path)
-        outcome = "unrecorded" if before is None else ("intact" if before[1] == item.sha256 else "changed")
-        rows.append({"event_type": "ingestion", "document_id": item.file.id, "path": item.file.path,
-                     "checked_at": checked_at, "algorithm": "sha256", "expected": before[1] if before else None,
-                     "actual": item.sha256, "outcome": outcome,
-                     "detail": "first catalogued" if before is None else None, "agent": AGENT})
-    current = {item.file.path for item in prepared}
-    for path, (doc_id, digest) in sorted(previous.items()):
-        if path not in current:
-            rows.append({"event_type": "ingestion", "document_id": None, "path": path, "checked_at": checked_at,
-                         "algorithm": "sha256", "expected": digest, "actual": None, "outcome": "missing",
-                         "detail": f"document '{doc_id}' is no longer in the archive", "agent": AGENT})
-    store.insert(db, "fixity_events", rows)
+def ingest_event(item: Prepared, before: tuple[str, str] | None, checked_at: str) -> dict[str, object]:
+    """The document's digest at ingest, compared with the previous catalogue's record."""
+    outcome = "unrecorded" if before is None else ("intact" if before[1] == item.sha256 else "changed")
+    return {"event_type": "ingestion", "document_id": item.file.id, "path": item.file.path,
+            "checked_at": checked_at, "algorithm": "sha256", "expected": before[1] if before else None,
+            "actual": item.sha256, "outcome": outcome, "detail": "first catalogued" if before is None else None,
+            "agent": AGENT}
+
+
+def missing_event(path: str, doc_id: str, digest: str, checked_at: str) -> dict[str, object]:
+    """A document of the previous catalogue that the archive no longer holds."""
+    return {"event_type": "ingestion", "document_id": None, "path": path, "checked_at": checked_at,
+            "algorithm": "sha256", "expected": digest, "actual": None, "outcome": "missing",
+            "detail": f"document '{doc_id}' is no longer in the archive", "agent": AGENT}

