@@ -141,6 +141,41 @@ def prepare(files: list[ArchiveFile], curation: Curation, report: BuildReport) -
         yield Prepared(item, data, digests.sha256, digests.sha512, read, decision, key)
 
 
+TEMP_PREFIX = ".{name}.building-"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_abandoned_builds(db: Path) -> None:
+    """Delete temporary files left by builds that were killed (their process no longer exists)."""
+    prefix = TEMP_PREFIX.format(name=db.name)
+    for leftover in db.parent.glob(f"{prefix}*"):
+        pid = leftover.name[len(prefix):].split("-")[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            with contextlib.suppress(FileNotFoundError):
+                leftover.unlink()
+
+
+def durable_replace(tmp: Path, target: Path) -> None:
+    """Move a finished catalogue into place atomically, its bytes and the rename flushed to disk."""
+    with open(tmp, "rb+") as handle:
+        os.fsync(handle.fileno())
+    os.replace(tmp, target)
+    directory = os.open(target.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+
+
 def build_catalogue(archive: Path, metadata: Path, db: Path, progress: Progress | None = None) -> BuildReport:
     """Build the catalogue of ``archive`` into ``db``; the old catalogue is replaced only on success."""
     started = now()
@@ -152,14 +187,15 @@ def build_catalogue(archive: Path, metadata: Path, db: Path, progress: Progress 
         if document not in paths:
             raise ProvcatError(sidecar_file, f"describes '{document}', which is not a document in {archive}")
     db.parent.mkdir(parents=True, exist_ok=True)
-    tmp = db.with_name(f".{db.name}.building-{os.getpid()}")
+    remove_abandoned_builds(db)
+    tmp = db.with_name(f"{TEMP_PREFIX.format(name=db.name)}{os.getpid()}")
     old = store.open_existing(db)
     try:
         _write(tmp, archive, curation, found.files, old, report, started, progress)
         if old is not None:
             old.close()
             old = None
-        os.replace(tmp, db)
+        durable_replace(tmp, db)
     finally:
         if old is not None:
             old.close()

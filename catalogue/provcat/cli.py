@@ -1,12 +1,14 @@
 """The command line: a thin adapter that parses options, calls the library and reports in one line.
 
 Exit codes: 0 success; 1 verification found a document that is not intact (or a bag that is not
-valid); 2 an input or the catalogue has a problem (the message names the file).
+valid); 2 an input or the catalogue has a problem (the message names the file); 3 an internal error
+(a bug: one line, the traceback only with PROVCAT_DEBUG=1).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -17,10 +19,11 @@ from .errors import ProvcatError
 
 EXIT_NOT_INTACT = 1
 EXIT_PROBLEM = 2
+EXIT_INTERNAL = 3
 
 
 class ProvcatGroup(click.Group):
-    """Turns ProvcatError (and OS errors) into a one-line message instead of a traceback."""
+    """Turns every error into a one-line message instead of a traceback."""
 
     def invoke(self, ctx: click.Context) -> object:
         try:
@@ -32,6 +35,15 @@ class ProvcatGroup(click.Group):
             where = getattr(exc, "filename", None)
             click.echo(f"provcat: error: {where + ': ' if where else ''}{exc.strerror or exc}", err=True)
             sys.exit(EXIT_PROBLEM)
+        except (click.exceptions.Exit, click.ClickException, KeyboardInterrupt, SystemExit):
+            raise
+        except Exception as exc:  # a bug: still one line, the traceback only on request
+            if os.environ.get("PROVCAT_DEBUG"):
+                raise
+            message = " ".join(str(exc).split()) or type(exc).__name__
+            click.echo(f"provcat: internal error: {type(exc).__name__}: {message} "
+                       "(set PROVCAT_DEBUG=1 to see the traceback)", err=True)
+            sys.exit(EXIT_INTERNAL)
 
 
 @click.group(cls=ProvcatGroup)
