@@ -73,3 +73,11 @@ def test_labelled_turns_are_quotes_of_kind_turn() -> None:
     assert [(q.speaker, q.text) for q in quotes] == [("Smith", "Good afternoon, everyone."),
                                                      ("Q", "Can you tell us more?"), ("Smith", "I can, yes.")]
     assert quotes[0].speaker_type == "person" and quotes[1].speaker_name is None
+
+
+def test_speech_acts_without_a_clause() -> None:
+    text = "Ukraine criticised the leaders of the summit for their joint statement on the war."
+    (quote,) = extract(text).quotes
+    assert (quote.speaker, quote.kind, quote.method, quote.cue) == ("Ukraine", "indirect", "rule:speech-act",
+                                                                    "criticised")
+    assert quote.text.startswith("criticised the leaders")

@@ -54,6 +54,11 @@ cabinet police army military court institute university group organization organ
 parliament congress senate union association board panel team hospital bank newspaper network channel
 outlet study survey poll authority authorities campaign party coalition alliance federation embassy
 """.split())
+#: Verbs that are statements in themselves, without a "that" clause: "X condemned the attack".
+SPEECH_ACTS = frozenset("""
+criticise criticize condemn accuse praise denounce deny announce urge demand appeal warn pledge vow promise
+apologise apologize reject dismiss blame
+""".split())
 FIRST_AND_SECOND_PERSON = frozenset("i me we us you".split())
 STATEMENT_NOUNS = frozenset("statement report release communique announcement document".split())
 #: Verbs that attribute a direct quotation though they would not report speech on their own.
@@ -127,10 +132,12 @@ class Source:
     head: str = ""  # lemma of the subject's head noun ("witness" in "One of the witnesses")
 
 
-def is_reporting_verb(token: Token, quotation: bool = False) -> bool:
+def is_reporting_verb(token: Token, quotation: bool = False, acts: bool = False) -> bool:
+    """A verb that reports speech here (not negated, not hypothetical). ``quotation`` admits verbs that
+    only attribute a quotation ("wonders"); ``acts`` admits statements without a clause ("condemned")."""
     lemma = token.lemma_.lower()
     if token.pos_ not in ("VERB", "AUX") or not (
-            lemma in REPORTING_VERBS or (quotation and lemma in QUOTE_ONLY_VERBS)):
+            lemma in REPORTING_VERBS or (quotation and lemma in QUOTE_ONLY_VERBS) or (acts and lemma in SPEECH_ACTS)):
         return False
     if any(child.dep_ == "neg" for child in token.children):
         return False
@@ -386,17 +393,26 @@ def attribute(text: str, doc: Doc, offset: int, mentions: list[Mention]) -> list
     # reported speech: reporting verbs with a clausal complement, not already used for a quotation
     for sent in sentences:
         for token in sent:
-            if token.i in used_verbs or in_quote(token) or not is_reporting_verb(token):
+            if token.i in used_verbs or in_quote(token) or not is_reporting_verb(token, acts=True):
                 continue
             complement = [c for c in token.children if c.dep_ in ("ccomp",) and not in_quote(c)]
-            if not complement:
+            speech_act = not complement and token.lemma_.lower() in SPEECH_ACTS
+            if not complement and not speech_act:
                 continue
             subject = subject_of(token)
             if subject is None or not can_report(subject, offset, mentions):
                 continue
-            clause = complement[0]
-            c_start, c_end = clause.left_edge.idx, clause.right_edge.idx + len(clause.right_edge)
-            if token.idx >= c_start and token.idx < c_end:
+            if speech_act:
+                # "Ukraine criticised the statement": what was said is the rest of the verb's clause
+                right = [c for c in token.rights if c.dep_ not in ("punct", "cc", "conj")]
+                if not right:
+                    continue
+                c_start = token.idx
+                c_end = right[-1].right_edge.idx + len(right[-1].right_edge)
+            else:
+                clause = complement[0]
+                c_start, c_end = clause.left_edge.idx, clause.right_edge.idx + len(clause.right_edge)
+            if not speech_act and c_start <= token.idx < c_end:
                 continue
             c_start, c_end = _trim(view, c_start, c_end)
             if len(view[c_start:c_end].split()) < 3:
@@ -405,8 +421,9 @@ def attribute(text: str, doc: Doc, offset: int, mentions: list[Mention]) -> list
             if source is None:
                 continue
             confidence = min(confidence, REPORTED_CONFIDENCE)
+            method = "rule:speech-act" if speech_act else "rule:reported-speech"
             quotes.append(_quote(text, offset + c_start, offset + c_end, source, token, offset, "indirect",
-                                 "rule:reported-speech" + suffix, confidence))
+                                 method + suffix, confidence))
         quotes.extend(according_to(text, sent, offset, mentions))
     return quotes
 
