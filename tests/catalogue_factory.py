@@ -18,6 +18,13 @@ HOSTILE_TEXT = (
     "<script>alert(1)</script><img src=x onerror=alert(2)>\n"
     'Peter Neumann said "<a href="javascript:alert(3)">click</a> & <b>bold</b>" to nobody.\n'
 )
+HOSTILE_NAME = "<script>alert('entity')</script>"
+
+CAPTIONS_TEXT = (
+    "1\n00:00:01,000 --> 00:00:04,200\nPETER NEUMANN: They came to Syria for a cause\n\n"
+    "2\n00:00:04,200 --> 00:00:07,000\nand found a gang instead.\n\n"
+    "3\n00:00:07,500 --> 00:00:09,000\nINTERVIEWER: Did they say so?\n"
+)
 
 
 @dataclass(frozen=True)
@@ -27,6 +34,7 @@ class SampleEntity:
     type: str
     source: str = "authority"
     aliases: tuple[str, ...] = ()
+    wikidata: str | None = None
 
 
 @dataclass(frozen=True)
@@ -44,6 +52,13 @@ class SampleQuote:
     kind: str = "direct"
 
 
+@dataclass(frozen=True)
+class SampleCue:
+    caption: str
+    begins: str
+    ends: str
+
+
 @dataclass
 class SampleDocument:
     id: str
@@ -52,6 +67,11 @@ class SampleDocument:
     content: bytes
     mentions: list[SampleMention] = field(default_factory=list)
     quotes: list[SampleQuote] = field(default_factory=list)
+    cues: list[SampleCue] = field(default_factory=list)
+    suffix: str = ".txt"
+    media_type: str = "text/plain"
+    publisher: str | None = None
+    source_url: str | None = None
 
     @property
     def text(self) -> str:
@@ -62,9 +82,11 @@ ENTITIES = [
     SampleEntity("peter-neumann", "Peter Neumann", "person", aliases=("Neumann", "P. Neumann")),
     SampleEntity("icsr", "International Centre for the Study of Radicalisation", "organization",
                  aliases=("ICSR",)),
-    SampleEntity("isis", "Islamic State", "organization", aliases=("ISIS", "Isis")),
-    SampleEntity("syria", "Syria", "place"),
+    SampleEntity("isis", "Islamic State", "organization", aliases=("ISIS", "Isis"), wikidata="Q2429253"),
+    SampleEntity("syria", "Syria", "place", wikidata="Q858"),
     SampleEntity("turkey", "Turkey", "place", source="extracted"),
+    SampleEntity("hostile-entity", HOSTILE_NAME, "person", source="extracted", aliases=(HOSTILE_NAME,),
+                 wikidata="javascript:alert(5)"),
 ]
 
 ARTICLE_TEXT = (
@@ -77,9 +99,11 @@ ARTICLE_TEXT = (
 
 
 def sample_documents() -> list[SampleDocument]:
-    """An article, the two seed documents as received, and a document full of markup."""
+    """An article, the two seed documents as received, a document full of markup and a SubRip
+    caption file with two speakers' turns."""
     article = SampleDocument(
         "article", "Defectors speak out", "article", ARTICLE_TEXT.encode("utf-8"),
+        publisher="The Example Times", source_url="https://example.org/defectors-speak-out",
         mentions=[SampleMention("Peter Neumann", "peter-neumann"), SampleMention("ICSR", "icsr"),
                   SampleMention("Syria", "syria"), SampleMention("Neumann", "peter-neumann", 2),
                   SampleMention("ISIS", "isis")],
@@ -102,11 +126,22 @@ def sample_documents() -> list[SampleDocument]:
     )
     hostile = SampleDocument(
         "hostile", "<script>alert('title')</script>", "article", HOSTILE_TEXT.encode("utf-8"),
-        mentions=[SampleMention("Peter Neumann", "peter-neumann")],
+        mentions=[SampleMention("Peter Neumann", "peter-neumann"), SampleMention("nobody", "hostile-entity")],
         quotes=[SampleQuote('<a href="javascript:alert(3)">click</a> & <b>bold</b>', "Peter Neumann",
                             "peter-neumann")],
+        publisher="<img src=x onerror=alert('publisher')>", source_url="javascript:alert(4)",
     )
-    return [article, seed_article, seed_transcript, hostile]
+    captions = SampleDocument(
+        "captions", "Defectors interviewed (captions)", "transcript", CAPTIONS_TEXT.encode("utf-8"),
+        mentions=[SampleMention("Syria", "syria")],
+        quotes=[SampleQuote("They came to Syria for a cause", "Peter Neumann", "peter-neumann", kind="turn"),
+                SampleQuote("Did they say so?", "Interviewer", kind="turn")],
+        cues=[SampleCue("PETER NEUMANN: They came to Syria for a cause", "00:00:01,000", "00:00:04,200"),
+              SampleCue("and found a gang instead.", "00:00:04,200", "00:00:07,000"),
+              SampleCue("INTERVIEWER: Did they say so?", "00:00:07,500", "00:00:09,000")],
+        suffix=".srt", media_type="application/x-subrip",
+    )
+    return [article, seed_article, seed_transcript, hostile, captions]
 
 
 def find(text: str, needle: str, occurrence: int = 1) -> tuple[int, int]:
@@ -119,11 +154,11 @@ def find(text: str, needle: str, occurrence: int = 1) -> tuple[int, int]:
 
 def _document_row(doc: SampleDocument) -> dict[str, object]:
     return {
-        "id": doc.id, "path": f"{doc.id}.txt", "title": doc.title, "title_source": "curated",
+        "id": doc.id, "path": f"{doc.id}{doc.suffix}", "title": doc.title, "title_source": "curated",
         "type": doc.type, "type_confidence": 1.0, "type_method": "curated",
         "sha256": hashlib.sha256(doc.content).hexdigest(), "sha512": hashlib.sha512(doc.content).hexdigest(),
-        "size_bytes": len(doc.content), "media_type": "text/plain", "encoding": "utf-8",
-        "text": doc.text, "content": doc.content,
+        "size_bytes": len(doc.content), "media_type": doc.media_type, "encoding": "utf-8",
+        "publisher": doc.publisher, "source_url": doc.source_url, "text": doc.text, "content": doc.content,
     }
 
 
@@ -146,12 +181,26 @@ def _quote_rows(doc: SampleDocument) -> list[dict[str, object]]:
     return rows
 
 
+def _segment_rows(doc: SampleDocument) -> list[dict[str, object]]:
+    rows = []
+    for index, cue in enumerate(doc.cues, start=1):
+        start, end = find(doc.text, cue.caption)
+        rows.append({"document_id": doc.id, "index": index, "start": start, "end": end,
+                     "begins": cue.begins, "ends": cue.ends})
+    return rows
+
+
 def _document_entity_rows(doc: SampleDocument) -> list[dict[str, object]]:
-    counts: dict[str, int] = {}
+    mentions: dict[str, int] = {}
+    quotes: dict[str, int] = {}
     for m in doc.mentions:
-        counts[m.entity_id] = counts.get(m.entity_id, 0) + 1
-    return [{"document_id": doc.id, "entity_id": entity, "role": "cited", "mentions": n}
-            for entity, n in counts.items()]
+        mentions[m.entity_id] = mentions.get(m.entity_id, 0) + 1
+    for q in doc.quotes:
+        if q.speaker_entity_id:
+            quotes[q.speaker_entity_id] = quotes.get(q.speaker_entity_id, 0) + 1
+    return [{"document_id": doc.id, "entity_id": entity, "role": "speaker" if quotes.get(entity) else "cited",
+             "mentions": mentions.get(entity, 0), "quotes": quotes.get(entity, 0)}
+            for entity in sorted(mentions.keys() | quotes.keys())]
 
 
 def _insert(db: sqlite_utils.Database, table: str, rows: list[dict[str, object]]) -> None:
@@ -172,13 +221,16 @@ def build_catalogue(path: Path, documents: list[SampleDocument] | None = None,
                                      "software_version": "test", "extractor_version": "test",
                                      "documents": len(documents), "manifest_sha256": "0" * 64}])
         _insert(db, "entities", [{"id": e.id, "name": e.name, "type": e.type, "source": e.source,
-                                       "documents": 0} for e in entities])
+                                       "wikidata": e.wikidata, "documents": 0} for e in entities])
         _insert(db, "entity_aliases",
                      [{"entity_id": e.id, "alias": a} for e in entities for a in e.aliases])
         _insert(db, "documents", [_document_row(d) for d in documents])
         _insert(db, "mentions", [r for d in documents for r in _mention_rows(d)])
         _insert(db, "quotes", [r for d in documents for r in _quote_rows(d)])
         _insert(db, "document_entities", [r for d in documents for r in _document_entity_rows(d)])
+        _insert(db, "segments", [r for d in documents for r in _segment_rows(d)])
+        db.conn.execute("update entities set documents = "
+                        "(select count(*) from document_entities where entity_id = entities.id)")
     store.enable_search(db)
     db.conn.close()
     return path

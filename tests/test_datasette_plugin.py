@@ -268,6 +268,165 @@ def test_many_spans_stay_fast() -> None:
 
 
 # ---------------------------------------------------------------------------------------------
+# Speakers: one colour each
+# ---------------------------------------------------------------------------------------------
+
+
+def test_speakers_in_order_of_first_quote_each_with_its_colour() -> None:
+    quotes = [QuoteSpan(50, 60, "Jane Doe"), QuoteSpan(0, 10, "John Roe"), QuoteSpan(20, 30, "jane doe"),
+              QuoteSpan(70, 80, None), QuoteSpan(90, 95, "  ")]
+    speakers = plugin.speakers_of(quotes)
+    assert [(s.name, s.colour, s.quotes) for s in speakers] == [
+        ("John Roe", plugin.SPEAKER_COLOURS[0], 1), ("jane doe", plugin.SPEAKER_COLOURS[1], 2),
+        ("unattributed", plugin.UNATTRIBUTED_COLOUR, 2)]
+
+
+def test_a_resolved_speaker_is_one_speaker_whatever_the_label() -> None:
+    quotes = [QuoteSpan(0, 5, "Peter Neumann", speaker_entity_id="pn", speaker_name="Peter Neumann"),
+              QuoteSpan(10, 15, "The director", speaker_entity_id="pn", speaker_name="Peter Neumann"),
+              QuoteSpan(20, 25, "The director")]
+    speakers = plugin.speakers_of(quotes)
+    assert [(s.name, s.entity_id, s.quotes) for s in speakers] == [("Peter Neumann", "pn", 2),
+                                                                    ("The director", None, 1)]
+    assert speakers[0].colour != speakers[1].colour
+
+
+def test_colours_cycle_when_there_are_many_speakers() -> None:
+    n = len(plugin.SPEAKER_COLOURS)
+    speakers = plugin.speakers_of([QuoteSpan(i, i + 1, f"speaker {i}") for i in range(n + 2)])
+    assert [s.colour for s in speakers] == [*plugin.SPEAKER_COLOURS, *plugin.SPEAKER_COLOURS[:2]]
+
+
+def test_quotes_are_drawn_in_their_speakers_colour() -> None:
+    text = "A said x. B said y. A said z."
+    quotes = [quote(text, "x", speaker="A"), quote(text, "y", speaker="B"), quote(text, "z", speaker="A")]
+    html = highlight(text, [], quotes, ENTITIES)
+    backgrounds = [re.match(r"background:(#[0-9a-f]{6})", m["style"] or "")[1]  # type: ignore[index]
+                   for m in tags(html, "mark")]
+    first, second = plugin.SPEAKER_COLOURS[:2]
+    assert backgrounds == [first, second, first]
+    assert [m["data-speaker"] for m in tags(html, "mark")] == ["A", "B", "A"]
+
+
+def test_quote_title_names_the_label_and_the_canonical_speaker() -> None:
+    q = QuoteSpan(0, 1, "The director", "indirect", "rule:x", 0.5, speaker_entity_id="pn", speaker_name="Peter Neumann")
+    assert plugin.quote_title(q) == ("indirect quote · speaker: The director (Peter Neumann) · method: rule:x"
+                                     " · confidence: 0.50")
+    same = QuoteSpan(0, 1, "peter neumann", speaker_name="Peter Neumann")
+    assert "speaker: peter neumann ·" in plugin.quote_title(same)
+
+
+# ---------------------------------------------------------------------------------------------
+# Anchors and cues
+# ---------------------------------------------------------------------------------------------
+
+
+def test_each_quote_has_its_anchor_once_even_when_cut_in_pieces() -> None:
+    text = "one two three four five"
+    quotes = [quote(text, "one two three", id=1), quote(text, "two three four five", id=2)]
+    html = highlight(text, [], quotes, ENTITIES)
+    marks = tags(html, "mark")
+    assert len(marks) > 2  # crossing quotes: the second is closed and reopened
+    assert [m.get("id") for m in marks if m.get("id")] == ["q-1", "q-2"]
+    assert sum(1 for m in marks if "data-speaker" in m) == 2
+    assert all("provcat-quote-continued" in (m["class"] or "") for m in marks if not m.get("id"))
+    assert inner_text(html) == text
+
+
+def test_a_quote_without_an_id_has_no_anchor() -> None:
+    text = "said x"
+    (mark,) = tags(highlight(text, [], [quote(text, "x")], ENTITIES), "mark")
+    assert "id" not in mark
+
+
+def test_kinds_are_drawn_differently() -> None:
+    text = "a b c"
+    quotes = [quote(text, "a", kind="direct"), quote(text, "b", kind="indirect"), quote(text, "c", kind="turn")]
+    styles = [m["style"] or "" for m in tags(highlight(text, [], quotes, ENTITIES), "mark")]
+    assert "solid" in styles[0] and "dashed" in styles[1] and "display:block" in styles[2]
+
+
+def test_cue_timings_are_empty_markers_at_each_cue() -> None:
+    text = "1\n00:00:01,000 --> 00:00:02,000\nHello there\n\n2\n00:00:02,000 --> 00:00:03,500\nGeneral Kenobi\n"
+    cues = [plugin.CueSpan(text.index("Hello"), text.index("Hello") + 11, 1, "00:00:01,000", "00:00:02,000"),
+            plugin.CueSpan(text.index("General"), text.index("General") + 14, 2, "00:00:02,000", "00:00:03,500")]
+    html = highlight(text, [mention(text, "Kenobi")], [quote(text, "Hello there", kind="turn")], ENTITIES, cues)
+    markers = tags(html, "span")
+    assert [m["data-begins"] for m in markers] == ["00:00:01,000", "00:00:02,000"]
+    assert markers[1]["title"] == "cue 2: 00:00:02,000 → 00:00:03,500"
+    assert inner_text(html) == text  # the markers add no text
+    assert re.search(r'<mark [^>]*><span class="provcat-cue"[^>]*></span>Hello there</mark>', html)
+
+
+def test_cues_outside_the_text_are_dropped_and_attributes_escaped() -> None:
+    evil = '"><script>alert(1)</script>'
+    cues = [plugin.CueSpan(0, 1, 1, evil, evil), plugin.CueSpan(99, 100, 2, "x", "y")]
+    html = highlight("ab", [], [], ENTITIES, cues)
+    assert "<script" not in html
+    (marker,) = tags(html, "span")
+    assert marker["data-begins"] == evil
+
+
+# ---------------------------------------------------------------------------------------------
+# Snippets, excerpts, links
+# ---------------------------------------------------------------------------------------------
+
+OPEN, CLOSE = plugin.SNIPPET_OPEN, plugin.SNIPPET_CLOSE
+
+
+def test_snippet_marks_the_matches_after_escaping() -> None:
+    html = plugin.snippet_markup(f"<b>{OPEN}Neumann{CLOSE}</b> & {OPEN}<i>x</i>{CLOSE}")
+    assert html == ('<span class="provcat-snippet">&lt;b&gt;<mark>Neumann</mark>&lt;/b&gt; &amp; '
+                    "<mark>&lt;i&gt;x&lt;/i&gt;</mark></span>")
+
+
+@pytest.mark.parametrize("snippet", [f"{OPEN}open only", f"close only{CLOSE}", f"{CLOSE}reversed{OPEN}",
+                                     f"{OPEN}{OPEN}x{CLOSE}{CLOSE}", ""])
+def test_snippet_with_stray_markers_is_well_formed(snippet: str) -> None:
+    html = plugin.snippet_markup(snippet)
+    parse(html)
+    assert OPEN not in html and CLOSE not in html
+
+
+def test_excerpt_cuts_at_a_word_near_the_limit() -> None:
+    assert plugin.excerpt("short", 10) == "short"
+    assert plugin.excerpt("alpha beta gamma delta", 12) == "alpha beta…"
+    assert plugin.excerpt("x" * 50, 10) == "x" * 10 + "…"
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("Q42", "https://www.wikidata.org/wiki/Q42"), (" Q858 ", "https://www.wikidata.org/wiki/Q858"),
+    ("Q0", None), ("q42", None), ("javascript:alert(1)", None), ("Q42/../x", None), ("", None), (None, None)])
+def test_wikidata_links_only_item_ids(value: str | None, expected: str | None) -> None:
+    assert plugin.wikidata_url(value) == expected
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("https://example.org/a?b=c", "https://example.org/a?b=c"), ("HTTP://x.org", "HTTP://x.org"),
+    ("javascript:alert(1)", None), ("data:text/html,x", None), ("//evil.org", None), ("https://a b", None),
+    ("", None), (None, None)])
+def test_web_url_accepts_only_http_addresses(value: str | None, expected: str | None) -> None:
+    assert plugin.web_url(value) == expected
+
+
+def test_digest_summary_keeps_the_whole_digest_on_hover() -> None:
+    (code,) = tags(plugin.digest_summary("0123456789abcdef0123"), "code")
+    assert code["title"] == "0123456789abcdef0123"
+    assert "title" not in tags(plugin.digest_summary("abc"), "code")[0]
+
+
+def test_extra_template_vars_only_for_the_home_and_catalogue_row_pages() -> None:
+    def hook(view_name: str, table: str | None) -> object:
+        return plugin.extra_template_vars(template="x.html", database="c", table=table, view_name=view_name,
+                                          request=object(), datasette=_FakeDatasette())
+
+    assert hook("table", "documents") is None
+    assert hook("row", "quotes") is None
+    assert hook("database", None) is None
+    assert callable(hook("row", "documents")) and callable(hook("row", "entities")) and callable(hook("index", None))
+
+
+# ---------------------------------------------------------------------------------------------
 # Hook plumbing
 # ---------------------------------------------------------------------------------------------
 
@@ -304,19 +463,66 @@ def test_render_cell_leaves_other_tables_and_columns_alone() -> None:
                                   datasette=fake) is None
 
 
-def test_render_cell_leaves_text_alone_on_the_table_page() -> None:
-    row = {"id": "a"}
-    token = plugin._request_path.set("/c/documents")
+def render_on(path: str | None, **kw: object) -> object:
+    token = plugin._request_path.set(path)
     try:
-        assert plugin.render_cell(row=row, value="x", column="text", table="documents", database="c",
-                                  datasette=_FakeDatasette()) is None
+        return plugin.render_cell(datasette=_FakeDatasette(), database="c", **kw)  # type: ignore[arg-type]
     finally:
         plugin._request_path.reset(token)
+
+
+def test_render_cell_shows_the_beginning_of_the_text_on_the_table_page() -> None:
+    short = render_on("/c/documents", row={"id": "a"}, value="<b>x</b>", column="text", table="documents")
+    assert short == '<span class="provcat-excerpt">&lt;b&gt;x&lt;/b&gt;</span>'
+    long_text = "<i>word</i> " * 1000
+    html = str(render_on("/c/documents", row={"id": "a/b"}, value=long_text, column="text", table="documents"))
+    assert len(inner_text(html)) < plugin.EXCERPT_CHARACTERS + 40
+    assert "<i>" not in html and "&lt;i&gt;word&lt;/i&gt;" in html
+    assert tags(html, "a")[0]["href"] == "/c/documents/a~2Fb"
+    assert f"read all {len(long_text):,} characters" in html
+
+
+def test_render_cell_shortens_digests_and_features_on_the_table_page() -> None:
+    digest = "ab" * 32
+    html = str(render_on("/c/documents", row={"id": "a"}, value=digest, column="sha256", table="documents"))
+    assert tags(html, "code")[0]["title"] == digest
+    assert inner_text(html) == digest[:plugin.DIGEST_CHARACTERS] + "…"
+    folded = str(render_on("/c/documents", row={"id": "a"}, value='{"x": "<b>"}', column="type_features",
+                           table="documents"))
+    assert "<details" in folded and "&lt;b&gt;" in folded
+    # elsewhere (a custom SQL page, the row page) digests are whole
+    assert render_on("/c", row={"id": "a"}, value=digest, column="sha256", table="documents") is None
+    assert render_on("/c/documents/a", row={"id": "a"}, value=digest, column="sha256", table="documents") is None
+
+
+def test_render_cell_on_the_search_page_links_and_marks() -> None:
+    row = {"document_id": "a/b", "quote": 7, "speaker_entity_id": "peter-neumann", "snippet": "x"}
+    path = "/c/search"
+    title = str(render_on(path, row=row, value="<T>", column="document", table=None))
+    assert tags(title, "a")[0]["href"] == "/c/documents/a~2Fb#q-7" and "&lt;T&gt;" in title
+    quote_link = str(render_on(path, row=row, value=7, column="quote", table=None))
+    assert tags(quote_link, "a")[0]["href"] == "/c/documents/a~2Fb#q-7"
+    speaker = str(render_on(path, row=row, value="Peter", column="speaker", table=None))
+    assert tags(speaker, "a")[0]["href"] == "/c/entities/peter-neumann"
+    snippet = str(render_on(path, row=row, value="<b>\ue000hit\ue001</b>", column="snippet", table=None))
+    assert "<mark>hit</mark>" in snippet and "&lt;b&gt;" in snippet
+    document_row = {**row, "quote": None}
+    title = str(render_on(path, row=document_row, value="T", column="document", table=None))
+    assert tags(title, "a")[0]["href"] == "/c/documents/a~2Fb"
+    # other queries and pages are left alone
+    assert render_on("/c/search_quotes", row=row, value="\ue000x\ue001", column="snippet", table=None) is None
+    assert render_on("/c", row=row, value="T", column="document", table=None) is None
 
 
 class _FakeUrls:
     def table(self, database: str, table: str) -> str:
         return f"/{database}/{table}"
+
+    def query(self, database: str, query: str) -> str:
+        return f"/{database}/{query}"
+
+    def row(self, database: str, table: str, row_path: str) -> str:
+        return f"/{database}/{table}/{row_path}"
 
     def row_blob(self, database: str, table: str, row_path: str, column: str) -> str:
         return f"/{database}/{table}/{row_path}.blob?_blob_column={column}"

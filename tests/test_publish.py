@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import json
 import re
 import shutil
@@ -10,15 +12,19 @@ from typing import Any
 import pytest
 import sqlite_utils
 import yaml
-from catalogue_factory import HOSTILE_TEXT, tamper
+from catalogue_factory import HOSTILE_TEXT, sample_documents, tamper
 from datasette.app import Datasette
+from markupsafe import escape
 
+from provcat import datasette_plugin as plugin
 from provcat import publish, store
 from provcat.errors import ProvcatError
 
 # ---------------------------------------------------------------------------------------------
 # Helpers
 # ---------------------------------------------------------------------------------------------
+
+DOCUMENTS = len(sample_documents())
 
 
 @pytest.fixture
@@ -66,13 +72,14 @@ def datasette_yml(metadata_dir: Path) -> dict[str, Any]:
 async def test_plugin_is_installed(ds: Datasette) -> None:
     plugins = await get_json(ds, "/-/plugins.json")
     (provcat,) = [p for p in plugins if p["name"] == "provcat"]
-    assert {"prepare_connection", "render_cell"} <= set(provcat["hooks"])
+    assert {"prepare_connection", "render_cell", "extra_template_vars", "asgi_wrapper", "startup"} <= set(
+        provcat["hooks"])
 
 
 async def test_stored_bytes_match_recorded_digests_in_sql(ds: Datasette) -> None:
     rows = await sql(ds, "select id, sha256_hex(content) = sha256 as sha256_ok, "
                          "sha512_hex(content) = sha512 as sha512_ok from documents")
-    assert len(rows) == 4
+    assert len(rows) == DOCUMENTS
     assert all(r["sha256_ok"] == 1 and r["sha512_ok"] == 1 for r in rows), rows
 
 
@@ -99,7 +106,7 @@ async def test_table_search_of_quotes(ds: Datasette) -> None:
 
 async def test_integrity_reports_every_document_intact(ds: Datasette) -> None:
     rows = await canned(ds, "integrity")
-    assert len(rows) == 4
+    assert len(rows) == DOCUMENTS
     assert {r["outcome"] for r in rows} == {"intact"}
     assert all(r["expected"] == r["actual"] for r in rows)
 
@@ -114,7 +121,7 @@ async def test_integrity_catches_tampered_content(sample_catalogue: Path, metada
     assert rows[0]["id"] == "article"  # problems first
     outcomes = {r["id"]: r["outcome"] for r in rows}
     assert outcomes == {"article": "changed", "hostile": "intact", "000_5b55b6d9b2e6ebeb": "intact",
-                        "002_bfaa0521dbc1feff": "intact"}
+                        "002_bfaa0521dbc1feff": "intact", "captions": "intact"}
     assert rows[0]["actual"] == hashlib.sha256(b"Defectors speak out - edited\n").hexdigest()
     assert rows[0]["actual"] != rows[0]["expected"]
 
@@ -135,7 +142,7 @@ async def test_quotes_by_speaker_matches_label_name_and_alias_in_any_case(ds: Da
     by_label = await canned(ds, "quotes_by_speaker", speaker="the DIRECTOR")
     assert [r["text"] for r in by_label] == ["most of them left because of the brutality"]
     by_name = await canned(ds, "quotes_by_speaker", speaker="neumann")
-    assert {r["document_id"] for r in by_name} == {"article", "hostile"}
+    assert {r["document_id"] for r in by_name} == {"article", "hostile", "captions"}
     assert "The director" in {r["speaker"] for r in by_name}  # found through the speaker's entity
     by_alias = await canned(ds, "quotes_by_speaker", speaker="p. neumann")
     assert len(by_alias) == len(by_name)
@@ -163,7 +170,7 @@ async def test_search_quotes_is_ranked_with_snippets(ds: Datasette) -> None:
 async def test_search_documents_is_ranked_with_snippets(ds: Datasette) -> None:
     rows = await canned(ds, "search_documents", q="defectors")
     assert rows[0]["id"] == "article"  # the short text about defectors ranks first
-    assert {r["id"] for r in rows} == {"article", "000_5b55b6d9b2e6ebeb", "002_bfaa0521dbc1feff"}
+    assert {r["id"] for r in rows} == {"article", "000_5b55b6d9b2e6ebeb", "002_bfaa0521dbc1feff", "captions"}
     assert all("[defectors]" in r["snippet"].lower() for r in rows)
 
 
@@ -171,6 +178,43 @@ async def test_search_documents_is_ranked_with_snippets(ds: Datasette) -> None:
 async def test_search_queries_accept_anything_typed(ds: Datasette, typed: str) -> None:
     await canned(ds, "search_documents", q=typed)
     await canned(ds, "search_quotes", q=typed)
+    await canned(ds, "search", q=typed)
+
+
+async def test_search_finds_documents_and_quotes_together_best_first(ds: Datasette) -> None:
+    rows = await canned(ds, "search", q="unique opportunity")
+    assert {(r["found_in"], r["document_id"]) for r in rows} == {("document", "article"), ("quote", "article")}
+    (quote,) = [r for r in rows if r["found_in"] == "quote"]
+    (expected,) = await sql(ds, "select id from quotes where text like '%unique opportunity%'")
+    assert quote["quote"] == expected["id"] and quote["speaker_entity_id"] == "peter-neumann"
+    assert [r["score"] for r in rows] == sorted(r["score"] for r in rows)
+    marked = f"{plugin.SNIPPET_OPEN}unique{plugin.SNIPPET_CLOSE} {plugin.SNIPPET_OPEN}opportunity{plugin.SNIPPET_CLOSE}"
+    assert all(marked in r["snippet"] for r in rows)
+
+
+async def test_search_ranks_the_shortest_match_first(ds: Datasette) -> None:
+    rows = await canned(ds, "search", q="protecting")
+    documents = [r["document_id"] for r in rows if r["found_in"] == "document"]
+    assert documents[0] == "article"
+    assert {r["document_id"] for r in rows if r["found_in"] == "quote"} == {"article", "000_5b55b6d9b2e6ebeb"}
+
+
+async def test_search_page_links_each_result_and_marks_the_words(ds: Datasette) -> None:
+    page = await html(ds, "/catalogue/search?q=protecting")
+    quote_ids = [r["id"] for r in await sql(ds, "select id from quotes where text like '%protecting%'")]
+    anchors = re.findall(r'<td class="col-document[^"]*"><a href="/catalogue/documents/([^"#]+)#q-(\d+)"', page)
+    assert sorted(int(q) for _, q in anchors) == sorted(quote_ids)
+    assert '<td class="col-document"><a href="/catalogue/documents/article">Defectors speak out</a>' in page
+    assert "<mark>protecting</mark>" in page
+    assert plugin.SNIPPET_OPEN not in page
+    assert '<a href="/catalogue/entities/peter-neumann">Peter Neumann</a>' in page
+
+
+async def test_search_page_escapes_what_it_finds(ds: Datasette) -> None:
+    page = await html(ds, "/catalogue/search?q=alert")
+    assert "<mark>alert</mark>" in page
+    assert "<script>alert" not in page and "<img src=x" not in page
+    assert "&lt;script&gt;" in page
 
 
 async def test_every_canned_query_runs_with_empty_parameters(ds: Datasette, metadata_dir: Path) -> None:
@@ -215,7 +259,7 @@ async def test_row_page_reads_as_a_document(ds: Datasette) -> None:
 
 
 async def test_other_row_pages_keep_datasettes_layout(ds: Datasette) -> None:
-    page = await html(ds, "/catalogue/entities/peter-neumann")
+    page = await html(ds, "/catalogue/quotes/1")
     assert "provcat-record" not in page
     assert 'class="rows-and-columns"' in page
 
@@ -227,12 +271,12 @@ async def test_a_documents_table_in_another_database_is_left_plain(tmp_path: Pat
     ds = publish.datasette_instance(tmp_path / "other.db", tmp_path / "no-metadata")
     page = await html(ds, "/other/documents/x")
     assert "&lt;b&gt;plain&lt;/b&gt; text" in page
-    assert "provcat-text" not in page
+    assert 'class="provcat-text"' not in page
 
 
 async def test_mention_link_leads_to_the_entity(ds: Datasette) -> None:
     page = await html(ds, "/catalogue/documents/hostile")
-    (href,) = re.findall(r'<a class="provcat-mention"[^>]*href="([^"]+)"', page)
+    (href, _) = re.findall(r'<a class="provcat-mention"[^>]*href="([^"]+)"', page)
     entity = await get_json(ds, href + ".json", _shape="array")
     assert entity[0]["name"] == "Peter Neumann"
 
@@ -259,6 +303,184 @@ async def test_custom_sql_page_escapes_document_text(ds: Datasette) -> None:
 async def test_entity_page_uses_its_name_as_label(ds: Datasette) -> None:
     page = await html(ds, "/catalogue/mentions?document_id=article")
     assert "Peter Neumann" in page and "Defectors speak out" in page
+
+
+# ---------------------------------------------------------------------------------------------
+# A document's page: its text with its evidence
+# ---------------------------------------------------------------------------------------------
+
+
+async def test_document_page_anchors_every_quote_once_and_lists_them(ds: Datasette) -> None:
+    page = await html(ds, "/catalogue/documents/article")
+    quotes = await sql(ds, "select id from quotes where document_id = 'article' order by start")
+    anchors = [f"q-{q['id']}" for q in quotes]
+    assert re.findall(r'<mark [^>]*id="(q-\d+)"', page) == anchors
+    assert re.findall(r'<a class="provcat-goto" href="#(q-\d+)"', page) == anchors
+    assert page.count('class="provcat-quote-speaker" href="/catalogue/entities/peter-neumann"') == 3
+    assert "as “The director”" in page  # the label the text used, beside the canonical name
+
+
+async def test_document_page_gives_each_speaker_one_colour_and_a_legend(ds: Datasette) -> None:
+    page = await html(ds, "/catalogue/documents/captions")
+    legend = re.findall(r'<span class="provcat-swatch" style="background: (#[0-9a-f]{6})"></span>'
+                        r'(?:<a href="([^"]+)">)?([^<\n]+)', page)
+    assert legend == [(plugin.SPEAKER_COLOURS[0], "/catalogue/entities/peter-neumann", "Peter Neumann"),
+                      (plugin.SPEAKER_COLOURS[1], "", "Interviewer")]
+    marks = dict(re.findall(r'<mark [^>]*data-speaker="([^"]+)" style="background:(#[0-9a-f]{6});', page))
+    assert marks == {"Peter Neumann": plugin.SPEAKER_COLOURS[0], "Interviewer": plugin.SPEAKER_COLOURS[1]}
+
+
+async def test_transcript_page_shows_turns_and_cue_timings(ds: Datasette) -> None:
+    page = await html(ds, "/catalogue/documents/captions")
+    assert 'class="provcat-document provcat-has-cues"' in page
+    assert re.findall(r'data-begins="([^"]+)"', page) == ["00:00:01,000", "00:00:04,200", "00:00:07,500"]
+    assert len(re.findall(r'<mark class="provcat-quote provcat-quote-turn"', page)) == 2
+    article = await html(ds, "/catalogue/documents/article")
+    assert 'class="provcat-document provcat-has-cues"' not in article and 'data-begins="' not in article
+
+
+async def test_document_page_header_says_type_publisher_and_source(ds: Datasette) -> None:
+    page = await html(ds, "/catalogue/documents/article")
+    assert re.search(r'<span class="provcat-type">article</span>\s*<span class="provcat-muted">'
+                     r"\(type confidence 1.00, method: curated\)", page)
+    assert '<strong class="provcat-publisher">The Example Times</strong>' in page
+    assert '<a class="provcat-source" href="https://example.org/defectors-speak-out"' in page
+
+
+async def test_hostile_header_is_text_and_a_javascript_source_is_no_link(ds: Datasette) -> None:
+    page = await html(ds, "/catalogue/documents/hostile")
+    assert "&lt;img src=x onerror=alert(&#39;publisher&#39;)&gt;" in page
+    assert "<img src=x" not in page
+    assert 'href="javascript:' not in page and "provcat-source" not in page
+    assert "javascript:alert(4)" in page  # shown, as text
+
+
+async def test_entity_mentioned_in_a_hostile_document_is_escaped_in_its_title(ds: Datasette) -> None:
+    page = await html(ds, "/catalogue/documents/hostile")
+    assert "<script>alert('entity')" not in page
+    assert 'title="&lt;script&gt;alert(&#39;entity&#39;)&lt;/script&gt; (person)' in page
+
+
+# ---------------------------------------------------------------------------------------------
+# An entity's page
+# ---------------------------------------------------------------------------------------------
+
+
+async def test_entity_page_lists_the_documents_citing_it_with_counts(ds: Datasette) -> None:
+    page = await html(ds, "/catalogue/entities/peter-neumann")
+    assert re.search(r"<h1[^>]*>Peter Neumann</h1>", page)
+    rows = re.findall(r'<tr>\s*<td><a class="provcat-document-link" href="([^"]+)">([^<]+)</a></td>\s*'
+                      r"<td>(\w+)</td>\s*<td>(\w+)</td>\s*<td[^>]*>(\d+)</td>\s*<td[^>]*>(\d+)</td>", page)
+    assert rows[0] == ("/catalogue/documents/article", "Defectors speak out", "article", "speaker", "2", "3")
+    assert {r[0] for r in rows} == {"/catalogue/documents/article", "/catalogue/documents/hostile",
+                                    "/catalogue/documents/captions"}
+    assert "Documents citing Peter Neumann (3)" in page
+
+
+async def test_entity_page_links_each_quote_to_its_place_in_the_document(ds: Datasette) -> None:
+    page = await html(ds, "/catalogue/entities/peter-neumann")
+    quotes = await sql(ds, "select id, document_id from quotes where speaker_entity_id = 'peter-neumann'")
+    links = re.findall(r'<a class="provcat-quote-link" href="/catalogue/documents/([^"#]+)#q-(\d+)"', page)
+    assert sorted((d, int(q)) for d, q in links) == sorted((q["document_id"], q["id"]) for q in quotes)
+    assert "Quotes credited to Peter Neumann (5)" in page
+    assert "as “The director”" in page
+    assert "&lt;a href=&#34;javascript:alert(3)&#34;&gt;click&lt;/a&gt;" in page  # the hostile quote, as text
+
+
+async def test_entity_page_shows_type_source_aliases_and_wikidata(ds: Datasette) -> None:
+    page = await html(ds, "/catalogue/entities/isis")
+    assert '<span class="provcat-type">organization</span>' in page
+    assert "from the curated authority file" in page
+    assert '<a class="provcat-wikidata" href="https://www.wikidata.org/wiki/Q2429253"' in page
+    assert re.findall(r'<span class="provcat-alias">([^<]+)</span>', page) == ["ISIS", "Isis"]
+    assert "No quote is credited to Islamic State." in page
+    turkey = await html(ds, "/catalogue/entities/turkey")
+    assert "found in the text (extracted)" in turkey and "provcat-wikidata" not in turkey
+
+
+async def test_hostile_entity_page_is_text(ds: Datasette) -> None:
+    page = await html(ds, "/catalogue/entities/hostile-entity")
+    assert "<script>alert(" not in page
+    assert "&lt;script&gt;alert(&#39;entity&#39;)&lt;/script&gt;" in page
+    assert 'href="javascript:' not in page and "provcat-wikidata" not in page
+
+
+async def test_entity_page_keeps_its_record_and_links(ds: Datasette) -> None:
+    page = await html(ds, "/catalogue/entities/peter-neumann")
+    assert 'class="rows-and-columns"' in page
+    assert "Links from other tables" in page
+
+
+# ---------------------------------------------------------------------------------------------
+# The home page and the documents table page
+# ---------------------------------------------------------------------------------------------
+
+
+async def test_home_page_describes_the_collection_and_where_to_start(ds: Datasette, metadata_dir: Path) -> None:
+    page = await html(ds, "/")
+    assert "Two archived documents about fighters who left the Islamic State" in page
+    start = re.findall(r'<li><a href="([^"]+)"><strong>([^<]+)</strong></a>', page)
+    assert start == [("/catalogue/search", "Search"), ("/catalogue/documents", "Documents"),
+                     ("/catalogue/entities", "Entities"), ("/catalogue/integrity", "Integrity")]
+    assert '<form class="provcat-search" action="/catalogue/search" method="get">' in page
+    queries = datasette_yml(metadata_dir)["databases"]["catalogue"]["queries"]
+    for name, query in queries.items():
+        assert f'<dt><a href="/catalogue/{name}">{escape(query["title"])}</a></dt>' in page
+        assert str(escape(query["description"])) in page
+
+
+async def test_home_page_of_another_database_has_no_start_list(tmp_path: Path) -> None:
+    db = sqlite_utils.Database(tmp_path / "other.db")
+    db["things"].insert({"id": 1})
+    db.conn.close()
+    page = await html(publish.datasette_instance(tmp_path / "other.db", tmp_path / "none"), "/")
+    assert "Start here" not in page and "provcat-start" not in page
+
+
+async def test_documents_table_page_is_light(ds: Datasette) -> None:
+    page = await html(ds, "/catalogue/documents")
+    transcript = (await sql(ds, "select text, sha512 from documents where id = '002_bfaa0521dbc1feff'"))[0]
+    assert str(escape(transcript["text"][-200:])) not in page  # not the whole text
+    assert str(escape(transcript["text"][:100])) in page  # its beginning
+    assert transcript["sha512"] not in page.replace(f'title="{transcript["sha512"]}"', "")
+    assert f"read all {len(transcript['text']):,} characters" in page
+
+
+# ---------------------------------------------------------------------------------------------
+# Exports
+# ---------------------------------------------------------------------------------------------
+
+
+async def test_json_exports_are_whole(ds: Datasette) -> None:
+    documents = await get_json(ds, "/catalogue/documents.json", _shape="array")
+    assert len(documents) == DOCUMENTS
+    hostile = [d for d in documents if d["id"] == "hostile"][0]
+    assert hostile["text"] == HOSTILE_TEXT and hostile["title"] == "<script>alert('title')</script>"
+    assert len(hostile["sha512"]) == 128
+    entity = await get_json(ds, "/catalogue/entities/peter-neumann.json", _shape="array")
+    assert entity[0]["name"] == "Peter Neumann"
+    quotes = await get_json(ds, "/catalogue/quotes.json", _shape="array", speaker_entity_id="peter-neumann")
+    assert len(quotes) == 5
+
+
+async def test_csv_exports(ds: Datasette) -> None:
+    response = await ds.client.get("/catalogue/documents.csv", params={"_col": ["title", "type", "publisher"]})
+    assert response.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert {r["id"] for r in rows} == {d.id for d in sample_documents()}
+    assert {r["title"] for r in rows if r["id"] == "hostile"} == {"<script>alert('title')</script>"}
+    response = await ds.client.get("/catalogue/search.csv", params={"q": "protecting"})
+    assert response.status_code == 200
+    found = list(csv.DictReader(io.StringIO(response.text)))
+    assert {r["found_in"] for r in found} == {"document", "quote"}
+    response = await ds.client.get("/catalogue/entities.csv", params={"type": "person"})
+    assert {r["id"] for r in csv.DictReader(io.StringIO(response.text))} == {"peter-neumann", "hostile-entity"}
+
+
+async def test_content_downloads_as_the_exact_bytes(ds: Datasette) -> None:
+    response = await ds.client.get("/catalogue/documents/hostile.blob", params={"_blob_column": "content"})
+    assert response.status_code == 200
+    assert response.content == HOSTILE_TEXT.encode("utf-8")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -361,11 +583,18 @@ async def test_served_read_only_with_the_configured_settings(ds: Datasette, samp
     assert settings["default_page_size"] == 50
 
 
+@pytest.mark.parametrize(("method", "path"), [("post", "/catalogue/documents/-/insert"), ("get", "/a/b/c/d"),
+                                             ("get", "/catalogue/nope"), ("post", "/-/nothing")])
+async def test_a_route_that_does_not_exist_is_a_404(ds: Datasette, method: str, path: str) -> None:
+    response = await getattr(ds.client, method)(path)
+    assert response.status_code == 404
+
+
 async def test_writes_are_refused(ds: Datasette) -> None:
     response = await ds.client.get("/catalogue.json", params={"sql": "delete from documents"})
     assert response.status_code == 400
     rows = await sql(ds, "select count(*) as n from documents")
-    assert rows == [{"n": 4}]
+    assert rows == [{"n": DOCUMENTS}]
 
 
 def test_prepare_writes_inspect_file_and_metadata_next_to_the_db(sample_catalogue: Path, metadata_dir: Path,
@@ -378,7 +607,7 @@ def test_prepare_writes_inspect_file_and_metadata_next_to_the_db(sample_catalogu
     inspected = json.loads(inspect_file.read_text())["catalogue"]
     assert inspected["hash"] == hashlib.sha256(db.read_bytes()).hexdigest()
     assert inspected["size"] == db.stat().st_size
-    assert inspected["tables"]["documents"]["count"] == 4
+    assert inspected["tables"]["documents"]["count"] == DOCUMENTS
     assert json.loads(metadata_file.read_text()) == publish.publication_metadata(db, metadata_dir)
 
 

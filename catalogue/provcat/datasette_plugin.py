@@ -1,37 +1,50 @@
-"""The Datasette plugin: SQL functions for fixity and search, and the reading view of a document.
+"""The Datasette plugin: SQL functions for fixity and search, and the pages archivists read.
 
 * ``sha256_hex(value)`` / ``sha512_hex(value)``: lowercase hex digest of a BLOB (TEXT is hashed as its
   UTF-8 bytes; NULL gives NULL), so integrity can be checked in SQL:
   ``select id from documents where sha256_hex(content) != sha256``.
 * ``fts_escape(query)``: turns what an archivist types into a safe FTS5 query (every word quoted,
   all words required), so punctuation in a search box never becomes an SQL error.
-* On a document's row page the ``text`` column shows the document with its quotes (``<mark>``, with
-  speaker, method and confidence on hover) and entity mentions (links to the entity's row page).
-  Every character of the document is HTML-escaped: a document may contain markup, it never runs.
-* The ``content`` column (the exact archived bytes) is shown as its size and a download link.
-* A document's row page shows its integrity state: the stored bytes re-hashed against the recorded
-  SHA-256, and the latest fixity event recorded for the document (``extra_template_vars``).
+* On a document's row page the ``text`` column shows the document with its quotes (``<mark>``, one
+  colour per speaker, an anchor ``#q-<quote id>`` on each, speaker, method and confidence on hover),
+  its entity mentions (links to the entity's row page) and, for caption files, each cue's timing in
+  the margin. Every character of the document is HTML-escaped: a document may contain markup, it
+  never runs.
+* On the documents table page the ``text`` column shows the beginning of the text only, and the
+  ``content`` column (the exact archived bytes) is shown as its size and a download link.
+* Row pages get extra template variables (``extra_template_vars``): a document's integrity state,
+  header facts, speaker legend and list of quotes; an entity's names, the documents citing it and the
+  quotes credited to it. The home page gets a "start here" list and the canned queries.
+* The results of the canned query ``search`` link to the document (at the quote's anchor) and show
+  the matching words as ``<mark>``: the query marks them with two private-use characters
+  (``SNIPPET_OPEN``, ``SNIPPET_CLOSE``) that are turned into tags only after escaping.
 
 Datasette 0.65 does not pass the request to ``render_cell``; an ASGI wrapper records the request
-path in a context variable so the plugin knows whether it is rendering a row page.
+path in a context variable so the plugin knows which page it is rendering. At startup the plugin
+stops Datasette's default error handler from printing with ``rich``, which turns a 404 into a 500.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 import sqlite3
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from datasette import hookimpl
 from datasette.database import QueryInterrupted
-from datasette.utils import escape_fts, tilde_encode
+from datasette.utils import escape_fts, tilde_encode, urlsafe_components
 from markupsafe import Markup, escape
 
 DOCUMENTS = "documents"
+ENTITIES = "entities"
+#: The canned query that searches documents and quotes together (metadata/datasette.yml).
+SEARCH_QUERY = "search"
 
 _request_path: ContextVar[str | None] = ContextVar("provcat_request_path", default=None)
 
@@ -74,7 +87,7 @@ def prepare_connection(conn: sqlite3.Connection, database: str, datasette: Any) 
 
 
 # ----------------------------------------------------------------------------------------------
-# Highlighting (pure)
+# Spans laid over a document's text
 # ----------------------------------------------------------------------------------------------
 
 
@@ -93,7 +106,8 @@ class MentionSpan:
 
 @dataclass(frozen=True)
 class QuoteSpan:
-    """A quote or transcript turn: text[start:end] is credited to the speaker."""
+    """A quote or transcript turn: text[start:end] is credited to the speaker (the label as
+    attributed; ``speaker_name`` is the canonical name of ``speaker_entity_id`` when resolved)."""
 
     start: int
     end: int
@@ -101,15 +115,91 @@ class QuoteSpan:
     kind: str = "direct"
     method: str = ""
     confidence: float | None = None
+    id: int | None = None
+    speaker_entity_id: str | None = None
+    speaker_name: str | None = None
+    text: str | None = None
 
 
-QUOTE_STYLES = {
-    "direct": "background:#fff1a8",
-    "indirect": "background:#ffe0c2",
-    "turn": "background:#e3ecfb",
+@dataclass(frozen=True)
+class CueSpan:
+    """A timed cue of a caption file: text[start:end] is shown from ``begins`` to ``ends``."""
+
+    start: int
+    end: int
+    index: int
+    begins: str
+    ends: str
+
+
+# ----------------------------------------------------------------------------------------------
+# Speakers and their colours (pure)
+# ----------------------------------------------------------------------------------------------
+
+#: Background colours of quotes, one per speaker of a document, cycling when there are more speakers.
+SPEAKER_COLOURS = ("#ffe97a", "#b8dbff", "#c3efb0", "#ffc7dd", "#d8c8ff", "#ffd0a1", "#a8ebe2", "#e6d3a3")
+#: Quotes whose source could not be named.
+UNATTRIBUTED_COLOUR = "#e4e4e4"
+UNATTRIBUTED = "unattributed"
+
+
+@dataclass(frozen=True)
+class Speaker:
+    """A speaker of a document as the legend shows it: one colour for all of their quotes."""
+
+    key: str
+    name: str
+    entity_id: str | None
+    colour: str
+    quotes: int
+
+
+def speaker_key(quote: QuoteSpan) -> str:
+    """Who a quote belongs to: the resolved entity, else the label (any case), else nobody."""
+    if quote.speaker_entity_id:
+        return f"entity:{quote.speaker_entity_id}"
+    label = (quote.speaker or "").strip()
+    return f"label:{label.casefold()}" if label else UNATTRIBUTED
+
+
+def speaker_display_name(quote: QuoteSpan) -> str:
+    label = (quote.speaker or "").strip()
+    return quote.speaker_name or label or quote.speaker_entity_id or UNATTRIBUTED
+
+
+def speakers_of(quotes: Iterable[QuoteSpan]) -> list[Speaker]:
+    """The speakers of a document in order of their first quote in the text, each with a colour of
+    ``SPEAKER_COLOURS`` (cycling); unattributed quotes share ``UNATTRIBUTED_COLOUR``, listed last."""
+    first: dict[str, QuoteSpan] = {}
+    counts: dict[str, int] = defaultdict(int)
+    for quote in sorted(quotes, key=lambda q: (q.start, -q.end)):
+        key = speaker_key(quote)
+        first.setdefault(key, quote)
+        counts[key] += 1
+    named = [key for key in first if key != UNATTRIBUTED]
+    speakers = [Speaker(key, speaker_display_name(first[key]), first[key].speaker_entity_id,
+                        SPEAKER_COLOURS[i % len(SPEAKER_COLOURS)], counts[key]) for i, key in enumerate(named)]
+    if UNATTRIBUTED in first:
+        speakers.append(Speaker(UNATTRIBUTED, UNATTRIBUTED, None, UNATTRIBUTED_COLOUR, counts[UNATTRIBUTED]))
+    return speakers
+
+
+def colours_by_key(speakers: Iterable[Speaker]) -> dict[str, str]:
+    return {speaker.key: speaker.colour for speaker in speakers}
+
+
+# ----------------------------------------------------------------------------------------------
+# Highlighting (pure)
+# ----------------------------------------------------------------------------------------------
+
+#: How a quote's kind shows, whatever its speaker's colour: underlined, dashed, or a block.
+KIND_STYLES = {
+    "direct": "border-bottom:2px solid #555",
+    "indirect": "border-bottom:2px dashed #777",
+    "turn": "display:block;border-left:4px solid #777;padding:0.1em 0.4em",
 }
 MENTION_STYLE = "font-weight:600"
-TEXT_STYLE = "white-space:pre-wrap;max-width:48em;line-height:1.5"
+TEXT_STYLE = "white-space:pre-wrap;max-width:48em;line-height:1.6;position:relative"
 
 
 def _confidence(value: float | None) -> str:
@@ -117,7 +207,9 @@ def _confidence(value: float | None) -> str:
 
 
 def quote_title(quote: QuoteSpan) -> str:
-    speaker = quote.speaker or "unattributed"
+    speaker = (quote.speaker or "").strip() or UNATTRIBUTED
+    if quote.speaker_name and quote.speaker_name.casefold() != speaker.casefold():
+        speaker = f"{speaker} ({quote.speaker_name})"
     return (f"{quote.kind} quote · speaker: {speaker} · method: {quote.method or 'unknown'}"
             f" · confidence: {_confidence(quote.confidence)}")
 
@@ -129,9 +221,15 @@ def mention_title(mention: MentionSpan) -> str:
     return f"{what} · method: {mention.method or 'unknown'} · confidence: {_confidence(mention.confidence)}"
 
 
+def quote_anchor(quote_id: int | None) -> str | None:
+    """The id of a quote's element in its document page (``q-<id>``), the target of ``#q-<id>``."""
+    return None if quote_id is None else f"q-{quote_id}"
+
+
 @dataclass(frozen=True)
 class _Element:
-    """One span laid over the text, with the tags that open and close it."""
+    """One span laid over the text, with the tags that open it (the first time, and again after
+    another span forced it closed) and close it."""
 
     start: int
     end: int
@@ -139,6 +237,7 @@ class _Element:
     is_quote: bool
     opening: Markup
     closing: Markup
+    reopening: Markup
 
     @property
     def rank(self) -> tuple[int, int, int]:
@@ -146,18 +245,35 @@ class _Element:
         return (self.start, -self.end, self.order)
 
 
-def _quote_element(quote: QuoteSpan, order: int, start: int, end: int) -> _Element:
-    kind = quote.kind if quote.kind in QUOTE_STYLES else "direct"
-    opening = Markup('<mark class="provcat-quote provcat-quote-{}" style="{}" title="{}">').format(
-        kind, QUOTE_STYLES[kind], quote_title(quote))
-    return _Element(start, end, order, True, opening, Markup("</mark>"))
+def _quote_tag(quote: QuoteSpan, colour: str, first: bool) -> Markup:
+    kind = quote.kind if quote.kind in KIND_STYLES else "direct"
+    style = f"background:{colour};{KIND_STYLES[kind]}"
+    anchor = quote_anchor(quote.id) if first else None
+    extra = Markup("")
+    if anchor:
+        extra += Markup(' id="{}"').format(anchor)
+    if first:
+        extra += Markup(' data-speaker="{}"').format(speaker_display_name(quote))
+    return Markup('<mark class="provcat-quote provcat-quote-{}{}"{} style="{}" title="{}">').format(
+        kind, "" if first else " provcat-quote-continued", extra, style, quote_title(quote))
+
+
+def _quote_element(quote: QuoteSpan, order: int, start: int, end: int, colour: str) -> _Element:
+    return _Element(start, end, order, True, _quote_tag(quote, colour, True), Markup("</mark>"),
+                    _quote_tag(quote, colour, False))
 
 
 def _mention_element(mention: MentionSpan, order: int, start: int, end: int, entities_url: str) -> _Element:
     href = f"{entities_url}/{tilde_encode(mention.entity_id)}"
     opening = Markup('<a class="provcat-mention" style="{}" href="{}" title="{}">').format(
         MENTION_STYLE, href, mention_title(mention))
-    return _Element(start, end, order, False, opening, Markup("</a>"))
+    return _Element(start, end, order, False, opening, Markup("</a>"), opening)
+
+
+def cue_label(cue: CueSpan) -> Markup:
+    """An empty marker at the start of a cue; the template shows its timing in the margin."""
+    return Markup('<span class="provcat-cue" data-begins="{}" title="cue {}: {} → {}"></span>').format(
+        cue.begins, cue.index, cue.begins, cue.ends)
 
 
 def _clip(start: int, end: int, length: int) -> tuple[int, int]:
@@ -167,16 +283,25 @@ def _clip(start: int, end: int, length: int) -> tuple[int, int]:
 def layout(text_length: int, mentions: Sequence[MentionSpan], quotes: Sequence[QuoteSpan],
            entities_url: str) -> list[_Element]:
     """The spans that can be drawn: clipped to the text, empty and reversed spans dropped."""
+    colours = colours_by_key(speakers_of(quotes))
     elements: list[_Element] = []
     for order, quote in enumerate(quotes):
         start, end = _clip(quote.start, quote.end, text_length)
         if start < end:
-            elements.append(_quote_element(quote, order, start, end))
+            elements.append(_quote_element(quote, order, start, end, colours[speaker_key(quote)]))
     for order, mention in enumerate(mentions, start=len(quotes)):
         start, end = _clip(mention.start, mention.end, text_length)
         if start < end:
             elements.append(_mention_element(mention, order, start, end, entities_url))
     return elements
+
+
+def _points(text_length: int, cues: Sequence[CueSpan]) -> dict[int, list[Markup]]:
+    points: dict[int, list[Markup]] = defaultdict(list)
+    for cue in sorted(cues, key=lambda c: (c.start, c.index)):
+        if 0 <= cue.start < text_length:
+            points[cue.start].append(cue_label(cue))
+    return points
 
 
 def _wanted(active: Iterable[_Element]) -> list[_Element]:
@@ -195,19 +320,22 @@ def _common_prefix(a: list[_Element], b: list[_Element]) -> int:
 
 
 def highlight(text: str, mentions: Sequence[MentionSpan], quotes: Sequence[QuoteSpan],
-              entities_url: str) -> Markup:
+              entities_url: str, cues: Sequence[CueSpan] = ()) -> Markup:
     """The document text as escaped HTML with quotes marked and mentions linked.
 
     Spans may overlap or cross: the text is cut at every span boundary and the tags are closed and
-    reopened as needed, so the HTML is always well nested. ``entities_url`` is the URL of the
-    entities table; a mention links to ``<entities_url>/<tilde-encoded entity id>``.
+    reopened as needed, so the HTML is always well nested; a quote's anchor id is on its first piece
+    only. ``entities_url`` is the URL of the entities table; a mention links to
+    ``<entities_url>/<tilde-encoded entity id>``. Each cue adds an empty marker where it starts.
     """
     elements = layout(len(text), mentions, quotes, entities_url)
-    cuts = sorted({0, len(text)} | {e.start for e in elements} | {e.end for e in elements})
+    points = _points(len(text), cues)
+    cuts = sorted({0, len(text)} | {e.start for e in elements} | {e.end for e in elements} | set(points))
     starting: dict[int, list[_Element]] = defaultdict(list)
     for element in elements:
         starting[element.start].append(element)
     active: dict[int, _Element] = {}
+    opened: set[int] = set()
     out: list[str] = []
     stack: list[_Element] = []
     for a, b in zip(cuts, cuts[1:], strict=False):
@@ -216,7 +344,10 @@ def highlight(text: str, mentions: Sequence[MentionSpan], quotes: Sequence[Quote
         wanted = _wanted(active.values())
         keep = _common_prefix(stack, wanted)
         out.extend(e.closing for e in reversed(stack[keep:]))
-        out.extend(e.opening for e in wanted[keep:])
+        for element in wanted[keep:]:
+            out.append(element.reopening if element.order in opened else element.opening)
+            opened.add(element.order)
+        out.extend(points.get(a, ()))
         out.append(escape(text[a:b]))
         stack = wanted
     out.extend(e.closing for e in reversed(stack))
@@ -233,9 +364,73 @@ def content_summary(size: int, download_url: str) -> Markup:
     ).format(download_url, size, unit)
 
 
+#: Characters of a document's text shown on the documents table page.
+EXCERPT_CHARACTERS = 300
+
+
+def excerpt(text: str, limit: int = EXCERPT_CHARACTERS) -> str:
+    """The beginning of a text, cut at a word boundary when one is near, with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", max(0, limit - 40), limit)
+    return text[: cut if cut > 0 else limit].rstrip() + "…"
+
+
+def text_excerpt(text: str, document_url: str) -> Markup:
+    """What the text column shows on the documents table page: its beginning, escaped."""
+    if len(text) <= EXCERPT_CHARACTERS:
+        return Markup('<span class="provcat-excerpt">{}</span>').format(text)
+    return Markup('<span class="provcat-excerpt">{}</span> <a class="provcat-read" href="{}">'
+                  "read all {:,} characters</a>").format(excerpt(text), document_url, len(text))
+
+
 # ----------------------------------------------------------------------------------------------
-# Datasette hooks
+# Search snippets (pure)
 # ----------------------------------------------------------------------------------------------
+
+#: The markers the ``search`` canned query puts around matching words: Unicode private-use
+#: characters, which no ordinary text contains (``char(57344)`` and ``char(57345)`` in SQL).
+SNIPPET_OPEN = "\ue000"
+SNIPPET_CLOSE = "\ue001"
+_SNIPPET_MATCH = re.compile(f"{SNIPPET_OPEN}([^{SNIPPET_OPEN}{SNIPPET_CLOSE}]*){SNIPPET_CLOSE}")
+
+
+def snippet_markup(snippet: str) -> Markup:
+    """A search snippet as HTML: everything escaped, the marked words in ``<mark>``; a marker
+    without its partner is dropped."""
+    out: list[str] = []
+    at = 0
+    for match in _SNIPPET_MATCH.finditer(snippet):
+        out.append(escape(_unmarked(snippet[at:match.start()])))
+        out.append(Markup("<mark>{}</mark>").format(match.group(1)))
+        at = match.end()
+    out.append(escape(_unmarked(snippet[at:])))
+    return Markup('<span class="provcat-snippet">{}</span>').format(Markup("").join(out))
+
+
+def _unmarked(text: str) -> str:
+    return text.replace(SNIPPET_OPEN, "").replace(SNIPPET_CLOSE, "")
+
+
+# ----------------------------------------------------------------------------------------------
+# Small pure helpers for the pages
+# ----------------------------------------------------------------------------------------------
+
+_WIKIDATA_ID = re.compile(r"Q[1-9][0-9]*")
+
+
+def wikidata_url(identifier: str | None) -> str | None:
+    """The Wikidata page of an item id such as Q42; None for anything that is not one."""
+    if not identifier or not _WIKIDATA_ID.fullmatch(identifier.strip()):
+        return None
+    return f"https://www.wikidata.org/wiki/{identifier.strip()}"
+
+
+def web_url(value: str | None) -> str | None:
+    """``value`` when it is an http(s) address (safe as a link), else None."""
+    if value and re.match(r"https?://[^\s]+$", value.strip(), flags=re.IGNORECASE):
+        return value.strip()
+    return None
 
 
 def is_row_page(path: str | None, table_url: str) -> bool:
@@ -246,6 +441,15 @@ def is_row_page(path: str | None, table_url: str) -> bool:
     return bool(rest) and "/" not in rest and not rest.endswith((".json", ".csv", ".blob"))
 
 
+def is_page(path: str | None, url: str) -> bool:
+    """Whether a request path is the HTML page at ``url`` (a table or a canned query)."""
+    return bool(path) and path == url
+
+
+# ----------------------------------------------------------------------------------------------
+# Reading a document's spans from the database
+# ----------------------------------------------------------------------------------------------
+
 MENTIONS_SQL = """
 select m.start, m."end", m.entity_id, e.name, e.type, m.method, m.confidence
 from mentions m left join entities e on e.id = m.entity_id
@@ -253,51 +457,155 @@ where m.document_id = :id order by m.start, m."end" desc
 """
 
 QUOTES_SQL = """
-select start, "end", speaker, kind, method, confidence
-from quotes where document_id = :id order by start, "end" desc
+select q.start, q."end", q.speaker, q.kind, q.method, q.confidence, q.id, q.speaker_entity_id, e.name,
+       q.text
+from quotes q left join entities e on e.id = q.speaker_entity_id
+where q.document_id = :id order by q.start, q."end" desc, q.id
 """
 
+CUES_SQL = """
+select start, "end", "index", begins, ends from segments where document_id = :id order by start, "index"
+"""
 
-async def document_spans(db: Any, document_id: str) -> tuple[list[MentionSpan], list[QuoteSpan]]:
+Database = Any  # datasette.database.Database
+
+
+async def document_spans(db: Database, document_id: str) -> tuple[list[MentionSpan], list[QuoteSpan]]:
     """The mentions and quotes of one document, read from a Datasette database."""
     mentions = await db.execute(MENTIONS_SQL, {"id": document_id})
     quotes = await db.execute(QUOTES_SQL, {"id": document_id})
     return ([MentionSpan(*tuple(r)) for r in mentions.rows], [QuoteSpan(*tuple(r)) for r in quotes.rows])
 
 
-def _row_id(row: Any) -> str | None:
+async def document_quotes(db: Database, document_id: str) -> list[QuoteSpan]:
+    return [QuoteSpan(*tuple(r)) for r in (await db.execute(QUOTES_SQL, {"id": document_id})).rows]
+
+
+async def document_cues(db: Database, document_id: str) -> list[CueSpan]:
+    """The timed cues of a caption file; none for other documents (or a catalogue without them)."""
     try:
-        value = row["id"]
+        return [CueSpan(*tuple(r)) for r in (await db.execute(CUES_SQL, {"id": document_id})).rows]
+    except sqlite3.Error:
+        return []
+
+
+def _row_value(row: Any, column: str) -> Any:
+    try:
+        return row[column]
     except (IndexError, KeyError, TypeError):
         return None
+
+
+def _row_id(row: Any) -> str | None:
+    value = _row_value(row, "id")
     return None if value is None else str(value)
 
 
 def _render_text(text: str, document_id: str, database: str, datasette: Any) -> Callable[[], Awaitable[Any]]:
     async def inner() -> Markup | None:
+        db = datasette.get_database(database)
         try:
-            mentions, quotes = await document_spans(datasette.get_database(database), document_id)
+            mentions, quotes = await document_spans(db, document_id)
+            cues = await document_cues(db, document_id)
         except (sqlite3.Error, QueryInterrupted):
             return None  # not a provcat catalogue, or too slow: Datasette renders the plain text
-        return highlight(text, mentions, quotes, datasette.urls.table(database, "entities"))
+        return highlight(text, mentions, quotes, datasette.urls.table(database, ENTITIES), cues)
 
     return inner
+
+
+# ----------------------------------------------------------------------------------------------
+# render_cell: documents (row page and table page) and the search query's results
+# ----------------------------------------------------------------------------------------------
+
+
+def document_url(datasette: Any, database: str, document_id: str, quote_id: object = None) -> str:
+    """The row page of a document, at a quote's anchor when ``quote_id`` is given."""
+    url = str(datasette.urls.row(database, DOCUMENTS, tilde_encode(document_id)))
+    anchor = quote_anchor(int(quote_id)) if isinstance(quote_id, int) else None
+    return f"{url}#{anchor}" if anchor else url
+
+
+def entity_url(datasette: Any, database: str, entity_id: str) -> str:
+    return str(datasette.urls.row(database, ENTITIES, tilde_encode(entity_id)))
+
+
+def _render_document_cell(row: Any, value: Any, column: str, database: str,
+                          datasette: Any) -> Markup | Callable[[], Awaitable[Any]] | None:
+    document_id = _row_id(row)
+    if document_id is None:
+        return None
+    if column == "content" and isinstance(value, bytes):
+        url = datasette.urls.row_blob(database, DOCUMENTS, tilde_encode(document_id), column)
+        return content_summary(len(value), url)
+    path, table_url = _request_path.get(), datasette.urls.table(database, DOCUMENTS)
+    if column == "text" and isinstance(value, str) and is_row_page(path, table_url):
+        return _render_text(value, document_id, database, datasette)
+    if not is_page(path, table_url):
+        return None
+    if column == "text" and isinstance(value, str):
+        return text_excerpt(value, document_url(datasette, database, document_id))
+    return _shortened(value, column)
+
+
+#: Columns of the documents table page shown shortened (the row page and the exports show them whole).
+DIGEST_COLUMNS = ("sha256", "sha512", "extraction_key")
+DIGEST_CHARACTERS = 16
+
+
+def digest_summary(digest: str) -> Markup:
+    """A long digest as its first characters, the whole digest on hover."""
+    if len(digest) <= DIGEST_CHARACTERS:
+        return Markup('<code class="provcat-digest">{}</code>').format(digest)
+    return Markup('<code class="provcat-digest" title="{}">{}…</code>').format(digest, digest[:DIGEST_CHARACTERS])
+
+
+def folded(value: str, summary: str) -> Markup:
+    """A long value folded away under a one-word summary (opened with a click, no script)."""
+    return Markup('<details class="provcat-folded"><summary>{}</summary>{}</details>').format(summary, value)
+
+
+def _shortened(value: Any, column: str) -> Markup | None:
+    """How the wide columns of a document show on the documents table page: shortened."""
+    if not isinstance(value, str) or not value:
+        return None
+    if column in DIGEST_COLUMNS:
+        return digest_summary(value)
+    if column == "type_features":
+        return folded(value, "features")
+    return None
+
+
+def _link(href: str, text: Any) -> Markup:
+    return Markup('<a href="{}">{}</a>').format(href, text)
+
+
+def _render_search_cell(row: Any, value: Any, column: str, database: str, datasette: Any) -> Markup | None:
+    """The ``search`` query's results: matches marked, titles and ids linked to where they are."""
+    document_id, quote_id = _row_value(row, "document_id"), _row_value(row, "quote")
+    if column == "snippet" and isinstance(value, str):
+        return snippet_markup(value)
+    if document_id is None:
+        return None
+    if column == "document" and value is not None:
+        return _link(document_url(datasette, database, str(document_id), quote_id), value)
+    if column == "document_id":
+        return _link(document_url(datasette, database, str(document_id)), value)
+    if column == "quote" and isinstance(value, int):
+        return _link(document_url(datasette, database, str(document_id), value), f"quote {value}")
+    speaker_entity = _row_value(row, "speaker_entity_id")
+    if column == "speaker" and value is not None and speaker_entity:
+        return _link(entity_url(datasette, database, str(speaker_entity)), value)
+    return None
 
 
 @hookimpl
 def render_cell(row: Any, value: Any, column: str, table: str | None, database: str,
                 datasette: Any) -> Markup | Callable[[], Awaitable[Any]] | None:
-    if table != DOCUMENTS:
-        return None
-    document_id = _row_id(row)
-    if document_id is None:
-        return None
-    if column == "content" and isinstance(value, bytes):
-        url = datasette.urls.row_blob(database, table, tilde_encode(document_id), column)
-        return content_summary(len(value), url)
-    on_row_page = is_row_page(_request_path.get(), datasette.urls.table(database, table))
-    if column == "text" and isinstance(value, str) and on_row_page:
-        return _render_text(value, document_id, database, datasette)
+    if table == DOCUMENTS:
+        return _render_document_cell(row, value, column, database, datasette)
+    if table is None and is_page(_request_path.get(), datasette.urls.query(database, SEARCH_QUERY)):
+        return _render_search_cell(row, value, column, database, datasette)
     return None
 
 
@@ -323,7 +631,26 @@ def asgi_wrapper(datasette: Any) -> Callable[[ASGIApp], ASGIApp]:
 
 
 # ----------------------------------------------------------------------------------------------
-# Integrity state of a document, for its row page
+# Errors: Datasette 0.65's default error handler prints the traceback with ``rich`` when that is
+# installed (spaCy brings it in). For a route that does not exist there is no exception being
+# handled, the print itself fails, and a 404 becomes a 500. Plain tracebacks are printed instead.
+# ----------------------------------------------------------------------------------------------
+
+
+def plain_tracebacks() -> None:
+    """Stop Datasette's default error handler from using ``rich`` (it still prints server errors)."""
+    from datasette import handle_exception as default_handler
+
+    default_handler.rich = None  # type: ignore[attr-defined]
+
+
+@hookimpl
+def startup(datasette: Any) -> None:
+    plain_tracebacks()
+
+
+# ----------------------------------------------------------------------------------------------
+# A document's row page: integrity, header facts, speakers and quotes
 # ----------------------------------------------------------------------------------------------
 
 INTEGRITY_SQL = """
@@ -334,9 +661,14 @@ LAST_EVENT_SQL = """
 select event_type, checked_at, algorithm, outcome, agent from fixity_events
 where document_id = :id order by checked_at desc, id desc limit 1
 """
+HEADER_SQL = """
+select type, type_confidence, type_method, publisher, date, source_url, path, media_type, encoding,
+       size_bytes, sha256, sha512
+from documents where id = :id
+"""
 
 
-async def integrity_state(db: Any, document_id: str) -> dict[str, Any] | None:
+async def integrity_state(db: Database, document_id: str) -> dict[str, Any] | None:
     """The stored bytes compared with the recorded digest, and the latest recorded fixity event."""
     try:
         row = (await db.execute(INTEGRITY_SQL, {"id": document_id})).first()
@@ -355,19 +687,253 @@ async def integrity_state(db: Any, document_id: str) -> dict[str, Any] | None:
     }
 
 
+async def document_header(db: Database, document_id: str) -> dict[str, Any] | None:
+    """What a document's page says about it above the text; ``source_link`` only for http(s)."""
+    row = (await db.execute(HEADER_SQL, {"id": document_id})).first()
+    if row is None:
+        return None
+    header = dict(row)
+    header["source_link"] = web_url(header.get("source_url"))
+    header["type_confidence_text"] = _confidence(header.get("type_confidence"))
+    return header
+
+
+#: Characters of a quote shown in a document's list of quotes.
+QUOTE_LIST_CHARACTERS = 90
+
+
+@dataclass(frozen=True)
+class QuoteEntry:
+    """One line of a document's list of quotes, linking to the quote's place in the text."""
+
+    id: int | None
+    anchor: str | None
+    speaker: str
+    label: str | None
+    speaker_url: str | None
+    colour: str
+    kind: str
+    method: str
+    confidence: str
+    excerpt: str
+
+
+@dataclass(frozen=True)
+class SpeakerEntry:
+    """One line of a document's speaker legend."""
+
+    name: str
+    url: str | None
+    colour: str
+    quotes: int
+
+
+def quote_entries(quotes: Sequence[QuoteSpan], speakers: Sequence[Speaker],
+                  speaker_link: Callable[[str], str]) -> list[QuoteEntry]:
+    colours = colours_by_key(speakers)
+    return [QuoteEntry(q.id, quote_anchor(q.id), speaker_display_name(q), q.speaker,
+                       speaker_link(q.speaker_entity_id) if q.speaker_entity_id else None,
+                       colours[speaker_key(q)], q.kind, q.method, _confidence(q.confidence),
+                       excerpt(q.text or "", QUOTE_LIST_CHARACTERS)) for q in quotes]
+
+
+def speaker_entries(speakers: Sequence[Speaker], speaker_link: Callable[[str], str]) -> list[SpeakerEntry]:
+    return [SpeakerEntry(s.name, speaker_link(s.entity_id) if s.entity_id else None, s.colour, s.quotes)
+            for s in speakers]
+
+
+async def document_page_vars(datasette: Any, database: str, document_id: str) -> dict[str, Any]:
+    db = datasette.get_database(database)
+    found: dict[str, Any] = {}
+    state = await integrity_state(db, document_id)
+    if state is not None:
+        found["provcat_integrity"] = state
+    try:
+        header = await document_header(db, document_id)
+        quotes = await document_quotes(db, document_id)
+        cues = await document_cues(db, document_id)
+    except (sqlite3.Error, QueryInterrupted):
+        return found
+    speakers = speakers_of(quotes)
+
+    def link(entity_id: str) -> str:
+        return entity_url(datasette, database, entity_id)
+
+    found.update(provcat_document=header, provcat_speakers=speaker_entries(speakers, link),
+                 provcat_quotes=quote_entries(quotes, speakers, link), provcat_cues=len(cues))
+    return found
+
+
+# ----------------------------------------------------------------------------------------------
+# An entity's row page: names, the documents citing it, the quotes credited to it
+# ----------------------------------------------------------------------------------------------
+
+#: Rows listed on an entity page before pointing to the full table.
+ENTITY_PAGE_LIMIT = 200
+
+ENTITY_SQL = "select id, name, type, source, wikidata from entities where id = :id"
+ALIASES_SQL = "select alias from entity_aliases where entity_id = :id order by alias collate nocase"
+CITING_SQL = """
+select de.document_id, d.title, d.type, de.role, de.mentions, de.quotes
+from document_entities de join documents d on d.id = de.document_id
+where de.entity_id = :id
+order by de.mentions + de.quotes desc, d.title, de.document_id
+limit :limit
+"""
+CITING_COUNT_SQL = "select count(*) from document_entities where entity_id = :id"
+CREDITED_SQL = """
+select q.id, q.document_id, d.title, q.speaker, q.text, q.kind, q.method, q.confidence
+from quotes q join documents d on d.id = q.document_id
+where q.speaker_entity_id = :id
+order by d.title, q.document_id, q.start
+limit :limit
+"""
+CREDITED_COUNT_SQL = "select count(*) from quotes where speaker_entity_id = :id"
+
+#: Characters of a quote shown in lists.
+QUOTE_EXCERPT_CHARACTERS = 400
+
+
+@dataclass(frozen=True)
+class CitingDocument:
+    document_id: str
+    title: str
+    type: str
+    role: str
+    mentions: int
+    quotes: int
+    url: str
+
+
+@dataclass(frozen=True)
+class CreditedQuote:
+    id: int
+    document_id: str
+    document_title: str
+    speaker: str | None
+    text: str
+    kind: str
+    method: str
+    confidence: str
+    url: str
+
+
+def _filtered(datasette: Any, database: str, table: str, column: str, value: str) -> str:
+    """The table page of ``table`` showing the rows where ``column`` equals ``value``."""
+    return f"{datasette.urls.table(database, table)}?{urlencode({column: value})}"
+
+
+async def _count(db: Database, sql: str, entity_id: str) -> int:
+    row = (await db.execute(sql, {"id": entity_id})).first()
+    return int(row[0]) if row is not None else 0
+
+
+async def entity_page_vars(datasette: Any, database: str, entity_id: str) -> dict[str, Any]:
+    db = datasette.get_database(database)
+    params = {"id": entity_id, "limit": ENTITY_PAGE_LIMIT}
+    try:
+        entity = (await db.execute(ENTITY_SQL, params)).first()
+        if entity is None:
+            return {}
+        aliases = [r[0] for r in (await db.execute(ALIASES_SQL, params)).rows]
+        citing = (await db.execute(CITING_SQL, params)).rows
+        credited = (await db.execute(CREDITED_SQL, params)).rows
+        citing_total = await _count(db, CITING_COUNT_SQL, entity_id)
+        credited_total = await _count(db, CREDITED_COUNT_SQL, entity_id)
+    except (sqlite3.Error, QueryInterrupted):
+        return {}
+
+    def link(document_id: str, quote_id: int | None = None) -> str:
+        return document_url(datasette, database, document_id, quote_id)
+
+    documents = [CitingDocument(r[0], r[1] or r[0], r[2], r[3], r[4], r[5] or 0, link(r[0])) for r in citing]
+    quotes = [CreditedQuote(r[0], r[1], r[2] or r[1], r[3], excerpt(r[4] or "", QUOTE_EXCERPT_CHARACTERS),
+                            r[5], r[6], _confidence(r[7]), link(r[1], r[0])) for r in credited]
+    return {"provcat_entity": {
+        "id": entity["id"], "name": entity["name"], "type": entity["type"], "source": entity["source"],
+        "wikidata": entity["wikidata"], "wikidata_url": wikidata_url(entity["wikidata"]),
+        "aliases": [a for a in aliases if a != entity["name"]],
+        "documents": documents, "documents_total": citing_total,
+        "documents_all_url": _filtered(datasette, database, "document_entities", "entity_id", entity_id),
+        "quotes": quotes, "quotes_total": credited_total,
+        "quotes_all_url": _filtered(datasette, database, "quotes", "speaker_entity_id", entity_id),
+    }}
+
+
+# ----------------------------------------------------------------------------------------------
+# The home page: where to start, and the canned queries
+# ----------------------------------------------------------------------------------------------
+
+START_HERE = (
+    ("Search", "query", SEARCH_QUERY, "Find words in the documents and in the quotes, best matches first."),
+    ("Documents", "table", DOCUMENTS, "Every archived document: open one to read it with its quotes "
+                                      "and the people, organisations and places it names."),
+    ("Entities", "table", ENTITIES, "The people, organisations and places the documents cite or quote, "
+                                    "with the documents and quotes for each."),
+    ("Integrity", "query", "integrity", "Re-hash every document's stored bytes and compare them with "
+                                        "the digests recorded when it was catalogued."),
+)
+
+
+@dataclass(frozen=True)
+class StartLink:
+    title: str
+    url: str
+    description: str
+
+
+async def is_catalogue(db: Database) -> bool:
+    return bool(await db.table_exists(DOCUMENTS) and await db.table_exists(ENTITIES))
+
+
+def start_links(datasette: Any, database: str, queries: dict[str, Any]) -> list[StartLink]:
+    links = []
+    for title, kind, name, description in START_HERE:
+        if kind == "query" and name not in queries:
+            continue
+        url = datasette.urls.query(database, name) if kind == "query" else datasette.urls.table(database, name)
+        links.append(StartLink(title, str(url), description))
+    return links
+
+
+def query_links(datasette: Any, database: str, queries: dict[str, Any]) -> list[StartLink]:
+    return [StartLink(str(q.get("title") or name), str(datasette.urls.query(database, name)),
+                      str(q.get("description") or "")) for name, q in queries.items()]
+
+
+async def index_page_vars(datasette: Any, request: Any) -> dict[str, Any]:
+    catalogues = []
+    for name, db in datasette.databases.items():
+        if name.startswith("_") or not await is_catalogue(db):
+            continue
+        queries = await datasette.get_canned_queries(name, getattr(request, "actor", None))
+        search_url = str(datasette.urls.query(name, SEARCH_QUERY)) if SEARCH_QUERY in queries else None
+        catalogues.append({"name": name, "search_url": search_url, "start": start_links(datasette, name, queries),
+                           "queries": query_links(datasette, name, queries)})
+    return {"provcat_catalogues": catalogues}
+
+
+# ----------------------------------------------------------------------------------------------
+# extra_template_vars
+# ----------------------------------------------------------------------------------------------
+
+
+def _single_pk(request: Any) -> str | None:
+    pks = urlsafe_components(request.url_vars.get("pks", ""))
+    return pks[0] if len(pks) == 1 else None
+
+
 @hookimpl
 def extra_template_vars(template: str, database: str | None, table: str | None, view_name: str,
                         request: Any, datasette: Any) -> Callable[[], Awaitable[dict[str, Any]]] | None:
-    if view_name != "row" or table != DOCUMENTS or database is None or request is None:
+    if view_name == "index":
+        return lambda: index_page_vars(datasette, request)
+    if view_name != "row" or table not in (DOCUMENTS, ENTITIES) or database is None or request is None:
         return None
+    page_vars = document_page_vars if table == DOCUMENTS else entity_page_vars
 
     async def inner() -> dict[str, Any]:
-        from datasette.utils import urlsafe_components
-
-        pks = urlsafe_components(request.url_vars.get("pks", ""))
-        if len(pks) != 1:
-            return {}
-        state = await integrity_state(datasette.get_database(database), pks[0])
-        return {"provcat_integrity": state} if state is not None else {}
+        pk = _single_pk(request)
+        return {} if pk is None else await page_vars(datasette, database, pk)
 
     return inner

@@ -1,11 +1,16 @@
-"""The published catalogue in a real browser: a `datasette` server started exactly as
-`provcat serve` starts it, driven by Debian's chromium through Playwright.
+"""The published catalogue in a real browser: `datasette` servers started exactly as `provcat serve`
+starts them, driven by Debian's chromium through Playwright.
+
+Two catalogues are served: the small hand-built sample (tests/catalogue_factory.py, with a hostile
+document and a caption file) and the seeds built by the real pipeline with the project's metadata.
+Screenshots go to tests/screenshots/ (not committed); the README's come from the seeds.
 
 Run on their own: ``pytest -m browser``.
 """
 
 from __future__ import annotations
 
+import re
 import shutil
 import socket
 import subprocess
@@ -13,10 +18,13 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Dialog, Page, expect, sync_playwright
+from catalogue_factory import HOSTILE_NAME, HOSTILE_TEXT
+from playwright.sync_api import Browser, ConsoleMessage, Dialog, Page, expect, sync_playwright
 
 from provcat import publish
 
@@ -27,6 +35,8 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
 STARTUP_SECONDS = 30
+VIEWPORT = {"width": 1200, "height": 900}
+SEED_ARTICLE = "000_5b55b6d9b2e6ebeb"
 
 
 def free_port() -> int:
@@ -49,13 +59,11 @@ def wait_until_up(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
     raise RuntimeError(f"datasette did not answer {url} within {STARTUP_SECONDS}s:\n{log.read_text()}")
 
 
-@pytest.fixture(scope="module")
-def server(sample_catalogue: Path, metadata_dir: Path,
-           tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Base URL of a datasette server publishing a copy of the sample catalogue as `serve` does."""
-    folder = tmp_path_factory.mktemp("served")
+@contextmanager
+def serving(catalogue: Path, metadata_dir: Path, folder: Path) -> Iterator[str]:
+    """Base URL of a datasette server publishing a copy of ``catalogue`` as `serve` does."""
     db = folder / "catalogue.db"
-    shutil.copyfile(sample_catalogue, db)
+    shutil.copyfile(catalogue, db)
     inspect_file, metadata_file = publish.prepare(db, metadata_dir)
     port = free_port()
     command = publish.datasette_command(publish.datasette_arguments(db, inspect_file, metadata_file,
@@ -77,6 +85,21 @@ def server(sample_catalogue: Path, metadata_dir: Path,
 
 
 @pytest.fixture(scope="module")
+def server(sample_catalogue: Path, metadata_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The sample catalogue, served."""
+    with serving(sample_catalogue, metadata_dir, tmp_path_factory.mktemp("served")) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def seeds_server(seeds_catalogue: Path, metadata_dir: Path,
+                 tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The seeds catalogue built by the pipeline with the project's metadata, served."""
+    with serving(seeds_catalogue, metadata_dir, tmp_path_factory.mktemp("served-seeds")) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} is not installed")
@@ -88,81 +111,247 @@ def browser() -> Iterator[Browser]:
             launched.close()
 
 
+@dataclass
+class Trouble:
+    """What a page did that it never should: dialogs opened, script errors, console errors."""
+
+    dialogs: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    console: list[str] = field(default_factory=list)
+
+    def dialog(self, dialog: Dialog) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def message(self, message: ConsoleMessage) -> None:
+        if message.type == "error":
+            self.console.append(message.text)
+
+    def assert_none(self) -> None:
+        assert (self.dialogs, self.errors, self.console) == ([], [], [])
+
+
 @pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+def trouble() -> Trouble:
+    return Trouble()
+
+
+@pytest.fixture
+def page(browser: Browser, trouble: Trouble) -> Iterator[Page]:
+    context = browser.new_context(viewport=VIEWPORT)
     opened = context.new_page()
+    opened.on("dialog", trouble.dialog)
+    opened.on("pageerror", lambda error: trouble.errors.append(str(error)))
+    opened.on("console", trouble.message)
     try:
         yield opened
     finally:
         context.close()
 
 
-def screenshot(page: Page, name: str) -> None:
+def screenshot(page: Page, name: str, *, full_page: bool = False) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=full_page)
+    return path
 
 
-def test_home_page_describes_the_catalogue(page: Page, server: str) -> None:
+def screenshot_between(page: Page, name: str, top: str, bottom: str) -> Path:
+    """A screenshot of the page's full width from the top of one element to the bottom of another."""
+    first, last = page.locator(top).first.bounding_box(), page.locator(bottom).first.bounding_box()
+    assert first is not None and last is not None
+    scrolled = float(page.evaluate("window.scrollY"))
+    y = first["y"] + scrolled - 10
+    clip = {"x": 0, "y": y, "width": VIEWPORT["width"], "height": last["y"] + scrolled + last["height"] + 10 - y}
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True, clip=clip)
+    return path
+
+
+def background(page: Page, selector: str) -> str:
+    return str(page.locator(selector).first.evaluate("e => getComputedStyle(e).backgroundColor"))
+
+
+# ---------------------------------------------------------------------------------------------
+# The sample catalogue
+# ---------------------------------------------------------------------------------------------
+
+
+def test_home_page_says_what_the_catalogue_is_and_where_to_start(page: Page, server: str,
+                                                                 trouble: Trouble) -> None:
     page.goto(server + "/")
-    expect(page.locator("h1")).to_be_visible()
+    expect(page.locator("h1")).to_have_text("ISIS defectors: seed collection")
+    expect(page.locator(".metadata-description")).to_contain_text("Two archived documents")
+    start = page.locator(".provcat-start-list")
+    for name in ("Search", "Documents", "Entities", "Integrity"):
+        expect(start.get_by_role("link", name=name, exact=True)).to_be_visible()
+    expect(page.locator("dl.provcat-queries")).to_contain_text("Documents citing an entity")
     expect(page.get_by_role("link", name="catalogue", exact=True)).to_be_visible()
     screenshot(page, "home")
+    start.get_by_role("link", name="Entities", exact=True).click()
+    page.wait_for_url("**/catalogue/entities")
+    trouble.assert_none()
 
 
-def test_search_then_open_a_document_with_its_mentions_linked(page: Page, server: str) -> None:
-    page.goto(server + "/catalogue/documents")
-    page.fill("input[name=_search]", "unique opportunity")
-    page.locator("input[name=_search]").press("Enter")
-    page.wait_for_url("**_search=unique*")
-    expect(page.locator("table.rows-and-columns tbody tr")).to_have_count(1)
+def test_search_then_mention_then_entity_then_back_to_the_quote(page: Page, server: str,
+                                                                trouble: Trouble) -> None:
+    page.goto(server + "/")
+    page.fill("form.provcat-search input[name=q]", "unique opportunity")
+    page.locator("form.provcat-search input[name=q]").press("Enter")
+    page.wait_for_url("**/catalogue/search?q=unique*")
+    results = page.locator("table.rows-and-columns tbody tr")
+    expect(results).to_have_count(2)  # the article itself and its quote
+    expect(page.locator("table.rows-and-columns td.col-snippet mark").first).to_have_text("unique")
     screenshot(page, "search-results")
 
-    page.locator("table.rows-and-columns tbody tr td a").first.click()
-    page.wait_for_url("**/catalogue/documents/article")
-    mention = page.locator('.provcat-text a.provcat-mention[href="/catalogue/entities/peter-neumann"]').first
-    expect(mention).to_have_text("Peter Neumann")
-    quote = page.locator(".provcat-text mark.provcat-quote").first
-    expect(quote).to_have_attribute("title", "direct quote · speaker: Peter Neumann · method: test-rule"
-                                             " · confidence: 0.75")
+    quote_result = results.filter(has_text="quote").first
+    quote_result.locator("td.col-document a").click()
+    page.wait_for_url(re.compile(r".*/catalogue/documents/article#q-\d+$"))
+    anchor = page.url.rsplit("#", 1)[1]
+    expect(page.locator(f"#{anchor}")).to_have_text("The defectors are a unique opportunity.")
+    expect(page.locator(f"#{anchor}")).to_be_in_viewport()
     screenshot(page, "document")
 
+    mention = page.locator('.provcat-text a.provcat-mention[href="/catalogue/entities/peter-neumann"]').first
+    expect(mention).to_have_text("Peter Neumann")
     mention.click()
     page.wait_for_url("**/catalogue/entities/peter-neumann")
-    expect(page.locator("table.rows-and-columns")).to_contain_text("Peter Neumann")
+    expect(page.locator("h1")).to_have_text("Peter Neumann")
+    citing = page.locator("table.provcat-citing tbody tr")
+    expect(citing.first).to_contain_text("Defectors speak out")
+    expect(citing.first.locator("td").nth(3)).to_have_text("2")  # mentions in the article
     screenshot(page, "entity")
 
+    page.locator("ol.provcat-credited li").filter(has_text="unique opportunity").locator(
+        "a.provcat-quote-link").click()
+    page.wait_for_url(re.compile(r".*/catalogue/documents/article#q-\d+$"))
+    assert page.url.endswith(f"#{anchor}")
+    target = page.locator(f"mark#{anchor}")
+    expect(target).to_have_count(1)
+    expect(target).to_have_attribute("data-speaker", "Peter Neumann")
+    expect(target).to_be_in_viewport()
+    assert page.evaluate("document.querySelector(':target').id") == anchor
+    trouble.assert_none()
 
-def test_hostile_document_runs_no_script(page: Page, server: str) -> None:
-    dialogs: list[str] = []
 
-    def record(dialog: Dialog) -> None:
-        dialogs.append(dialog.message)
-        dialog.dismiss()
+def test_quotes_are_coloured_by_speaker_with_a_legend(page: Page, server: str) -> None:
+    page.goto(server + "/catalogue/documents/article")
+    marks = page.locator(".provcat-text mark.provcat-quote")
+    expect(marks).to_have_count(3)
+    # three quotes, one speaker: Peter Neumann (twice by name, once as "The director")
+    colours = {m.evaluate("e => getComputedStyle(e).backgroundColor") for m in marks.all()}
+    assert len(colours) == 1
+    legend = page.locator(".provcat-speakers li")
+    expect(legend).to_have_count(1)
+    expect(legend).to_contain_text("Peter Neumann")
+    assert background(page, ".provcat-speakers .provcat-swatch") == colours.pop()
+    expect(marks.nth(2)).to_have_attribute(
+        "title", "indirect quote · speaker: The director (Peter Neumann) · method: test-rule · confidence: 0.75")
+    entries = page.locator("ol.provcat-quote-list li")
+    expect(entries).to_have_count(3)
+    entries.nth(2).locator("a.provcat-goto").click()
+    page.wait_for_url(re.compile(r".*#q-\d+$"))
+    expect(page.locator(":target")).to_contain_text("most of them left because of the brutality")
 
-    page.on("dialog", record)
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
+
+def test_transcript_shows_turns_and_cue_timings(page: Page, server: str, trouble: Trouble) -> None:
+    page.goto(server + "/catalogue/documents/captions")
+    turns = page.locator(".provcat-text mark.provcat-quote-turn")
+    expect(turns).to_have_count(2)
+    assert turns.first.evaluate("e => getComputedStyle(e).display") == "block"
+    assert turns.first.evaluate("e => getComputedStyle(e, '::before').content") == '"Peter Neumann"'
+    cues = page.locator(".provcat-text .provcat-cue")
+    expect(cues).to_have_count(3)
+    assert cues.first.evaluate("e => getComputedStyle(e, '::before').content") == '"00:00:01,000"'
+    assert background(page, "mark#q-7") != background(page, "mark#q-8")  # two speakers, two colours
+    screenshot(page, "transcript")
+    trouble.assert_none()
+
+
+def test_hostile_document_runs_no_script(page: Page, server: str, trouble: Trouble) -> None:
     page.goto(server + "/catalogue/documents/hostile")
     page.wait_for_load_state("networkidle")
 
+    expect(page.locator("h1")).to_have_text("<script>alert('title')</script>")
+    expect(page.locator(".provcat-publisher")).to_have_text("<img src=x onerror=alert('publisher')>")
+    expect(page.locator("a.provcat-source")).to_have_count(0)  # javascript: is never a link
     text = page.locator(".provcat-text")
     expect(text).to_contain_text("<script>alert(1)</script><img src=x onerror=alert(2)>")
     expect(text.locator("script, img, b")).to_have_count(0)
-    expect(page.locator('a[href^="javascript:"]')).to_have_count(0)
+    expect(page.locator('a[href^="javascript:"], [onerror]')).to_have_count(0)
+    assert page.evaluate(
+        "Array.from(document.scripts).filter(s => s.textContent.includes('alert')).length") == 0
     text.get_by_text("click", exact=False).first.click()
+    page.locator("ol.provcat-quote-list a.provcat-goto").first.click()
     screenshot(page, "hostile")
+
+    page.goto(server + "/catalogue/entities/hostile-entity")
+    expect(page.locator("h1")).to_have_text(HOSTILE_NAME)
+    expect(page.locator("a.provcat-wikidata")).to_have_count(0)
+    page.goto(server + "/catalogue/search?q=alert")
+    expect(page.locator("table.rows-and-columns td.col-snippet mark").first).to_have_text("alert")
     page.goto(server + "/catalogue/documents")  # the table page shows the same text
+    expect(page.locator("table.rows-and-columns")).to_contain_text(HOSTILE_TEXT.splitlines()[0])
     page.wait_for_load_state("networkidle")
-    assert dialogs == []
-    assert errors == []
+    assert page.evaluate("Array.from(document.scripts).filter(s => s.textContent.includes('alert')).length") == 0
+    trouble.assert_none()
 
 
-def test_search_query_form(page: Page, server: str) -> None:
+def test_search_quotes_query_form(page: Page, server: str) -> None:
     page.goto(server + "/catalogue/search_quotes")
     page.fill("input[name=q]", "protecting")
     page.locator("input[name=q]").press("Enter")
     page.wait_for_url("**q=protecting*")
     expect(page.locator("table.rows-and-columns tbody tr")).to_have_count(2)
     expect(page.locator("table.rows-and-columns")).to_contain_text("[protecting]")
-    screenshot(page, "search-quotes")
+
+
+# ---------------------------------------------------------------------------------------------
+# The seeds, as built by the pipeline with the project's metadata (the README's screenshots)
+# ---------------------------------------------------------------------------------------------
+
+
+def test_seed_home_page(page: Page, seeds_server: str, trouble: Trouble) -> None:
+    page.goto(seeds_server + "/")
+    expect(page.locator(".metadata-description")).to_contain_text("Two archived documents")
+    screenshot(page, "seed-home")
+    trouble.assert_none()
+
+
+def test_seed_article_shows_peter_neumanns_quote_linked_to_him(page: Page, seeds_server: str,
+                                                               trouble: Trouble) -> None:
+    page.goto(f"{seeds_server}/catalogue/documents/{SEED_ARTICLE}")
+    quote = page.locator('.provcat-text mark.provcat-quote[data-speaker="Peter Neumann"]')
+    expect(quote).to_have_count(1)
+    expect(quote).to_contain_text("shininess is wearing off")
+    expect(quote).to_have_attribute("title", re.compile(r"speaker: Peter Neumann · method: curated"))
+    legend = page.locator(".provcat-speakers li").filter(has_text="Peter Neumann")
+    expect(legend.get_by_role("link", name="Peter Neumann")).to_have_attribute(
+        "href", "/catalogue/entities/peter-neumann")
+    assert background(page, '.provcat-text mark[data-speaker="Peter Neumann"]') == legend.locator(
+        ".provcat-swatch").evaluate("e => getComputedStyle(e).backgroundColor")
+    anchor = quote.get_attribute("id")
+    assert anchor and re.fullmatch(r"q-\d+", anchor)
+
+    # the picture: from the legend to Peter Neumann's quote (targeted), with the quotes beside the text
+    page.goto(f"{seeds_server}/catalogue/documents/{SEED_ARTICLE}#{anchor}")
+    expect(quote).to_be_in_viewport()
+    screenshot_between(page, "seed-document", ".provcat-main h2", ".provcat-document")
+
+    entry = page.locator("ol.provcat-quote-list li").filter(has_text="shininess")
+    expect(entry.locator("a.provcat-goto")).to_have_attribute("href", f"#{anchor}")
+    entry.get_by_role("link", name="Peter Neumann").click()
+    page.wait_for_url("**/catalogue/entities/peter-neumann")
+    citing = page.locator("table.provcat-citing tbody tr")
+    expect(citing.first.locator("a.provcat-document-link")).to_have_attribute(
+        "href", f"/catalogue/documents/{SEED_ARTICLE}")
+    credited = page.locator("ol.provcat-credited li").filter(has_text="shininess is wearing off")
+    expect(credited.locator("a.provcat-quote-link")).to_have_attribute(
+        "href", f"/catalogue/documents/{SEED_ARTICLE}#{anchor}")
+    screenshot(page, "seed-entity")
+
+    credited.locator("a.provcat-quote-link").click()
+    page.wait_for_url(f"**/catalogue/documents/{SEED_ARTICLE}#{anchor}")
+    expect(page.locator(":target")).to_contain_text("shininess is wearing off")
+    trouble.assert_none()
