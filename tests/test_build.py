@@ -139,6 +139,17 @@ def test_any_folder_with_no_metadata(tmp_path: Path) -> None:
     assert conn.execute("select begins, ends from segments").fetchall() == [("00:00:00.000", "00:00:03.000")]
 
 
+@pytest.fixture
+def one_document(tmp_path: Path) -> tuple[Path, Path]:
+    """An archive of one document and its catalogue, built with no metadata."""
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    (archive / "a.txt").write_text("Officials said the bridge would reopen in the spring.\n")
+    db = tmp_path / "catalogue.db"
+    build_catalogue(archive, tmp_path / "none", db)
+    return archive, db
+
+
 @pytest.mark.parametrize(
     ("sidecar", "message"),
     [
@@ -147,12 +158,9 @@ def test_any_folder_with_no_metadata(tmp_path: Path) -> None:
         ("document: a.txt\nspeakers:\n  - {name: X, quote: words that are not there}\n", "quote text is not in"),
     ],
 )
-def test_bad_input_leaves_the_catalogue_untouched(tmp_path: Path, sidecar: str, message: str) -> None:
-    archive = tmp_path / "archive"
-    archive.mkdir()
-    (archive / "a.txt").write_text("Officials said the bridge would reopen in the spring.\n")
-    db = tmp_path / "catalogue.db"
-    build_catalogue(archive, tmp_path / "none", db)
+def test_bad_input_leaves_the_catalogue_untouched(tmp_path: Path, one_document: tuple[Path, Path],
+                                                  sidecar: str, message: str) -> None:
+    archive, db = one_document
     before = db.read_bytes()
     metadata = tmp_path / "metadata"
     (metadata / "documents").mkdir(parents=True)
@@ -168,13 +176,9 @@ def test_title_of() -> None:
     assert title_of("in september a report was\nreleased by a") is None
 
 
-def test_unreadable_file_stops_the_build_and_keeps_the_catalogue(tmp_path: Path,
+def test_unreadable_file_stops_the_build_and_keeps_the_catalogue(tmp_path: Path, one_document: tuple[Path, Path],
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    archive = tmp_path / "archive"
-    archive.mkdir()
-    (archive / "a.txt").write_text("Officials said the bridge would reopen in the spring.\n")
-    db = tmp_path / "catalogue.db"
-    build_catalogue(archive, tmp_path / "none", db)
+    archive, db = one_document
     before = db.read_bytes()
     real_read_bytes = Path.read_bytes
 

@@ -3,9 +3,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-
-from provcat.cli import main
+from cli_runner import run
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -15,19 +13,6 @@ def workspace(tmp_path: Path) -> Path:
     shutil.copytree(ROOT / "seeds", tmp_path / "seeds")
     shutil.copytree(ROOT / "metadata", tmp_path / "metadata")
     return tmp_path
-
-
-def run(args: list[str], cwd: Path) -> tuple[int, str, str]:
-    """Run the command line in ``cwd`` as a user would, without a subprocess."""
-    import os
-
-    old = os.getcwd()
-    os.chdir(cwd)
-    try:
-        result = CliRunner().invoke(main, args, catch_exceptions=False)
-    finally:
-        os.chdir(old)
-    return result.exit_code, result.stdout, result.stderr
 
 
 def test_build_then_verify(workspace: Path) -> None:

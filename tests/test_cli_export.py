@@ -1,12 +1,9 @@
 import json
-import os
 import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-
-from provcat.cli import main
+from cli_runner import run
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLE = "000_5b55b6d9b2e6ebeb.txt"
@@ -19,16 +16,6 @@ def workspace(tmp_path: Path, seeds_catalogue: Path) -> Path:
     shutil.copytree(ROOT / "metadata", tmp_path / "metadata")
     shutil.copy(seeds_catalogue, tmp_path / "catalogue.db")
     return tmp_path
-
-
-def run(args: list[str], cwd: Path) -> tuple[int, str, str]:
-    old = os.getcwd()
-    os.chdir(cwd)
-    try:
-        result = CliRunner().invoke(main, args, catch_exceptions=False)
-    finally:
-        os.chdir(old)
-    return result.exit_code, result.stdout, result.stderr
 
 
 def test_export_bag_then_check_it(workspace: Path) -> None:

@@ -10,13 +10,9 @@ Run on their own: ``pytest -m browser``.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
-import socket
-import subprocess
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -25,8 +21,7 @@ from pathlib import Path
 import pytest
 from catalogue_factory import HOSTILE_NAME, HOSTILE_TEXT
 from playwright.sync_api import Browser, ConsoleMessage, Dialog, Page, expect, sync_playwright
-
-from provcat import publish
+from server_process import running_server
 
 pytestmark = pytest.mark.browser
 
@@ -34,29 +29,8 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
-STARTUP_SECONDS = 30
 VIEWPORT = {"width": 1200, "height": 900}
 SEED_ARTICLE = "000_5b55b6d9b2e6ebeb"
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_until_up(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"datasette exited with {server.returncode}:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            time.sleep(0.2)
-    raise RuntimeError(f"datasette did not answer {url} within {STARTUP_SECONDS}s:\n{log.read_text()}")
 
 
 @contextmanager
@@ -64,24 +38,8 @@ def serving(catalogue: Path, metadata_dir: Path, folder: Path) -> Iterator[str]:
     """Base URL of a datasette server publishing a copy of ``catalogue`` as `serve` does."""
     db = folder / "catalogue.db"
     shutil.copyfile(catalogue, db)
-    inspect_file, metadata_file = publish.prepare(db, metadata_dir)
-    port = free_port()
-    command = publish.datasette_command(publish.datasette_arguments(db, inspect_file, metadata_file,
-                                                                    host="127.0.0.1", port=port))
-    log = folder / "datasette.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(f"{base}/-/versions.json", process, log)
+    with running_server(db, metadata_dir) as base:
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @pytest.fixture(scope="module")
@@ -102,6 +60,8 @@ def seeds_server(seeds_catalogue: Path, metadata_dir: Path,
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is not installed: CI must install Debian's chromium")
         pytest.skip(f"{CHROMIUM} is not installed")
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
