@@ -81,3 +81,15 @@ def test_speech_acts_without_a_clause() -> None:
     assert (quote.speaker, quote.kind, quote.method, quote.cue) == ("Ukraine", "indirect", "rule:speech-act",
                                                                     "criticised")
     assert quote.text.startswith("criticised the leaders")
+
+
+def test_short_quotations_are_kept_when_attributed_and_continued() -> None:
+    text = "“This is a disaster,” Mayor Ana Ruiz told reporters. “We need help now.”\n\n“No,” he said."
+    quotes = extract(text).quotes
+    assert [(q.text, q.speaker, q.method) for q in quotes[:2]] == [
+        ("This is a disaster,", "Ana Ruiz", "rule:quote-cue"), ("We need help now.", "Ana Ruiz", "rule:continuation")]
+    assert quotes[2].text == "No," and quotes[2].cue == "said"
+
+
+def test_scare_quotes_are_not_speech() -> None:
+    assert extract("The so-called “experts” disagreed about the “plan” again.").quotes == []

@@ -159,7 +159,9 @@ def extract_parsed(job: Job, view: str, parsed: list[tuple[int, object]],
         quotes.extend(introduced)
         mentions.extend(named)
     for offset, doc in parsed:
-        quotes.extend(speakers.attribute(job.text, doc, offset, mentions))  # type: ignore[arg-type]
+        attributed, named = speakers.attribute(job.text, doc, offset, mentions)  # type: ignore[arg-type]
+        quotes.extend(attributed)
+        mentions.extend(m.model_copy(update={"surface": job.text[m.start:m.end]}) for m in named)
     mentions.sort(key=lambda m: (m.start, m.end))
     quotes.sort(key=lambda q: (q.start, q.end))
     return Extraction(mentions=mentions, quotes=quotes)

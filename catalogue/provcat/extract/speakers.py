@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Span, Token
 
 from ..models import Mention, Quote
+from .entities import TITLES
 
 REPORTING_VERBS = frozenset("""
 say tell speak state add explain note claim argue insist announce report recount warn write ask reply respond
@@ -54,6 +55,8 @@ cabinet police army military court institute university group organization organ
 parliament congress senate union association board panel team hospital bank newspaper network channel
 outlet study survey poll authority authorities campaign party coalition alliance federation embassy
 """.split())
+#: Singular nouns for groups: "they", not "he" or "she", refers back to them.
+COLLECTIVE_NOUNS = frozenset("staff team family police crew government company council committee panel".split())
 #: Verbs that are statements in themselves, without a "that" clause: "X condemned the attack".
 SPEECH_ACTS = frozenset("""
 criticise criticize condemn accuse praise denounce deny announce urge demand appeal warn pledge vow promise
@@ -65,7 +68,10 @@ STATEMENT_NOUNS = frozenset("statement report release communique announcement do
 QUOTE_ONLY_VERBS = frozenset("wonder muse laugh recall sigh reflect exclaim shout write".split())
 HYPOTHETICAL_AUX = frozenset(["will", "would", "could", "might", "may", "should", "shall"])
 
+#: An unattributed quotation shorter than this is taken for a scare quote ("so-called “experts”").
+MIN_UNATTRIBUTED_WORDS = 6
 DIRECT_CONFIDENCE = 0.9
+SPEAKER_NAME_CONFIDENCE = 0.7
 PRONOUN_CONFIDENCE = 0.65
 CONTINUATION_CONFIDENCE = 0.6
 REPORTED_CONFIDENCE = 0.7
@@ -177,8 +183,11 @@ def _mention_at(mentions: list[Mention], start: int, end: int) -> Mention | None
     return best
 
 
-def describe(subject: Token, offset: int, mentions: list[Mention]) -> Source:
-    """The speaker phrase a subject token stands for: an entity, a description or a pronoun."""
+def describe(subject: Token, offset: int, mentions: list[Mention], found: list[Mention] | None = None) -> Source:
+    """The speaker phrase a subject token stands for: an entity, a description or a pronoun.
+
+    A capitalised name the entity model missed ("Mayor Ana Ruiz told reporters") becomes a person,
+    added to ``found`` as a mention made by ``rule:speaker-name``."""
     if subject.lower_ in PRONOUNS or subject.pos_ == "PRON":
         plural = subject.lower_ in ("they", "them", "we")
         return Source(subject.text, offset + subject.idx, offset + subject.idx + len(subject), None, True, plural)
@@ -198,6 +207,9 @@ def describe(subject: Token, offset: int, mentions: list[Mention]) -> Source:
             person = next(iter(people.values()))
             return Source(person.name, offset + subject.idx, offset + subject.idx + len(subject), person,
                           False, False)
+        named = speaker_name(subject, offset, found)
+        if named is not None:
+            return Source(named.name, named.start, named.end, named, False, False)
     if subject.lemma_.lower() in STATEMENT_NOUNS:
         # "A Health Ministry statement said": the institution behind the statement speaks
         for child in subject.children:
@@ -220,9 +232,29 @@ def describe(subject: Token, offset: int, mentions: list[Mention]) -> Source:
     span = subject.doc[start_tok.i:end_tok.i + 1]
     if len(span) > 10:
         span = subject.doc[subject.i:subject.i + 1]
-    plural = subject.tag_ in ("NNS", "NNPS")
+    plural = subject.tag_ in ("NNS", "NNPS") or subject.lemma_.lower() in COLLECTIVE_NOUNS
     return Source(span.text, offset + span.start_char, offset + span.end_char, None, False, plural,
                   head=head_lemma(subject))
+
+
+def speaker_name(subject: Token, offset: int, found: list[Mention] | None) -> Mention | None:
+    """A person's name written as the subject, titles dropped: two or more capitalised words."""
+    names = [t for t in subject.lefts if t.dep_ == "compound" and t.pos_ == "PROPN"] + [subject]
+    names = [t for t in names if t.i >= names[-1].i - len(names) + 1]  # contiguous with the subject
+    while names and names[0].lower_.rstrip(".") in {t.rstrip(".") for t in TITLES}:
+        names = names[1:]
+    if len(names) < 2 or not all(t.text[:1].isupper() and t.text.replace("-", "").isalpha() for t in names):
+        return None
+    # "the Kentucky Republican", "BBC World Service Podcasts": descriptions and things, not names
+    if any(c.dep_ == "det" for c in subject.children) or any(t.ent_type_ not in ("", "PERSON") for t in names):
+        return None
+    start, end = offset + names[0].idx, offset + names[-1].idx + len(names[-1])
+    name = " ".join(t.text for t in names)
+    mention = Mention(start=start, end=end, surface=subject.doc.text[names[0].idx:names[-1].idx + len(names[-1])],
+                      name=name, type="person", method="rule:speaker-name", confidence=SPEAKER_NAME_CONFIDENCE)
+    if found is not None and not any(m.start == start and m.end == end for m in found):
+        found.append(mention)
+    return mention
 
 
 def head_lemma(subject: Token) -> str:
@@ -315,9 +347,11 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def attribute(text: str, doc: Doc, offset: int, mentions: list[Mention]) -> list[Quote]:
-    """Direct quotations and reported speech in one parsed stretch of text."""
+def attribute(text: str, doc: Doc, offset: int, mentions: list[Mention]) -> tuple[list[Quote], list[Mention]]:
+    """Direct quotations and reported speech in one parsed stretch of text, and the speakers' names
+    the entity model had missed."""
     quotes: list[Quote] = []
+    found: list[Mention] = []
     referents = Referents()
     used_verbs: set[int] = set()
     view = doc.text
@@ -353,7 +387,7 @@ def attribute(text: str, doc: Doc, offset: int, mentions: list[Mention]) -> list
             for token in sent:
                 if (token.dep_ in ("nsubj", "nsubjpass") and not in_quote(token)
                         and can_report(token, offset, mentions)):
-                    referents.add(describe(token, offset, mentions))
+                    referents.add(describe(token, offset, mentions, found))
             continue
         q_start, q_end, closed = payload  # type: ignore[misc]
         q_sents = [s for s in sentences if s.start_char < q_end and q_start < s.end_char]
@@ -366,7 +400,7 @@ def attribute(text: str, doc: Doc, offset: int, mentions: list[Mention]) -> list
             subject = subject_of(verb)
             if subject is None or in_quote(subject):
                 continue
-            source, suffix, confidence = resolve(describe(subject, offset, mentions), offset + q_start)
+            source, suffix, confidence = resolve(describe(subject, offset, mentions, found), offset + q_start)
             quote = _quote(text, start, end, source, verb, offset, "direct", "rule:quote-cue" + suffix,
                            confidence)
             used_verbs.add(verb.i)
@@ -381,14 +415,18 @@ def attribute(text: str, doc: Doc, offset: int, mentions: list[Mention]) -> list
                 quote = prev[3].model_copy(update={
                     "start": start, "end": end, "text": text[start:end], "cue": None, "cue_start": None,
                     "cue_end": None, "method": "rule:continuation", "confidence": CONTINUATION_CONFIDENCE})
-            elif n_words >= 6:
+            elif n_words >= 3:
                 quote = _quote(text, start, end, None, None, offset, "direct", "rule:quote-unattributed",
                                UNRESOLVED_CONFIDENCE)
-        if quote is not None and n_words >= 3:
+        # a short quotation is kept when something attributes it ("No," he said); alone it is a scare quote
+        if quote is not None and (n_words >= 3 or quote.cue is not None):
             quotes.append(quote)
             quote_by_mark[q_start] = quote
         previous_quote = (q_start, q_end, closed, quote)
     quotes = continue_speakers(view, quotes, offset)
+    # what no neighbour could attribute either: kept (with no speaker) only when it reads as speech
+    quotes = [q for q in quotes
+              if q.method != "rule:quote-unattributed" or len(q.text.split()) >= MIN_UNATTRIBUTED_WORDS]
 
     # reported speech: reporting verbs with a clausal complement, not already used for a quotation
     for sent in sentences:
@@ -417,7 +455,7 @@ def attribute(text: str, doc: Doc, offset: int, mentions: list[Mention]) -> list
             c_start, c_end = _trim(view, c_start, c_end)
             if len(view[c_start:c_end].split()) < 3:
                 continue
-            source, suffix, confidence = resolve(describe(subject, offset, mentions), offset + token.idx)
+            source, suffix, confidence = resolve(describe(subject, offset, mentions, found), offset + token.idx)
             if source is None:
                 continue
             confidence = min(confidence, REPORTED_CONFIDENCE)
@@ -425,7 +463,7 @@ def attribute(text: str, doc: Doc, offset: int, mentions: list[Mention]) -> list
             quotes.append(_quote(text, offset + c_start, offset + c_end, source, token, offset, "indirect",
                                  method + suffix, confidence))
         quotes.extend(according_to(text, sent, offset, mentions))
-    return quotes
+    return quotes, found
 
 
 def continue_speakers(view: str, quotes: list[Quote], offset: int) -> list[Quote]:
