@@ -60,7 +60,7 @@ COLLECTIVE_NOUNS = frozenset("staff team family police crew government company c
 #: Verbs that are statements in themselves, without a "that" clause: "X condemned the attack".
 SPEECH_ACTS = frozenset("""
 criticise criticize condemn accuse praise denounce deny announce urge demand appeal warn pledge vow promise
-apologise apologize reject dismiss blame
+apologise apologize reject dismiss blame speak express
 """.split())
 FIRST_AND_SECOND_PERSON = frozenset("i me we us you".split())
 STATEMENT_NOUNS = frozenset("statement report release communique announcement document".split())
@@ -440,7 +440,10 @@ def attribute(text: str, doc: Doc, offset: int, mentions: list[Mention]) -> tupl
             subject = subject_of(token)
             if subject is None or not can_report(subject, offset, mentions):
                 continue
-            if speech_act:
+            if speech_act and token.dep_ == "relcl":
+                # "the concerns that have been expressed by X": what was said is the noun it qualifies
+                c_start, c_end = token.head.left_edge.idx, token.head.idx + len(token.head)
+            elif speech_act:
                 # "Ukraine criticised the statement": what was said is the rest of the verb's clause
                 right = [c for c in token.rights if c.dep_ not in ("punct", "cc", "conj")]
                 if not right:
@@ -453,7 +456,7 @@ def attribute(text: str, doc: Doc, offset: int, mentions: list[Mention]) -> tupl
             if not speech_act and c_start <= token.idx < c_end:
                 continue
             c_start, c_end = _trim(view, c_start, c_end)
-            if len(view[c_start:c_end].split()) < 3:
+            if len(view[c_start:c_end].split()) < (1 if speech_act else 3):
                 continue
             source, suffix, confidence = resolve(describe(subject, offset, mentions, found), offset + token.idx)
             if source is None:
