@@ -1,9 +1,12 @@
+import concurrent.futures
 import shutil
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from provcat import fixity
 from provcat.build import build_catalogue
 from provcat.errors import ProvcatError
 from provcat.verify import all_intact, check_archive, record_events, summary
@@ -81,3 +84,67 @@ def test_seeds_copy_is_verified(tmp_path: Path) -> None:
     shutil.copytree(ROOT / "seeds", archive)
     build_catalogue(archive, ROOT / "metadata", tmp_path / "c.db")
     assert all_intact(check_archive(archive, tmp_path / "c.db"))
+
+
+def test_workers_give_the_same_checks_as_one_process(archive_and_db: tuple[Path, Path],
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    archive, db = archive_and_db
+    data = bytearray((archive / "a.txt").read_bytes())
+    data[3] ^= 1
+    (archive / "a.txt").write_bytes(bytes(data))
+    (archive / "b.txt").unlink()
+    for n in range(6):
+        (archive / f"new-{n}.txt").write_text(f"unrecorded {n}")
+    (archive / "folder.txt").mkdir()  # a folder named like a document is not a document
+    monkeypatch.setattr(fixity, "MIN_PARALLEL_FILES", 2)  # so that this small archive goes to workers
+    started = []
+    real_pool = concurrent.futures.ProcessPoolExecutor
+
+    def counting_pool(*args: object, **kwargs: object) -> concurrent.futures.ProcessPoolExecutor:
+        started.append(kwargs.get("max_workers"))
+        return real_pool(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", counting_pool)
+    algorithms = ("sha256", "sha512")
+    serial = check_archive(archive, db, algorithms, jobs=1)
+    assert started == []
+    parallel = check_archive(archive, db, algorithms, jobs=2)
+    assert started == [2]
+    assert parallel == serial
+    assert [(c.path, c.outcome) for c in parallel[::2]] == [
+        ("a.txt", "changed"), ("b.txt", "missing"), *((f"new-{n}.txt", "unrecorded") for n in range(6))]
+
+
+REAL_READ_AND_HASH = fixity.read_and_hash
+
+
+def unreadable_a(path: str | Path, *args: Any) -> tuple[str, str, int]:
+    """read_and_hash, except that a.txt cannot be read (a worker forked from the test inherits it)."""
+    if Path(path).name == "a.txt":
+        raise PermissionError(13, "Permission denied", str(path))
+    return REAL_READ_AND_HASH(path, *args)
+
+
+def test_unreadable_file_is_an_error_in_workers_too(archive_and_db: tuple[Path, Path],
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    archive, db = archive_and_db
+    monkeypatch.setattr(fixity, "read_and_hash", unreadable_a)
+    monkeypatch.setattr(fixity, "MIN_PARALLEL_FILES", 2)
+    serial, parallel = check_archive(archive, db, jobs=1), check_archive(archive, db, jobs=2)
+    assert serial == parallel
+    assert {c.path: (c.outcome, c.detail) for c in parallel} == {
+        "a.txt": ("error", "Permission denied"), "b.txt": ("intact", None)}
+
+
+def test_cli_jobs_option(archive_and_db: tuple[Path, Path]) -> None:
+    from click.testing import CliRunner
+
+    from provcat.cli import main
+
+    archive, db = archive_and_db
+    one = CliRunner().invoke(main, ["verify", str(archive), "--db", str(db), "--jobs", "1"])
+    assert one.exit_code == 0 and one.stdout.splitlines()[-1].startswith("2 documents checked: 2 intact")
+    two = CliRunner().invoke(main, ["verify", str(archive), "--db", str(db), "-j", "2", "--all-digests"])
+    assert two.exit_code == 0 and len(two.stdout.splitlines()) == 5
+    zero = CliRunner().invoke(main, ["verify", str(archive), "--db", str(db), "--jobs", "0"])
+    assert zero.exit_code == 2 and "--jobs" in zero.stderr

@@ -98,27 +98,23 @@ def build(archive: Path, metadata: Path, db: Path, as_json: bool) -> None:
     sys.exit(run_build(archive, metadata, db, as_json))
 
 
-def run_verify(archive: Path, db: Path, as_json: bool = False, all_digests: bool = False) -> int:
+def run_verify(archive: Path, db: Path, as_json: bool = False, all_digests: bool = False,
+               jobs: int | None = None) -> int:
     from .fixity import ALGORITHMS
-    from .verify import all_intact, check_archive, record_events, summary
+    from .verify import all_intact, check_archive, record_events, report_line, summary
 
     algorithms = ALGORITHMS if all_digests else ("sha256",)
-    checks = check_archive(archive, db, algorithms)
+    checks = check_archive(archive, db, algorithms, jobs)
     record_events(db, checks)
     counts = summary(checks)
     if as_json:
         click.echo(json.dumps({"intact": all_intact(checks), "summary": counts,
                                "checks": [c.as_dict() for c in checks]}, indent=2))
     else:
-        for c in checks:
-            line = f"{c.outcome:<10} {c.path}  {c.algorithm}"
-            if c.outcome != "intact":
-                line += f"  expected {c.expected or '-'}  actual {c.actual or '-'}"
-                if c.detail:
-                    line += f"  ({c.detail})"
-            click.echo(line)
+        lines = [report_line(c) for c in checks]
         total = len({c.path for c in checks})
-        click.echo(f"{total} documents checked: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
+        lines.append(f"{total} documents checked: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
+        click.echo("\n".join(lines))
     return 0 if all_intact(checks) else EXIT_NOT_INTACT
 
 
@@ -127,9 +123,11 @@ def run_verify(archive: Path, db: Path, as_json: bool = False, all_digests: bool
 @db_option
 @click.option("--json", "as_json", is_flag=True, help="print the checks as JSON")
 @click.option("--all-digests", is_flag=True, help="check SHA-512 as well as SHA-256")
-def verify(archive: Path, db: Path, as_json: bool, all_digests: bool) -> None:
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="processes hashing the files  [default: one per core]")
+def verify(archive: Path, db: Path, as_json: bool, all_digests: bool, jobs: int | None) -> None:
     """Re-hash ARCHIVE and compare with the catalogue; exit 0 only when every document is intact."""
-    sys.exit(run_verify(archive, db, as_json, all_digests))
+    sys.exit(run_verify(archive, db, as_json, all_digests, jobs))
 
 
 @main.command()

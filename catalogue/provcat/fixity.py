@@ -1,21 +1,35 @@
 """Fixity: digests of the exact bytes of a file, streamed, and the manifest digest of a build.
 
 SHA-256 is the identity digest; SHA-512 is the second algorithm BagIt 1.0 recommends. Both are
-computed in one pass over the bytes. This module imports nothing heavy, so verification starts fast.
+computed in one pass over the bytes, read in large blocks. Many files are hashed by a pool of worker
+processes (one per core by default), a batch of files per task so that small files do not pay a
+round trip each. This module imports nothing heavy, so verification starts fast.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+import math
+import os
+from collections.abc import Iterable, Sequence
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass
 from pathlib import Path
 
 ALGORITHMS = ("sha256", "sha512")
 BLOCK_SIZE = 1 << 20
+#: Most files one task hashes: enough to amortise a task's cost (a pipe round trip, pickling) over
+#: many small files, while a few large files still spread over every worker.
+MAX_FILES_PER_TASK = 1024
+#: Tasks per worker at least, so that a worker that drew larger files does not finish last alone.
+TASKS_PER_WORKER = 4
+#: Below this many files, the files are hashed in this process unless they add up to
+#: ``MIN_PARALLEL_BYTES``: starting workers would cost more than it saves.
+MIN_PARALLEL_FILES = 64
+MIN_PARALLEL_BYTES = 32 << 20
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Digests:
     sha256: str
     sha512: str
@@ -29,24 +43,116 @@ def digest_bytes(data: bytes) -> Digests:
     return Digests(hashlib.sha256(data).hexdigest(), hashlib.sha512(data).hexdigest(), len(data))
 
 
-def digest_file(path: Path, algorithms: Iterable[str] = ALGORITHMS) -> Digests:
-    """Hash a file in large blocks without holding it in memory."""
-    wanted = set(algorithms)
+def read_and_hash(path: str | Path, with_sha512: bool, buffer: bytearray) -> tuple[str, str, int]:
+    """SHA-256 (and SHA-512) and size of a file, read in blocks of ``len(buffer)`` bytes."""
     sha256 = hashlib.sha256()
-    sha512 = hashlib.sha512() if "sha512" in wanted else None
+    sha512 = hashlib.sha512() if with_sha512 else None
     size = 0
-    buffer = bytearray(BLOCK_SIZE)
     view = memoryview(buffer)
     with open(path, "rb", buffering=0) as handle:
-        while True:
-            n = handle.readinto(buffer)
-            if not n:
-                break
+        while n := handle.readinto(buffer):
             size += n
-            sha256.update(view[:n])
+            block = view[:n]
+            sha256.update(block)
             if sha512 is not None:
-                sha512.update(view[:n])
-    return Digests(sha256.hexdigest(), sha512.hexdigest() if sha512 is not None else "", size)
+                sha512.update(block)
+    return sha256.hexdigest(), sha512.hexdigest() if sha512 is not None else "", size
+
+
+def digest_file(path: Path, algorithms: Iterable[str] = ALGORITHMS, buffer: bytearray | None = None) -> Digests:
+    """Hash a file in large blocks without holding it in memory (``buffer``, when given, is reused)."""
+    return Digests(*read_and_hash(path, "sha512" in set(algorithms), buffer or bytearray(BLOCK_SIZE)))
+
+
+#: What a worker sends back for one file: (sha256, sha512, size), or the error that stopped its reading.
+#: Plain tuples and strings cross the process boundary several times faster than objects.
+RawDigests = tuple[str, str, int] | OSError
+
+
+def digest_batch(paths: Sequence[str], algorithms: tuple[str, ...] = ALGORITHMS) -> list[RawDigests]:
+    """A worker's task: each file's digests in order, or its error; one read buffer for all."""
+    buffer = bytearray(BLOCK_SIZE)
+    with_sha512 = "sha512" in algorithms
+    results: list[RawDigests] = []
+    for path in paths:
+        try:
+            results.append(read_and_hash(path, with_sha512, buffer))
+        except OSError as exc:
+            results.append(exc)
+    return results
+
+
+def worker_count(jobs: int | None) -> int:
+    """``jobs`` worker processes, or one per core when not given."""
+    if jobs is not None and jobs < 1:
+        raise ValueError(f"jobs must be at least 1, not {jobs}")
+    return jobs or os.cpu_count() or 1
+
+
+def worth_parallel(paths: Sequence[str], workers: int) -> bool:
+    """Whether hashing ``paths`` in worker processes saves time: many files, or a few large ones."""
+    if workers < 2 or len(paths) < 2:
+        return False
+    if len(paths) >= MIN_PARALLEL_FILES:
+        return True
+    total = 0
+    for path in paths:
+        try:
+            total += os.stat(path).st_size
+        except OSError:
+            continue
+    return total >= MIN_PARALLEL_BYTES
+
+
+def batches(paths: Sequence[str], workers: int) -> list[Sequence[str]]:
+    """``paths`` cut into consecutive batches: at least ``TASKS_PER_WORKER`` per worker, at most
+    ``MAX_FILES_PER_TASK`` files each."""
+    size = max(1, min(MAX_FILES_PER_TASK, math.ceil(len(paths) / (workers * TASKS_PER_WORKER))))
+    return [paths[i:i + size] for i in range(0, len(paths), size)]
+
+
+class Digesting:
+    """Files being hashed, in the background by worker processes when that saves time (many files,
+    or a few large ones, and more than one job), so that the caller can do other work meanwhile;
+    :meth:`results` waits for them. Use it as a context manager: leaving it stops the workers."""
+
+    def __init__(self, paths: Sequence[Path | str], algorithms: Iterable[str] = ALGORITHMS,
+                 jobs: int | None = None) -> None:
+        self.algorithms = tuple(algorithms)
+        self.names = [os.fspath(path) for path in paths]
+        self.pool: Executor | None = None
+        self.pending: list[Future[list[RawDigests]]] = []
+        workers = worker_count(jobs)
+        if worth_parallel(self.names, workers):
+            from concurrent.futures import ProcessPoolExecutor  # only when there are workers to start
+
+            tasks = batches(self.names, workers)
+            self.pool = ProcessPoolExecutor(max_workers=min(workers, len(tasks)))
+            self.pending = [self.pool.submit(digest_batch, task, self.algorithms) for task in tasks]
+
+    def results(self) -> list[Digests | OSError]:
+        """Every file's digests, in the order given (an unreadable file gives its ``OSError``)."""
+        if self.pool is None:
+            raw = digest_batch(self.names, self.algorithms)
+        else:
+            raw = [result for future in self.pending for result in future.result()]
+        return [result if isinstance(result, OSError) else Digests(*result) for result in raw]
+
+    def __enter__(self) -> Digesting:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+
+
+def digest_files(paths: Sequence[Path | str], algorithms: Iterable[str] = ALGORITHMS,
+                 jobs: int | None = None) -> list[Digests | OSError]:
+    """The digests of every file, in order (an unreadable file gives its ``OSError`` instead), spread
+    over ``jobs`` worker processes (default: one per core); a handful of small files, or ``jobs=1``,
+    are hashed in this process."""
+    with Digesting(paths, algorithms, jobs) as digesting:
+        return digesting.results()
 
 
 def manifest_lines(entries: Iterable[tuple[str, str]]) -> str:

@@ -16,13 +16,13 @@ from pathlib import Path
 from . import __version__
 from .archive import scan
 from .errors import ProvcatError
-from .fixity import ALGORITHMS, digest_file
+from .fixity import ALGORITHMS, Digesting, Digests
 
 AGENT = f"provcat {__version__}"
 OUTCOMES = ("intact", "changed", "missing", "unrecorded", "error")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Check:
     document_id: str | None
     path: str
@@ -36,9 +36,13 @@ class Check:
         return asdict(self)
 
 
-def recorded_documents(db: Path) -> list[sqlite3.Row]:
+def require_catalogue(db: Path) -> None:
     if not db.is_file():
         raise ProvcatError(db, "catalogue not found (run 'provcat build' first)")
+
+
+def recorded_documents(db: Path) -> list[sqlite3.Row]:
+    require_catalogue(db)
     try:
         conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
         conn.row_factory = sqlite3.Row
@@ -48,45 +52,54 @@ def recorded_documents(db: Path) -> list[sqlite3.Row]:
         raise ProvcatError(db, f"is not a readable catalogue: {exc}") from exc
 
 
-def check_archive(archive: Path, db: Path, algorithms: tuple[str, ...] = ("sha256",)) -> list[Check]:
-    """Compare every recorded digest with the bytes now in the archive."""
+def check_archive(archive: Path, db: Path, algorithms: tuple[str, ...] = ("sha256",),
+                  jobs: int | None = None) -> list[Check]:
+    """Compare every recorded digest with the bytes now in the archive.
+
+    Files are hashed by ``jobs`` worker processes (default: one per core; ``1`` hashes in this
+    process). The checks come in the catalogue's order (by path), then the unrecorded files by path.
+    """
     unknown = set(algorithms) - set(ALGORITHMS)
     if unknown:
         raise ProvcatError(None, f"unknown digest algorithm(s): {', '.join(sorted(unknown))}")
-    found = {f.path: f for f in scan(archive).files}
-    recorded = recorded_documents(db)
+    files = scan(archive).files
+    require_catalogue(db)
+    with Digesting([f.location for f in files], algorithms, jobs) as digesting:
+        recorded = recorded_documents(db)  # read while the workers hash
+        hashed = dict(zip([f.path for f in files], digesting.results(), strict=True))
     checks: list[Check] = []
     for row in recorded:
-        path = row["path"]
-        item = found.pop(path, None)
-        if item is None:
-            checks.extend(Check(row["id"], path, a, row[a], None, "missing", "not in the archive")
-                          for a in algorithms)
-            continue
-        try:
-            digests = digest_file(item.location, algorithms)
-        except OSError as exc:
-            checks.extend(Check(row["id"], path, a, row[a], None, "error", exc.strerror or str(exc))
-                          for a in algorithms)
-            continue
-        for algorithm in algorithms:
-            actual = digests.get(algorithm)
-            if actual == row[algorithm]:
-                checks.append(Check(row["id"], path, algorithm, row[algorithm], actual, "intact"))
-            else:
-                detail = None
-                if digests.size_bytes != row["size_bytes"]:
-                    detail = f"size {row['size_bytes']} -> {digests.size_bytes} bytes"
-                checks.append(Check(row["id"], path, algorithm, row[algorithm], actual, "changed", detail))
-    for path, item in sorted(found.items()):
-        try:
-            digests = digest_file(item.location, algorithms)
-            actuals = {a: digests.get(a) for a in algorithms}
-        except OSError:
-            actuals = dict.fromkeys(algorithms)
-        checks.extend(Check(None, path, a, None, actuals[a], "unrecorded", "not in the catalogue")
-                      for a in algorithms)
+        checks.extend(recorded_checks(row, hashed.pop(row["path"], None), algorithms))
+    for path, result in sorted(hashed.items()):
+        checks.extend(unrecorded_checks(path, result, algorithms))
     return checks
+
+
+def recorded_checks(row: sqlite3.Row, result: Digests | OSError | None,
+                    algorithms: tuple[str, ...]) -> list[Check]:
+    """The checks of a catalogued document: ``result`` is None when the file is not in the archive."""
+    doc_id, path = row["id"], row["path"]
+    if result is None:
+        return [Check(doc_id, path, a, row[a], None, "missing", "not in the archive") for a in algorithms]
+    if isinstance(result, OSError):
+        return [Check(doc_id, path, a, row[a], None, "error", result.strerror or str(result)) for a in algorithms]
+    checks = []
+    for algorithm in algorithms:
+        expected, actual = row[algorithm], result.get(algorithm)
+        if actual == expected:
+            checks.append(Check(doc_id, path, algorithm, expected, actual, "intact"))
+            continue
+        detail = None
+        if result.size_bytes != row["size_bytes"]:
+            detail = f"size {row['size_bytes']} -> {result.size_bytes} bytes"
+        checks.append(Check(doc_id, path, algorithm, expected, actual, "changed", detail))
+    return checks
+
+
+def unrecorded_checks(path: str, result: Digests | OSError, algorithms: tuple[str, ...]) -> list[Check]:
+    """The checks of a file in the archive that the catalogue does not describe."""
+    actuals = {a: None if isinstance(result, OSError) else result.get(a) for a in algorithms}
+    return [Check(None, path, a, None, actuals[a], "unrecorded", "not in the catalogue") for a in algorithms]
 
 
 def record_events(db: Path, checks: list[Check]) -> None:
@@ -116,6 +129,16 @@ def summary(checks: list[Check]) -> dict[str, int]:
     for rank in worst.values():
         counts[OUTCOMES[rank]] += 1
     return counts
+
+
+def report_line(check: Check) -> str:
+    """One line of the text report: outcome, path and algorithm, and the digests when not intact."""
+    line = f"{check.outcome:<10} {check.path}  {check.algorithm}"
+    if check.outcome != "intact":
+        line += f"  expected {check.expected or '-'}  actual {check.actual or '-'}"
+        if check.detail:
+            line += f"  ({check.detail})"
+    return line
 
 
 def all_intact(checks: list[Check]) -> bool:
