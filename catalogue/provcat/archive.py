@@ -3,23 +3,38 @@
 Hidden files and folders are skipped. A symbolic link is followed only when it stays inside the
 archive: a link pointing outside could smuggle in files the archive does not hold. Files of a kind
 the catalogue does not read are listed as skipped, with the reason.
+
+Verification scans whole archives before hashing them, so the scan works on strings and directory
+entries (``os.scandir`` caches each entry's type) and imports nothing heavy.
 """
 
 from __future__ import annotations
 
 import os
+import posixpath
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from .errors import ProvcatError
-from .reading import SUPPORTED_SUFFIXES
+
+#: The kinds of document the catalogue reads, by extension, with their media types.
+MEDIA_TYPES = {
+    ".txt": "text/plain",
+    ".srt": "application/x-subrip",
+    ".vtt": "text/vtt",
+}
+SUPPORTED_SUFFIXES = frozenset(MEDIA_TYPES)
 
 
 @dataclass(frozen=True)
 class ArchiveFile:
     path: str  # relative to the archive root, POSIX separators
-    location: Path  # where it is on disk
+    local: str  # where it is on disk
     id: str  # the document id: the path without its extension
+
+    @property
+    def location(self) -> Path:
+        return Path(self.local)
 
 
 @dataclass
@@ -30,8 +45,43 @@ class ScanResult:
 
 def document_id(relative_path: str) -> str:
     """The document id: the relative path without its extension ("seeds/a.txt" -> "seeds/a")."""
-    pure = PurePosixPath(relative_path)
-    return str(pure.with_suffix("")) if pure.suffix else str(pure)
+    root, ext = posixpath.splitext(relative_path)
+    return root if ext and posixpath.basename(root) else relative_path
+
+
+def _kind_refused(relative: str) -> str | None:
+    if os.path.splitext(relative)[1].lower() not in SUPPORTED_SUFFIXES:
+        kinds = ", ".join(sorted(SUPPORTED_SUFFIXES))
+        return f"not a document kind the catalogue reads ({kinds})"
+    return None
+
+
+def _walk(folder: str, prefix: str, root: str, result: ScanResult, found: list[tuple[str, str]]) -> None:
+    with os.scandir(folder) as entries:
+        listing = sorted(entries, key=lambda e: e.name)
+    for entry in listing:
+        if entry.name.startswith("."):
+            continue
+        relative = prefix + entry.name
+        if entry.is_dir(follow_symlinks=False):
+            _walk(entry.path, relative + "/", root, result, found)
+            continue
+        if entry.is_symlink():
+            target = os.path.realpath(entry.path)
+            if os.path.commonpath([root, target]) != root:
+                result.skipped.append((relative, "symbolic link pointing outside the archive: refused"))
+                continue
+            if not os.path.exists(target):
+                result.skipped.append((relative, "broken symbolic link"))
+                continue
+        if not entry.is_file(follow_symlinks=True):
+            result.skipped.append((relative, "not a regular file"))
+            continue
+        refused = _kind_refused(relative)
+        if refused is not None:
+            result.skipped.append((relative, refused))
+            continue
+        found.append((relative, entry.path))
 
 
 def scan(archive: Path) -> ScanResult:
@@ -40,37 +90,14 @@ def scan(archive: Path) -> ScanResult:
         raise ProvcatError(archive, "archive folder does not exist")
     if not archive.is_dir():
         raise ProvcatError(archive, "is not a folder")
-    root = archive.resolve()
     result = ScanResult()
-    candidates: list[tuple[str, Path]] = []
-    for dirpath, dirnames, filenames in os.walk(archive, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in sorted(filenames):
-            if name.startswith("."):
-                continue
-            location = Path(dirpath) / name
-            relative = location.relative_to(archive).as_posix()
-            if location.is_symlink():
-                target = location.resolve()
-                if not target.is_relative_to(root):
-                    result.skipped.append((relative, "symbolic link pointing outside the archive: refused"))
-                    continue
-                if not target.exists():
-                    result.skipped.append((relative, "broken symbolic link"))
-                    continue
-            if not location.is_file():
-                result.skipped.append((relative, "not a regular file"))
-                continue
-            if location.suffix.lower() not in SUPPORTED_SUFFIXES:
-                kinds = ", ".join(sorted(SUPPORTED_SUFFIXES))
-                result.skipped.append((relative, f"not a document kind the catalogue reads ({kinds})"))
-                continue
-            candidates.append((relative, location))
+    found: list[tuple[str, str]] = []
+    _walk(str(archive), "", os.path.realpath(archive), result, found)
     ids: dict[str, int] = {}
-    for relative, _ in candidates:
+    for relative, _ in found:
         ids[document_id(relative)] = ids.get(document_id(relative), 0) + 1
-    for relative, location in sorted(candidates):
+    for relative, local in sorted(found):
         doc_id = document_id(relative)
         # "talk.srt" beside "talk.txt": both keep their extension so that neither id is ambiguous
-        result.files.append(ArchiveFile(relative, location, relative if ids[doc_id] > 1 else doc_id))
+        result.files.append(ArchiveFile(relative, local, relative if ids[doc_id] > 1 else doc_id))
     return result

@@ -14,15 +14,9 @@ import io
 import re
 from pathlib import Path
 
+from .archive import MEDIA_TYPES
 from .errors import ProvcatError
 from .models import ReadDocument, Segment
-
-MEDIA_TYPES = {
-    ".txt": "text/plain",
-    ".srt": "application/x-subrip",
-    ".vtt": "text/vtt",
-}
-SUPPORTED_SUFFIXES = frozenset(MEDIA_TYPES)
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
