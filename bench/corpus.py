@@ -7,7 +7,7 @@ seed always gives the same bytes.
 
 Every generated document also carries the spans the generator put in it (names, places,
 organisations, quotations with their speaker), so a catalogue can be written without running spaCy
-(:mod:`bench.catalogue`).
+(bench/generated_catalogue.py).
 
 Usage:  .venv/bin/python bench/corpus.py OUT_DIR [--small N] [--small-bytes B] [--large N] [--large-mb M]
 """

@@ -8,9 +8,12 @@ inserts, FTS5), because a spaCy build of 100,000 documents takes hours. Two serv
   (facet suggestions off, SQL time limit);
 - plain Datasette: ``datasette serve catalogue.db`` with its default options and no plugin.
 
-For each kind of request, ``wrk`` runs a fixed time with one connection (latency as one reader
-sees it) and with eight (throughput), cycling through a fixed list of URLs; the servers alternate,
-rounds repeat, and the medians over rounds are reported with the ratio between the two servers.
+For each kind of request, a load generator in this process sends a fixed number of requests over
+one keep-alive connection (latency as one reader sees it) and over eight at once (throughput),
+cycling through a fixed list of URLs. The number is the same for both servers: enough to last about
+``--serve-seconds`` on the slower one (probed first), at least four per connection. A run ends when
+its last answer arrives, so no request spills into the next run. The servers alternate, rounds
+repeat, and the medians over rounds are reported with the ratio between the two servers.
 
 Usage:  .venv/bin/python bench/serving.py --workdir DIR [--serve-docs N] [--serve-seconds S] ...
 """
@@ -18,16 +21,16 @@ Usage:  .venv/bin/python bench/serving.py --workdir DIR [--serve-docs N] [--serv
 from __future__ import annotations
 
 import argparse
+import http.client
 import os
 import random
-import re
-import shutil
 import signal
 import socket
 import sqlite3
 import statistics
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -45,7 +48,6 @@ PLAIN_DATASETTE = ("import sys, pluggy\n"
                    "pluggy.PluginManager.load_setuptools_entrypoints = lambda self, group, name=None: 0\n"
                    "from datasette.cli import cli\n"
                    "cli.main(args=sys.argv[1:], prog_name='datasette')\n")
-UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3}
 
 
 @dataclass
@@ -92,46 +94,62 @@ def server(argv: list[str], port: int) -> Iterator[float]:
         process.wait(timeout=30)
 
 
-def lua_script(paths: list[str], into: Path) -> Path:
-    """A wrk script cycling through ``paths`` (each thread from its own offset)."""
-    quoted = ",\n".join(f'  "{p}"' for p in paths)
-    into.write_text(f"local paths = {{\n{quoted}\n}}\nlocal i = math.random(#paths)\n"
-                    "request = function()\n  i = i % #paths + 1\n  return wrk.format(\"GET\", paths[i])\nend\n")
-    return into
+def fetch(conn: http.client.HTTPConnection, path: str) -> bool:
+    conn.request("GET", path)
+    response = conn.getresponse()
+    response.read()
+    return response.status == 200
 
 
-def milliseconds(value: str) -> float:
-    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", value).groups()  # type: ignore[union-attr]
-    return float(number) * UNITS[unit]
+def load(port: int, paths: list[str], connections: int, requests: int) -> Load:
+    """Send ``requests`` GETs over ``connections`` keep-alive connections at once; latency of each."""
+    latencies: list[float] = []
+    failures: list[str] = []
+
+    def client(first: int) -> None:
+        conn = http.client.HTTPConnection(HOST, port, timeout=300)
+        for n in range(first, requests, connections):
+            path = paths[n % len(paths)]
+            started = time.perf_counter()
+            try:
+                ok = fetch(conn, path)
+            except (OSError, http.client.HTTPException):
+                ok = False
+                conn.close()
+                conn = http.client.HTTPConnection(HOST, port, timeout=300)
+            latencies.append(time.perf_counter() - started)
+            if not ok:
+                failures.append(path)
+        conn.close()
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=client, args=(k,)) for k in range(connections)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    cuts = statistics.quantiles(latencies, n=100, method="inclusive")
+    return Load(1000 * cuts[49], 1000 * cuts[98], requests / elapsed, len(failures))
 
 
-def parse_wrk(output: str) -> Load:
-    def latency(percent: str) -> float:
-        return milliseconds(re.search(rf"^\s+{percent}%\s+(\S+)", output, re.M).group(1))  # type: ignore[union-attr]
-
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
-    errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", output))
-    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    return Load(latency("50"), latency("99"), rps, errors + (int(non2xx.group(1)) if non2xx else 0))
-
-
-def wrk(port: int, script: Path, connections: int, seconds: int) -> Load:
-    threads = min(2, connections)
-    output = subprocess.run(["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s",
-                             "--latency", "-s", str(script), f"http://{HOST}:{port}"],
-                            capture_output=True, text=True, check=True).stdout
-    return parse_wrk(output)
-
-
-def check(port: int, paths: list[str]) -> None:
-    for path in paths[:3]:
-        with urllib.request.urlopen(f"http://{HOST}:{port}{path}", timeout=60) as response:
-            if response.status != 200:
-                raise RuntimeError(f"{path}: HTTP {response.status}")
+def probe(port: int, paths: list[str]) -> float:
+    """Seconds one request takes (median of three, after one untimed)."""
+    conn = http.client.HTTPConnection(HOST, port, timeout=300)
+    fetch(conn, paths[0])
+    times = []
+    for path in (paths * 3)[:3]:
+        started = time.perf_counter()
+        if not fetch(conn, path):
+            raise RuntimeError(f"{path}: not HTTP 200 on port {port}")
+        times.append(time.perf_counter() - started)
+    conn.close()
+    return statistics.median(times)
 
 
 def endpoints(db: Path, rng: random.Random) -> tuple[list[Endpoint], dict[str, int]]:
-    """The requests: ranked by nothing, as an archivist sends them from the table page."""
+    """The requests (searches for rare names and for a common word, the table page, document pages
+    and their JSON) and how many documents the search terms match."""
     from datasette.utils import tilde_encode
 
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
@@ -159,8 +177,6 @@ def endpoints(db: Path, rng: random.Random) -> tuple[list[Endpoint], dict[str, i
 
 
 def run(args: argparse.Namespace, workdir: Path) -> tuple[list[str], list[dict[str, object]]]:
-    if shutil.which("wrk") is None:
-        return ["Serving benchmark skipped: `wrk` is not installed (apt-get install wrk)."], []
     name = f"small-{args.serve_docs}"
     root, _, _ = generated_archive(workdir, name, lambda: small_documents(args.serve_docs))
     db = root / "catalogue.db"
@@ -172,19 +188,17 @@ def run(args: argparse.Namespace, workdir: Path) -> tuple[list[str], list[dict[s
         "plain datasette": [str(PYTHON), "-c", PLAIN_DATASETTE, "serve", str(db), "--host", HOST,
                             "--port", str(ports["plain datasette"])],
     }
-    startup = {}
+    startup: dict[str, float] = {}
     with server(commands["provcat serve"], ports["provcat serve"]) as startup["provcat serve"], \
             server(commands["plain datasette"], ports["plain datasette"]) as startup["plain datasette"]:
-        for n, ep in enumerate(eps):
-            script = lua_script(ep.paths, root / f"wrk-{n}.lua")
-            for port in ports.values():
-                check(port, ep.paths)
-                wrk(port, script, 8, 1)  # warm-up
+        for ep in eps:
+            slowest = max(probe(port, ep.paths) for port in ports.values())
             for _ in range(args.serve_rounds):
                 for connections in (1, 8):
+                    requests = max(4 * connections, min(5000, round(args.serve_seconds / slowest)))
                     for who, port in ports.items():
                         ep.results.setdefault((who, connections), []).append(
-                            wrk(port, script, connections, args.serve_seconds))
+                            load(port, ep.paths, connections, requests))
     text, data = report(eps, frequencies, startup, args)
     print(text + "\n", flush=True)
     return [text], [data]
@@ -195,6 +209,10 @@ def median_load(loads: list[Load]) -> Load:
                 statistics.median(x.rps for x in loads), sum(x.errors for x in loads))
 
 
+def rate(requests_per_second: float) -> str:
+    return f"{requests_per_second:,.0f}" if requests_per_second >= 10 else f"{requests_per_second:.1f}"
+
+
 def report(eps: list[Endpoint], frequencies: dict[str, int], startup: dict[str, float],
            args: argparse.Namespace) -> tuple[str, dict[str, object]]:
     rows, data = [], {}
@@ -203,14 +221,15 @@ def report(eps: list[Endpoint], frequencies: dict[str, int], startup: dict[str, 
             mine = median_load(ep.results[("provcat serve", connections)])
             plain = median_load(ep.results[("plain datasette", connections)])
             rows.append([ep.name, str(connections),
-                         f"{mine.p50_ms:.1f} / {mine.p99_ms:.1f}", f"{mine.rps:,.0f}",
-                         f"{plain.p50_ms:.1f} / {plain.p99_ms:.1f}", f"{plain.rps:,.0f}",
+                         f"{mine.p50_ms:.1f} / {mine.p99_ms:.1f}", rate(mine.rps),
+                         f"{plain.p50_ms:.1f} / {plain.p99_ms:.1f}", rate(plain.rps),
                          f"{mine.rps / plain.rps:.2f}", str(mine.errors + plain.errors)])
             data[f"{ep.name} c{connections}"] = {"provcat": mine.__dict__, "plain": plain.__dict__}
     facts = ", ".join(f"{k}: {v:,}" for k, v in frequencies.items())
-    text = (f"**Serving** — {facts}; wrk for {args.serve_seconds:g} s per run, median of {args.serve_rounds} "
-            f"rounds; startup to first answer: provcat serve {startup['provcat serve']:.1f} s (inspect file "
-            f"included), plain datasette {startup['plain datasette']:.1f} s\n\n"
+    text = (f"**Serving** — {facts}; about {args.serve_seconds:g} s of requests per run on the slower server, "
+            f"median of {args.serve_rounds} rounds; startup to first answer: provcat serve "
+            f"{startup['provcat serve']:.1f} s (inspect file included), plain datasette "
+            f"{startup['plain datasette']:.1f} s\n\n"
             + table(["request", "connections", "provcat p50 / p99 ms", "provcat req/s", "plain p50 / p99 ms",
                      "plain req/s", "req/s provcat ÷ plain", "errors"], rows))
     return text, {"serving": data, "frequencies": frequencies, "startup_s": startup}
@@ -218,7 +237,8 @@ def report(eps: list[Endpoint], frequencies: dict[str, int], startup: dict[str, 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--serve-docs", type=int, default=100_000)
-    parser.add_argument("--serve-seconds", type=int, default=5)
+    parser.add_argument("--serve-seconds", type=float, default=5,
+                        help="requests per run: enough for about this long on the slower server")
     parser.add_argument("--serve-rounds", type=int, default=3)
 
 
