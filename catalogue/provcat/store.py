@@ -129,6 +129,11 @@ CREATE TABLE fixity_events (
     detail TEXT,
     agent TEXT NOT NULL
 );
+CREATE INDEX documents_digests ON documents(path, id, sha256, sha512, size_bytes);
+CREATE INDEX documents_type ON documents(type);
+CREATE INDEX documents_type_method ON documents(type_method);
+CREATE INDEX documents_publisher ON documents(publisher);
+CREATE INDEX documents_media_type ON documents(media_type);
 CREATE INDEX mentions_document ON mentions(document_id);
 CREATE INDEX mentions_entity ON mentions(entity_id);
 CREATE INDEX quotes_document ON quotes(document_id);
