@@ -530,3 +530,16 @@ class _FakeUrls:
 
 class _FakeDatasette:
     urls = _FakeUrls()
+
+
+def test_reading_cache_drops_the_least_recently_used_beyond_its_budget() -> None:
+    cache = plugin.ReadingCache(budget_characters=5_000)
+    reading = plugin.DocumentReading(None, None, [], [], [])
+    for name in ("a", "b", "c"):
+        cache.put(("hash", name), reading)
+    assert cache.get(("hash", "a")) is not None  # "a" is now the most recently used
+    cache.add_text(("hash", "a"), "/catalogue/entities", Markup("x" * 1_500))
+    cache.put(("hash", "d"), reading)
+    assert [key[1] for key in cache.entries] == ["c", "a", "d"] and cache.used <= cache.budget
+    assert cache.get(("hash", "b")) is None
+    assert cache.get(("hash", "a"))[1]["/catalogue/entities"] == "x" * 1_500

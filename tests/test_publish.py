@@ -657,3 +657,35 @@ def test_server_arguments_are_immutable_and_limited(tmp_path: Path) -> None:
     assert settings["suggest_facets"] == "off"
     assert settings["default_page_size"] == "50"
     assert str(tmp_path / "c.db") not in arguments[3:]  # never also opened as a mutable file
+
+
+async def test_an_immutable_catalogues_document_is_read_once_and_shown_the_same(
+        sample_catalogue: Path, metadata_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(plugin, "READING_CACHE", plugin.ReadingCache(10_000_000))
+    reads: list[str] = []
+    read_document = plugin.read_document
+
+    def counting(conn: Any, document_id: str) -> Any:
+        reads.append(document_id)
+        return read_document(conn, document_id)
+
+    monkeypatch.setattr(plugin, "read_document", counting)
+    ds = publish.datasette_instance(sample_catalogue, metadata_dir)
+    first = await html(ds, "/catalogue/documents/article")
+    second = await html(ds, "/catalogue/documents/article")
+    assert reads == ["article"]  # the text cell and the page share one reading; the next request reuses it
+    varying = re.compile(r'name="csrftoken" value="[^"]*"|took [0-9.]+ms')
+    assert varying.sub("", first) == varying.sub("", second) and 'class="provcat-quote' in second
+
+
+async def test_a_mutable_catalogue_is_read_on_every_request(sample_catalogue: Path, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(plugin, "READING_CACHE", plugin.ReadingCache(10_000_000))
+    copy = tmp_path / "catalogue.db"
+    shutil.copyfile(sample_catalogue, copy)
+    ds = Datasette(files=[str(copy)], template_dir=str(publish.TEMPLATES))
+    before = await html(ds, "/catalogue/documents/article")
+    tamper(copy, "article", b"Defectors speak out - edited\n")
+    after = await html(ds, "/catalogue/documents/article")
+    assert "<strong>Intact</strong>" in before and "<strong>Changed</strong>" in after
+    assert not plugin.READING_CACHE.entries

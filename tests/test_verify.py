@@ -9,7 +9,7 @@ import pytest
 from provcat import fixity
 from provcat.build import build_catalogue
 from provcat.errors import ProvcatError
-from provcat.verify import all_intact, check_archive, record_events, summary
+from provcat.verify import FixityLog, all_intact, check_archive, record_events, summary
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -148,3 +148,62 @@ def test_cli_jobs_option(archive_and_db: tuple[Path, Path]) -> None:
     assert two.exit_code == 0 and len(two.stdout.splitlines()) == 5
     zero = CliRunner().invoke(main, ["verify", str(archive), "--db", str(db), "--jobs", "0"])
     assert zero.exit_code == 2 and "--jobs" in zero.stderr
+
+
+def test_checks_come_by_path_with_missing_documents_in_place(archive_and_db: tuple[Path, Path]) -> None:
+    archive, db = archive_and_db
+    (archive / "a.txt").unlink()
+    (archive / "0.txt").write_text("before everything")
+    (archive / "c.txt").write_text("after everything")
+    checks = check_archive(archive, db, ("sha256", "sha512"))
+    assert [(c.path, c.algorithm, c.outcome) for c in checks] == [
+        ("0.txt", "sha256", "unrecorded"), ("0.txt", "sha512", "unrecorded"),
+        ("a.txt", "sha256", "missing"), ("a.txt", "sha512", "missing"),
+        ("b.txt", "sha256", "intact"), ("b.txt", "sha512", "intact"),
+        ("c.txt", "sha256", "unrecorded"), ("c.txt", "sha512", "unrecorded"),
+    ]
+
+
+def event_count(db: Path) -> int:
+    query = "select count(*) from fixity_events where event_type = 'fixity check'"
+    return sqlite3.connect(db).execute(query).fetchone()[0]
+
+
+def test_fixity_log_writes_every_event_of_a_large_run_in_one_transaction(archive_and_db: tuple[Path, Path]) -> None:
+    archive, db = archive_and_db
+    with FixityLog(db) as log:
+        for _ in range(3):
+            log.add(check_archive(archive, db) * 101)  # more than one statement's worth, and a remainder
+    assert event_count(db) == 3 * 2 * 101
+
+
+def test_fixity_log_keeps_nothing_when_verification_fails(archive_and_db: tuple[Path, Path]) -> None:
+    archive, db = archive_and_db
+    with pytest.raises(RuntimeError), FixityLog(db) as log:
+        log.add(check_archive(archive, db))
+        raise RuntimeError("interrupted")
+    assert event_count(db) == 0
+
+
+def test_fixity_log_creates_no_catalogue(tmp_path: Path) -> None:
+    with FixityLog(tmp_path / "none.db"):
+        pass
+    with pytest.raises(ProvcatError, match="catalogue not found"), FixityLog(tmp_path / "none.db") as log:
+        log.add([])
+    assert not (tmp_path / "none.db").exists()
+
+
+def test_checks_are_logged_batch_by_batch_as_they_are_made(archive_and_db: tuple[Path, Path],
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    archive, db = archive_and_db
+    for n in range(200):
+        (archive / f"extra-{n:03d}.txt").write_text(f"extra {n}")
+    monkeypatch.setattr(fixity, "MAX_FILES_PER_TASK", 16)
+    added: list[int] = []
+
+    class Recorder:
+        def add(self, checks: list[Any]) -> None:
+            added.append(len(checks))
+
+    checks = check_archive(archive, db, jobs=2, log=Recorder())  # type: ignore[arg-type]
+    assert sum(added) == len(checks) == 202 and len(added) > 2

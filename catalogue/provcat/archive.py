@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -49,20 +50,20 @@ def document_id(relative_path: str) -> str:
     return root if ext and posixpath.basename(root) else relative_path
 
 
-def _kind_refused(relative: str) -> str | None:
-    if os.path.splitext(relative)[1].lower() not in SUPPORTED_SUFFIXES:
-        kinds = ", ".join(sorted(SUPPORTED_SUFFIXES))
-        return f"not a document kind the catalogue reads ({kinds})"
-    return None
+KIND_REFUSED = f"not a document kind the catalogue reads ({', '.join(sorted(SUPPORTED_SUFFIXES))})"
+
+#: A file found by the scan: (relative path, path on disk, document id if the id is not shared).
+Found = tuple[str, str, str]
 
 
-def _walk(folder: str, prefix: str, root: str, result: ScanResult, found: list[tuple[str, str]]) -> None:
+def _walk(folder: str, prefix: str, root: str, result: ScanResult, found: list[Found]) -> None:
     with os.scandir(folder) as entries:
         listing = sorted(entries, key=lambda e: e.name)
     for entry in listing:
-        if entry.name.startswith("."):
+        name = entry.name
+        if name.startswith("."):
             continue
-        relative = prefix + entry.name
+        relative = prefix + name
         if entry.is_dir(follow_symlinks=False):
             _walk(entry.path, relative + "/", root, result, found)
             continue
@@ -77,11 +78,12 @@ def _walk(folder: str, prefix: str, root: str, result: ScanResult, found: list[t
         if not entry.is_file(follow_symlinks=True):
             result.skipped.append((relative, "not a regular file"))
             continue
-        refused = _kind_refused(relative)
-        if refused is not None:
-            result.skipped.append((relative, refused))
+        # the name does not start with a dot, so its extension starts at its last dot, if any
+        dot = name.rfind(".")
+        if dot < 1 or name[dot:].lower() not in SUPPORTED_SUFFIXES:
+            result.skipped.append((relative, KIND_REFUSED))
             continue
-        found.append((relative, entry.path))
+        found.append((relative, entry.path, prefix + name[:dot]))
 
 
 def scan(archive: Path) -> ScanResult:
@@ -91,13 +93,11 @@ def scan(archive: Path) -> ScanResult:
     if not archive.is_dir():
         raise ProvcatError(archive, "is not a folder")
     result = ScanResult()
-    found: list[tuple[str, str]] = []
+    found: list[Found] = []
     _walk(str(archive), "", os.path.realpath(archive), result, found)
-    ids: dict[str, int] = {}
-    for relative, _ in found:
-        ids[document_id(relative)] = ids.get(document_id(relative), 0) + 1
-    for relative, local in sorted(found):
-        doc_id = document_id(relative)
-        # "talk.srt" beside "talk.txt": both keep their extension so that neither id is ambiguous
-        result.files.append(ArchiveFile(relative, local, relative if ids[doc_id] > 1 else doc_id))
+    shared = Counter(doc_id for _, _, doc_id in found)
+    found.sort()
+    # "talk.srt" beside "talk.txt": both keep their extension so that neither id is ambiguous
+    result.files = [ArchiveFile(relative, local, relative if shared[doc_id] > 1 else doc_id)
+                    for relative, local, doc_id in found]
     return result

@@ -101,11 +101,11 @@ def build(archive: Path, metadata: Path, db: Path, as_json: bool) -> None:
 def run_verify(archive: Path, db: Path, as_json: bool = False, all_digests: bool = False,
                jobs: int | None = None) -> int:
     from .fixity import ALGORITHMS
-    from .verify import all_intact, check_archive, record_events, report_line, summary
+    from .verify import FixityLog, all_intact, check_archive, report_line, summary
 
     algorithms = ALGORITHMS if all_digests else ("sha256",)
-    checks = check_archive(archive, db, algorithms, jobs)
-    record_events(db, checks)
+    with FixityLog(db) as log:
+        checks = check_archive(archive, db, algorithms, jobs, log)
     counts = summary(checks)
     if as_json:
         click.echo(json.dumps({"intact": all_intact(checks), "summary": counts,

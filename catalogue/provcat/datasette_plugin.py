@@ -29,7 +29,7 @@ from __future__ import annotations
 import hashlib
 import re
 import sqlite3
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -47,6 +47,8 @@ ENTITIES = "entities"
 SEARCH_QUERY = "search"
 
 _request_path: ContextVar[str | None] = ContextVar("provcat_request_path", default=None)
+#: What one request has already read about a document (its text cell and its page both need it).
+_request_reads: ContextVar[dict[tuple[str, str], Any] | None] = ContextVar("provcat_request_reads", default=None)
 
 # ----------------------------------------------------------------------------------------------
 # SQL functions
@@ -226,18 +228,18 @@ def quote_anchor(quote_id: int | None) -> str | None:
     return None if quote_id is None else f"q-{quote_id}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Element:
-    """One span laid over the text, with the tags that open it (the first time, and again after
-    another span forced it closed) and close it."""
+    """One span laid over the text, with the tags (already-escaped HTML) that open it (the first
+    time, and again after another span forced it closed) and close it."""
 
     start: int
     end: int
     order: int  # position in the input: keeps the layout stable and deterministic
     is_quote: bool
-    opening: Markup
-    closing: Markup
-    reopening: Markup
+    opening: str
+    closing: str
+    reopening: str
 
     @property
     def rank(self) -> tuple[int, int, int]:
@@ -245,29 +247,33 @@ class _Element:
         return (self.start, -self.end, self.order)
 
 
-def _quote_tag(quote: QuoteSpan, colour: str, first: bool) -> Markup:
+# The tags are built as strings with every value passed through ``escape`` (a page has hundreds of
+# them, and ``Markup.format`` costs several times more); ``highlight`` wraps the result in Markup.
+
+def _quote_tag(quote: QuoteSpan, colour: str, first: bool) -> str:
     kind = quote.kind if quote.kind in KIND_STYLES else "direct"
-    style = f"background:{colour};{KIND_STYLES[kind]}"
-    anchor = quote_anchor(quote.id) if first else None
-    extra = Markup("")
-    if anchor:
-        extra += Markup(' id="{}"').format(anchor)
+    style = escape(f"background:{colour};{KIND_STYLES[kind]}")
+    extra = ""
     if first:
-        extra += Markup(' data-speaker="{}"').format(speaker_display_name(quote))
-    return Markup('<mark class="provcat-quote provcat-quote-{}{}"{} style="{}" title="{}">').format(
-        kind, "" if first else " provcat-quote-continued", extra, style, quote_title(quote))
+        anchor = quote_anchor(quote.id)
+        if anchor:
+            extra += f' id="{escape(anchor)}"'
+        extra += f' data-speaker="{escape(speaker_display_name(quote))}"'
+    continued = "" if first else " provcat-quote-continued"
+    return (f'<mark class="provcat-quote provcat-quote-{escape(kind)}{continued}"{extra} style="{style}" '
+            f'title="{escape(quote_title(quote))}">')
 
 
 def _quote_element(quote: QuoteSpan, order: int, start: int, end: int, colour: str) -> _Element:
-    return _Element(start, end, order, True, _quote_tag(quote, colour, True), Markup("</mark>"),
+    return _Element(start, end, order, True, _quote_tag(quote, colour, True), "</mark>",
                     _quote_tag(quote, colour, False))
 
 
 def _mention_element(mention: MentionSpan, order: int, start: int, end: int, entities_url: str) -> _Element:
-    href = f"{entities_url}/{tilde_encode(mention.entity_id)}"
-    opening = Markup('<a class="provcat-mention" style="{}" href="{}" title="{}">').format(
-        MENTION_STYLE, href, mention_title(mention))
-    return _Element(start, end, order, False, opening, Markup("</a>"), opening)
+    href = escape(f"{entities_url}/{tilde_encode(mention.entity_id)}")
+    opening = (f'<a class="provcat-mention" style="{MENTION_STYLE}" href="{href}" '
+               f'title="{escape(mention_title(mention))}">')
+    return _Element(start, end, order, False, opening, "</a>", opening)
 
 
 def cue_label(cue: CueSpan) -> Markup:
@@ -351,7 +357,7 @@ def highlight(text: str, mentions: Sequence[MentionSpan], quotes: Sequence[Quote
         out.append(escape(text[a:b]))
         stack = wanted
     out.extend(e.closing for e in reversed(stack))
-    return Markup('<div class="provcat-text" style="{}">{}</div>').format(TEXT_STYLE, Markup("").join(out))
+    return Markup(f'<div class="provcat-text" style="{TEXT_STYLE}">{"".join(out)}</div>')
 
 
 def content_summary(size: int, download_url: str) -> Markup:
@@ -470,23 +476,133 @@ select start, "end", "index", begins, ends from segments where document_id = :id
 Database = Any  # datasette.database.Database
 
 
-async def document_spans(db: Database, document_id: str) -> tuple[list[MentionSpan], list[QuoteSpan]]:
-    """The mentions and quotes of one document, read from a Datasette database."""
-    mentions = await db.execute(MENTIONS_SQL, {"id": document_id})
-    quotes = await db.execute(QUOTES_SQL, {"id": document_id})
-    return ([MentionSpan(*tuple(r)) for r in mentions.rows], [QuoteSpan(*tuple(r)) for r in quotes.rows])
+@dataclass(frozen=True)
+class DocumentReading:
+    """Everything a document's page shows besides its row, read in one trip to the database."""
+
+    header: dict[str, Any] | None
+    integrity: dict[str, Any] | None
+    mentions: list[MentionSpan]
+    quotes: list[QuoteSpan]
+    cues: list[CueSpan]
 
 
-async def document_quotes(db: Database, document_id: str) -> list[QuoteSpan]:
-    return [QuoteSpan(*tuple(r)) for r in (await db.execute(QUOTES_SQL, {"id": document_id})).rows]
-
-
-async def document_cues(db: Database, document_id: str) -> list[CueSpan]:
-    """The timed cues of a caption file; none for other documents (or a catalogue without them)."""
+def _optional(conn: sqlite3.Connection, sql: str, document_id: str) -> list[Any]:
+    """Rows of a query on a table an older or foreign catalogue may not have (then none)."""
     try:
-        return [CueSpan(*tuple(r)) for r in (await db.execute(CUES_SQL, {"id": document_id})).rows]
+        return conn.execute(sql, {"id": document_id}).fetchall()
     except sqlite3.Error:
         return []
+
+
+def read_document(conn: sqlite3.Connection, document_id: str) -> DocumentReading | None:
+    """A document's header, integrity state, mentions, quotes and cues; None when the database is
+    not a provcat catalogue or has no such document."""
+    try:
+        header_row = conn.execute(HEADER_SQL, {"id": document_id}).fetchone()
+        if header_row is None:
+            return None
+        mentions = [MentionSpan(*tuple(r)) for r in conn.execute(MENTIONS_SQL, {"id": document_id})]
+        quotes = [QuoteSpan(*tuple(r)) for r in conn.execute(QUOTES_SQL, {"id": document_id})]
+        stored = conn.execute(INTEGRITY_SQL, {"id": document_id}).fetchone()
+    except sqlite3.Error:
+        return None
+    events = _optional(conn, LAST_EVENT_SQL, document_id)
+    cues = [CueSpan(*tuple(r)) for r in _optional(conn, CUES_SQL, document_id)]
+    return DocumentReading(document_header(header_row), integrity_state(stored, events[0] if events else None),
+                           mentions, quotes, cues)
+
+
+class ReadingCache:
+    """Documents' readings and highlighted texts, kept across requests for immutable catalogues
+    (served with ``-i``: their content cannot change while served, and they are keyed by the file's
+    hash), least recently used first out, within a budget of characters of text."""
+
+    def __init__(self, budget_characters: int) -> None:
+        self.budget = budget_characters
+        self.used = 0
+        self.entries: OrderedDict[tuple[str, str], tuple[DocumentReading | None, dict[str, Markup]]] = OrderedDict()
+
+    def get(self, key: tuple[str, str]) -> tuple[DocumentReading | None, dict[str, Markup]] | None:
+        entry = self.entries.get(key)
+        if entry is not None:
+            self.entries.move_to_end(key)
+        return entry
+
+    def put(self, key: tuple[str, str], reading: DocumentReading | None) -> tuple[DocumentReading | None,
+                                                                                    dict[str, Markup]]:
+        entry: tuple[DocumentReading | None, dict[str, Markup]] = (reading, {})
+        self.entries[key] = entry
+        self.used += self.cost(entry)
+        while self.used > self.budget and len(self.entries) > 1:
+            _, dropped = self.entries.popitem(last=False)
+            self.used -= self.cost(dropped)
+        return entry
+
+    def add_text(self, key: tuple[str, str], entities_url: str, html: Markup) -> None:
+        entry = self.entries.get(key)
+        if entry is not None and entities_url not in entry[1]:
+            entry[1][entities_url] = html
+            self.used += len(html)
+
+    @staticmethod
+    def cost(entry: tuple[DocumentReading | None, dict[str, Markup]]) -> int:
+        reading, texts = entry
+        spans = 0 if reading is None else 100 * (len(reading.mentions) + len(reading.quotes) + len(reading.cues))
+        return 1000 + spans + sum(len(html) for html in texts.values())
+
+
+#: Up to about 64 million characters of highlighted text and spans per served process.
+READING_CACHE = ReadingCache(64_000_000)
+
+
+def _cache_key(db: Database, document_id: str) -> tuple[str, str] | None:
+    """Where an immutable catalogue's document is kept in :data:`READING_CACHE`; None for a mutable one."""
+    if db.is_mutable or db.is_memory:
+        return None
+    digest = db.hash
+    return None if digest is None else (digest, document_id)
+
+
+async def document_reading(datasette: Any, database: str, document_id: str) -> DocumentReading | None:
+    """:func:`read_document`, once per request (the text cell and the page share it), and once per
+    served process for an immutable catalogue (:class:`ReadingCache`)."""
+    reads = _request_reads.get()
+    key = (database, document_id)
+    if reads is not None and key in reads:
+        return reads[key]
+    db = datasette.get_database(database)
+    cache_key = _cache_key(db, document_id)
+    cached = READING_CACHE.get(cache_key) if cache_key else None
+    if cached is not None:
+        reading = cached[0]
+    else:
+        try:
+            reading = await db.execute_fn(lambda conn: read_document(conn, document_id))
+        except QueryInterrupted:
+            return None
+        if cache_key:
+            READING_CACHE.put(cache_key, reading)
+    if reads is not None:
+        reads[key] = reading
+    return reading
+
+
+async def highlighted_text(datasette: Any, database: str, document_id: str, text: str) -> Markup | None:
+    """The document's text as highlighted HTML (:func:`highlight`); None when the database is not a
+    provcat catalogue. Kept with the reading for an immutable catalogue."""
+    reading = await document_reading(datasette, database, document_id)
+    if reading is None:
+        return None
+    entities_url = datasette.urls.table(database, ENTITIES)
+    cache_key = _cache_key(datasette.get_database(database), document_id)
+    cached = READING_CACHE.get(cache_key) if cache_key else None
+    if cached is not None and entities_url in cached[1]:
+        return cached[1][entities_url]
+    html = highlight(text, reading.mentions, reading.quotes, entities_url, reading.cues)
+    if cache_key:
+        READING_CACHE.add_text(cache_key, entities_url, html)
+    return html
 
 
 def _row_value(row: Any, column: str) -> Any:
@@ -503,13 +619,8 @@ def _row_id(row: Any) -> str | None:
 
 def _render_text(text: str, document_id: str, database: str, datasette: Any) -> Callable[[], Awaitable[Any]]:
     async def inner() -> Markup | None:
-        db = datasette.get_database(database)
-        try:
-            mentions, quotes = await document_spans(db, document_id)
-            cues = await document_cues(db, document_id)
-        except (sqlite3.Error, QueryInterrupted):
-            return None  # not a provcat catalogue, or too slow: Datasette renders the plain text
-        return highlight(text, mentions, quotes, datasette.urls.table(database, ENTITIES), cues)
+        # None when the database is not a provcat catalogue: Datasette renders the plain text
+        return await highlighted_text(datasette, database, document_id, text)
 
     return inner
 
@@ -617,9 +728,11 @@ def remember_path(app: ASGIApp) -> ASGIApp:
 
     async def wrapped(scope: dict[str, Any], receive: Any, send: Any) -> None:
         token = _request_path.set(scope.get("path") if scope.get("type") == "http" else None)
+        reads = _request_reads.set({})
         try:
             await app(scope, receive, send)
         finally:
+            _request_reads.reset(reads)
             _request_path.reset(token)
 
     return wrapped
@@ -668,13 +781,9 @@ from documents where id = :id
 """
 
 
-async def integrity_state(db: Database, document_id: str) -> dict[str, Any] | None:
-    """The stored bytes compared with the recorded digest, and the latest recorded fixity event."""
-    try:
-        row = (await db.execute(INTEGRITY_SQL, {"id": document_id})).first()
-        event = (await db.execute(LAST_EVENT_SQL, {"id": document_id})).first()
-    except (sqlite3.Error, QueryInterrupted):
-        return None
+def integrity_state(row: Any, event: Any) -> dict[str, Any] | None:
+    """The stored bytes compared with the recorded digest (``row``: :data:`INTEGRITY_SQL`), and the
+    latest recorded fixity event."""
     if row is None:
         return None
     return {
@@ -687,11 +796,9 @@ async def integrity_state(db: Database, document_id: str) -> dict[str, Any] | No
     }
 
 
-async def document_header(db: Database, document_id: str) -> dict[str, Any] | None:
-    """What a document's page says about it above the text; ``source_link`` only for http(s)."""
-    row = (await db.execute(HEADER_SQL, {"id": document_id})).first()
-    if row is None:
-        return None
+def document_header(row: Any) -> dict[str, Any]:
+    """What a document's page says about it above the text (``row``: :data:`HEADER_SQL`);
+    ``source_link`` only for http(s)."""
     header = dict(row)
     header["source_link"] = web_url(header.get("source_url"))
     header["type_confidence_text"] = _confidence(header.get("type_confidence"))
@@ -743,24 +850,19 @@ def speaker_entries(speakers: Sequence[Speaker], speaker_link: Callable[[str], s
 
 
 async def document_page_vars(datasette: Any, database: str, document_id: str) -> dict[str, Any]:
-    db = datasette.get_database(database)
+    reading = await document_reading(datasette, database, document_id)
+    if reading is None:
+        return {}
     found: dict[str, Any] = {}
-    state = await integrity_state(db, document_id)
-    if state is not None:
-        found["provcat_integrity"] = state
-    try:
-        header = await document_header(db, document_id)
-        quotes = await document_quotes(db, document_id)
-        cues = await document_cues(db, document_id)
-    except (sqlite3.Error, QueryInterrupted):
-        return found
-    speakers = speakers_of(quotes)
+    if reading.integrity is not None:
+        found["provcat_integrity"] = reading.integrity
+    speakers = speakers_of(reading.quotes)
 
     def link(entity_id: str) -> str:
         return entity_url(datasette, database, entity_id)
 
-    found.update(provcat_document=header, provcat_speakers=speaker_entries(speakers, link),
-                 provcat_quotes=quote_entries(quotes, speakers, link), provcat_cues=len(cues))
+    found.update(provcat_document=reading.header, provcat_speakers=speaker_entries(speakers, link),
+                 provcat_quotes=quote_entries(reading.quotes, speakers, link), provcat_cues=len(reading.cues))
     return found
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import math
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,18 +44,25 @@ def digest_bytes(data: bytes) -> Digests:
 
 
 def read_and_hash(path: str | Path, with_sha512: bool, buffer: bytearray) -> tuple[str, str, int]:
-    """SHA-256 (and SHA-512) and size of a file, read in blocks of ``len(buffer)`` bytes."""
+    """SHA-256 (and SHA-512) and size of a file, read in blocks of ``len(buffer)`` bytes.
+
+    The file is read with ``os.open``/``os.readv`` rather than a Python file object, which costs
+    about a quarter of the time on a small file."""
     sha256 = hashlib.sha256()
     sha512 = hashlib.sha512() if with_sha512 else None
     size = 0
     view = memoryview(buffer)
-    with open(path, "rb", buffering=0) as handle:
-        while n := handle.readinto(buffer):
+    buffers = [buffer]
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        while n := os.readv(fd, buffers):
             size += n
             block = view[:n]
             sha256.update(block)
             if sha512 is not None:
                 sha512.update(block)
+    finally:
+        os.close(fd)
     return sha256.hexdigest(), sha512.hexdigest() if sha512 is not None else "", size
 
 
@@ -130,13 +137,23 @@ class Digesting:
             self.pool = ProcessPoolExecutor(max_workers=min(workers, len(tasks)))
             self.pending = [self.pool.submit(digest_batch, task, self.algorithms) for task in tasks]
 
+    def raw_batches(self) -> Iterator[list[RawDigests]]:
+        """Every file's (sha256, sha512, size), or the ``OSError`` that stopped its reading, in the
+        order given, a batch at a time as the workers finish them (sha512 is empty when it was not
+        asked for): the caller can use one batch while the next are being hashed."""
+        if self.pool is None:
+            yield digest_batch(self.names, self.algorithms)
+            return
+        for future in self.pending:
+            yield future.result()
+
+    def raw_results(self) -> list[RawDigests]:
+        """:meth:`raw_batches`, all at once."""
+        return [result for batch in self.raw_batches() for result in batch]
+
     def results(self) -> list[Digests | OSError]:
         """Every file's digests, in the order given (an unreadable file gives its ``OSError``)."""
-        if self.pool is None:
-            raw = digest_batch(self.names, self.algorithms)
-        else:
-            raw = [result for future in self.pending for result in future.result()]
-        return [result if isinstance(result, OSError) else Digests(*result) for result in raw]
+        return [result if isinstance(result, OSError) else Digests(*result) for result in self.raw_results()]
 
     def __enter__(self) -> Digesting:
         return self
