@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from provcat.archive import document_id, scan
+from provcat.archive import document_id, scan, scan_paths
 from provcat.errors import ProvcatError
 
 
@@ -43,3 +43,12 @@ def test_missing_archive_is_an_error(tmp_path: Path) -> None:
 def test_document_id() -> None:
     assert document_id("a/b.c.txt") == "a/b.c"
     assert document_id("README") == "README"
+
+
+def test_scan_paths_lists_what_scan_finds_and_skips_in_path_order(tmp_path: Path) -> None:
+    for relative in ("b/z.txt", "b-c.txt", "a.vtt", "b/notes.pdf", ".hidden/x.txt", "a/0.srt", "README"):
+        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / relative).write_text("x")
+    found, skipped = scan_paths(tmp_path)
+    assert found == ["a.vtt", "a/0.srt", "b-c.txt", "b/z.txt"] == [f.path for f in scan(tmp_path).files]
+    assert [path for path, _ in skipped] == ["README", "b/notes.pdf"] == [p for p, _ in scan(tmp_path).skipped]

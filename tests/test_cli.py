@@ -42,3 +42,11 @@ def test_errors_are_one_line_naming_the_file(workspace: Path) -> None:
 def test_schema_prints_json_schema(workspace: Path) -> None:
     code, out, _ = run(["schema"], workspace)
     assert code == 0 and "authorities.yml" in json.loads(out)
+
+
+def test_version_is_the_distributions() -> None:
+    from importlib.metadata import version
+
+    import provcat
+
+    assert provcat.__version__ == version("provcat")

@@ -1,8 +1,5 @@
 """provcat: an archival provenance catalogue."""
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("provcat")
-except PackageNotFoundError:  # running from a source tree that was not installed
-    __version__ = "0.0.0"
+#: The release, also the distribution's version (pyproject.toml reads it from here). A literal, not
+#: importlib.metadata: every command, verification included, imports this package first.
+__version__ = "0.1.0"

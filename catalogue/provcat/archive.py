@@ -52,52 +52,76 @@ def document_id(relative_path: str) -> str:
 
 KIND_REFUSED = f"not a document kind the catalogue reads ({', '.join(sorted(SUPPORTED_SUFFIXES))})"
 
-#: A file found by the scan: (relative path, path on disk, document id if the id is not shared).
-Found = tuple[str, str, str]
-
-
-def _walk(folder: str, prefix: str, root: str, result: ScanResult, found: list[Found]) -> None:
+def _walk(folder: str, prefix: str, root: str, found: list[str], skipped: list[tuple[str, str]]) -> None:
+    """Add the relative paths of the documents below ``folder`` to ``found``, and what was left
+    out, with why, to ``skipped``; unsorted. The common case (a regular file) is decided from the
+    directory entry alone, without a system call."""
+    subfolders: list[tuple[str, str]] = []
     with os.scandir(folder) as entries:
-        listing = sorted(entries, key=lambda e: e.name)
-    for entry in listing:
-        name = entry.name
-        if name.startswith("."):
-            continue
-        relative = prefix + name
-        if entry.is_dir(follow_symlinks=False):
-            _walk(entry.path, relative + "/", root, result, found)
-            continue
-        if entry.is_symlink():
-            target = os.path.realpath(entry.path)
-            if os.path.commonpath([root, target]) != root:
-                result.skipped.append((relative, "symbolic link pointing outside the archive: refused"))
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
                 continue
-            if not os.path.exists(target):
-                result.skipped.append((relative, "broken symbolic link"))
-                continue
-        if not entry.is_file(follow_symlinks=True):
-            result.skipped.append((relative, "not a regular file"))
-            continue
-        # the name does not start with a dot, so its extension starts at its last dot, if any
-        dot = name.rfind(".")
-        if dot < 1 or name[dot:].lower() not in SUPPORTED_SUFFIXES:
-            result.skipped.append((relative, KIND_REFUSED))
-            continue
-        found.append((relative, entry.path, prefix + name[:dot]))
+            if entry.is_file(follow_symlinks=False):
+                # the name does not start with a dot, so its extension starts at its last dot, if any
+                dot = name.rfind(".")
+                if dot > 0 and name[dot:].lower() in SUPPORTED_SUFFIXES:
+                    found.append(prefix + name)
+                else:
+                    skipped.append((prefix + name, KIND_REFUSED))
+            elif entry.is_dir(follow_symlinks=False):
+                subfolders.append((entry.path, prefix + name + "/"))
+            else:
+                refused = _refused_link_or_special(entry, root)
+                if refused is None:
+                    found.append(prefix + name)
+                else:
+                    skipped.append((prefix + name, refused))
+    for path, relative in subfolders:
+        _walk(path, relative, root, found, skipped)
 
 
-def scan(archive: Path) -> ScanResult:
-    """Every supported document below ``archive``; unsupported or unsafe files are reported."""
+def _refused_link_or_special(entry: os.DirEntry[str], root: str) -> str | None:
+    """Why a symbolic link or special file is left out, or None for a link to a document inside
+    the archive."""
+    if entry.is_symlink():
+        target = os.path.realpath(entry.path)
+        if os.path.commonpath([root, target]) != root:
+            return "symbolic link pointing outside the archive: refused"
+        if not os.path.exists(target):
+            return "broken symbolic link"
+    if not entry.is_file(follow_symlinks=True):
+        return "not a regular file"
+    name = entry.name
+    dot = name.rfind(".")
+    if dot < 1 or name[dot:].lower() not in SUPPORTED_SUFFIXES:
+        return KIND_REFUSED
+    return None
+
+
+def scan_paths(archive: Path) -> tuple[list[str], list[tuple[str, str]]]:
+    """The relative paths of every supported document below ``archive``, sorted, and the skipped
+    files with the reason, sorted; nothing else is built (verification uses this directly)."""
     if not archive.exists():
         raise ProvcatError(archive, "archive folder does not exist")
     if not archive.is_dir():
         raise ProvcatError(archive, "is not a folder")
-    result = ScanResult()
-    found: list[Found] = []
-    _walk(str(archive), "", os.path.realpath(archive), result, found)
-    shared = Counter(doc_id for _, _, doc_id in found)
+    found: list[str] = []
+    skipped: list[tuple[str, str]] = []
+    _walk(str(archive), "", os.path.realpath(archive), found, skipped)
     found.sort()
+    skipped.sort()
+    return found, skipped
+
+
+def scan(archive: Path) -> ScanResult:
+    """Every supported document below ``archive``; unsupported or unsafe files are reported."""
+    found, skipped = scan_paths(archive)
+    # every found name has an extension, so the id is the path up to its last dot
+    stems = [relative[:relative.rfind(".")] for relative in found]
+    shared = Counter(stems)
+    base = os.path.join(str(archive), "")  # with its separator
     # "talk.srt" beside "talk.txt": both keep their extension so that neither id is ambiguous
-    result.files = [ArchiveFile(relative, local, relative if shared[doc_id] > 1 else doc_id)
-                    for relative, local, doc_id in found]
-    return result
+    files = [ArchiveFile(relative, base + relative, relative if shared[stem] > 1 else stem)
+             for relative, stem in zip(found, stems, strict=True)]
+    return ScanResult(files, skipped)

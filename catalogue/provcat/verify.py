@@ -8,13 +8,15 @@ a preservation check starts at once.
 
 from __future__ import annotations
 
+import os
 import sqlite3
-from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
+from itertools import chain
 from pathlib import Path
+from typing import NamedTuple
 
 from . import __version__
-from .archive import scan
+from .archive import scan_paths
 from .errors import ProvcatError
 from .fixity import ALGORITHMS, Digesting, RawDigests
 
@@ -22,8 +24,10 @@ AGENT = f"provcat {__version__}"
 OUTCOMES = ("intact", "changed", "missing", "unrecorded", "error")
 
 
-@dataclass(frozen=True, slots=True)
-class Check:
+class Check(NamedTuple):
+    """One digest of one file compared with the catalogue (a tuple: a verification makes one per
+    file and algorithm, so they must be cheap)."""
+
     document_id: str | None
     path: str
     algorithm: str
@@ -33,7 +37,7 @@ class Check:
     detail: str | None = None
 
     def as_dict(self) -> dict[str, str | None]:
-        return asdict(self)
+        return self._asdict()
 
 
 def require_catalogue(db: Path) -> None:
@@ -41,20 +45,21 @@ def require_catalogue(db: Path) -> None:
         raise ProvcatError(db, "catalogue not found (run 'provcat build' first)")
 
 
-#: What the catalogue says of a document: (id, path, sha256, sha512, size_bytes).
-Recorded = tuple[str, str, str, str, int]
-#: Where each algorithm's digest is, in a :data:`Recorded` row and in a worker's raw digests.
-RECORDED_COLUMN = {"sha256": 2, "sha512": 3}
+#: What the catalogue says of a document: (id, path, size_bytes, then the digests asked for).
+Recorded = tuple[str, str, int, *tuple[str, ...]]
+#: Where each algorithm's digest is in a worker's raw digests.
 RAW_COLUMN = {"sha256": 0, "sha512": 1}
 
 
-def recorded_documents(db: Path) -> list[Recorded]:
-    """Every catalogued document's digests, by path (read from a covering index, not the table)."""
+def recorded_documents(db: Path, algorithms: tuple[str, ...] = ALGORITHMS) -> list[Recorded]:
+    """Every catalogued document's id, path, size and the digests of ``algorithms``, by path (read
+    from a covering index, not the table)."""
     require_catalogue(db)
+    columns = ", ".join(a for a in ALGORITHMS if a in algorithms)  # only known names reach the SQL
     try:
         conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
         with conn:
-            return conn.execute("select id, path, sha256, sha512, size_bytes from documents order by path").fetchall()
+            return conn.execute(f"select id, path, size_bytes, {columns} from documents order by path").fetchall()
     except sqlite3.DatabaseError as exc:
         raise ProvcatError(db, f"is not a readable catalogue: {exc}") from exc
 
@@ -70,17 +75,18 @@ def check_archive(archive: Path, db: Path, algorithms: tuple[str, ...] = ("sha25
     unknown = set(algorithms) - set(ALGORITHMS)
     if unknown:
         raise ProvcatError(None, f"unknown digest algorithm(s): {', '.join(sorted(unknown))}")
-    files = scan(archive).files
+    paths, _ = scan_paths(archive)
     require_catalogue(db)
     checks: list[Check] = []
-    with Digesting([f.local for f in files], algorithms, jobs) as digesting:
-        recorded = {row[1]: row for row in recorded_documents(db)}  # read while the workers hash
+    base = os.path.join(str(archive), "")  # with its separator
+    with Digesting([base + path for path in paths], algorithms, jobs) as digesting:
+        recorded = {row[1]: row for row in recorded_documents(db, algorithms)}  # read while the workers hash
         done = 0
         for batch in digesting.raw_batches():
             made: list[Check] = []
-            for file, result in zip(files[done:done + len(batch)], batch, strict=True):
-                row = recorded.pop(file.path, None)
-                made.extend(unrecorded_checks(file.path, result, algorithms) if row is None
+            for path, result in zip(paths[done:done + len(batch)], batch, strict=True):
+                row = recorded.pop(path, None)
+                made.extend(unrecorded_checks(path, result, algorithms) if row is None
                             else recorded_checks(row, result, algorithms))
             done += len(batch)
             checks.extend(made)
@@ -96,24 +102,24 @@ def check_archive(archive: Path, db: Path, algorithms: tuple[str, ...] = ("sha25
 
 
 def recorded_checks(row: Recorded, result: RawDigests | None, algorithms: tuple[str, ...]) -> list[Check]:
-    """The checks of a catalogued document: ``result`` is None when the file is not in the archive."""
-    doc_id, path = row[0], row[1]
+    """The checks of a catalogued document (``row`` from :func:`recorded_documents` with the same
+    ``algorithms``): ``result`` is None when the file is not in the archive."""
+    doc_id, path, size = row[0], row[1], row[2]
+    expected = [row[3 + i] for i in range(len(algorithms))]
     if result is None:
-        return [Check(doc_id, path, a, row[RECORDED_COLUMN[a]], None, "missing", "not in the archive")
-                for a in algorithms]
+        return [Check(doc_id, path, a, e, None, "missing", "not in the archive")
+                for a, e in zip(algorithms, expected, strict=True)]
     if isinstance(result, OSError):
-        return [Check(doc_id, path, a, row[RECORDED_COLUMN[a]], None, "error", result.strerror or str(result))
-                for a in algorithms]
+        reason = result.strerror or str(result)
+        return [Check(doc_id, path, a, e, None, "error", reason) for a, e in zip(algorithms, expected, strict=True)]
     checks = []
-    for algorithm in algorithms:
-        expected, actual = row[RECORDED_COLUMN[algorithm]], result[RAW_COLUMN[algorithm]]
-        if actual == expected:
-            checks.append(Check(doc_id, path, algorithm, expected, actual, "intact"))
-            continue
-        detail = None
-        if result[2] != row[4]:
-            detail = f"size {row[4]} -> {result[2]} bytes"
-        checks.append(Check(doc_id, path, algorithm, expected, actual, "changed", detail))
+    for algorithm, digest in zip(algorithms, expected, strict=True):
+        actual = result[RAW_COLUMN[algorithm]]
+        if actual == digest:
+            checks.append(Check(doc_id, path, algorithm, digest, actual, "intact"))
+        else:
+            detail = f"size {size} -> {result[2]} bytes" if result[2] != size else None
+            checks.append(Check(doc_id, path, algorithm, digest, actual, "changed", detail))
     return checks
 
 
@@ -126,9 +132,14 @@ def unrecorded_checks(path: str, result: RawDigests, algorithms: tuple[str, ...]
 #: Events written per statement: one multi-row insert costs about half as much per row as one
 #: statement per row.
 EVENTS_PER_STATEMENT = 100
-EVENT_VALUES = "('fixity check', ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+EVENT_VALUES = "('fixity check', ?, ?, {checked_at}, ?, ?, ?, ?, ?, {agent})"
 INSERT_EVENTS = ("insert into fixity_events (event_type, document_id, path, checked_at, algorithm, expected, "
                  "actual, outcome, detail, agent) values ")
+
+
+def sql_literal(text: str) -> str:
+    """A string as an SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
 
 
 class FixityLog:
@@ -146,7 +157,9 @@ class FixityLog:
 
     def add(self, checks: list[Check]) -> None:
         """Write one event per check (not yet committed)."""
-        full = INSERT_EVENTS + ", ".join([EVENT_VALUES] * EVENTS_PER_STATEMENT)
+        # the time and the agent are the same for every event: SQL literals rather than parameters
+        values_sql = EVENT_VALUES.format(checked_at=sql_literal(self.checked_at), agent=sql_literal(AGENT))
+        full = INSERT_EVENTS + ", ".join([values_sql] * EVENTS_PER_STATEMENT)
         try:
             if self.conn is None:
                 require_catalogue(self.db)
@@ -154,10 +167,9 @@ class FixityLog:
                 self.conn.execute("begin")
             for start in range(0, len(checks), EVENTS_PER_STATEMENT):
                 chunk = checks[start:start + EVENTS_PER_STATEMENT]
-                values = [v for c in chunk for v in (c.document_id, c.path, self.checked_at, c.algorithm,
-                                                      c.expected, c.actual, c.outcome, c.detail, AGENT)]
+                values = list(chain.from_iterable(chunk))  # a check's fields are the parameters, in order
                 sql = full if len(chunk) == EVENTS_PER_STATEMENT else INSERT_EVENTS + ", ".join(
-                    [EVENT_VALUES] * len(chunk))
+                    [values_sql] * len(chunk))
                 self.conn.execute(sql, values)
         except sqlite3.DatabaseError as exc:
             raise ProvcatError(self.db, f"fixity events could not be recorded: {exc}") from exc
@@ -184,13 +196,17 @@ def record_events(db: Path, checks: list[Check]) -> None:
 
 def summary(checks: list[Check]) -> dict[str, int]:
     """Documents per outcome (a document counts once, under its worst outcome)."""
+    counts = dict.fromkeys(OUTCOMES, 0)
+    if len({check.algorithm for check in checks}) <= 1:  # one check per document
+        for check in checks:
+            counts[check.outcome] += 1
+        return counts
+    rank = {outcome: i for i, outcome in enumerate(OUTCOMES)}
     worst: dict[str, int] = {}
     for check in checks:
-        rank = OUTCOMES.index(check.outcome)
-        worst[check.path] = max(worst.get(check.path, 0), rank)
-    counts = dict.fromkeys(OUTCOMES, 0)
-    for rank in worst.values():
-        counts[OUTCOMES[rank]] += 1
+        worst[check.path] = max(worst.get(check.path, 0), rank[check.outcome])
+    for value in worst.values():
+        counts[OUTCOMES[value]] += 1
     return counts
 
 
