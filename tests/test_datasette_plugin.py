@@ -543,3 +543,11 @@ def test_reading_cache_drops_the_least_recently_used_beyond_its_budget() -> None
     assert [key[1] for key in cache.entries] == ["c", "a", "d"] and cache.used <= cache.budget
     assert cache.get(("hash", "b")) is None
     assert cache.get(("hash", "a"))[1]["/catalogue/entities"] == "x" * 1_500
+
+
+def test_catalogue_connections_read_through_memory_mapping(tmp_path) -> None:
+    conn = sqlite3.connect(tmp_path / "catalogue.db")
+    assert conn.execute("pragma mmap_size").fetchone()[0] == 0
+    plugin.prepare_connection(conn, "catalogue", None)
+    assert conn.execute("pragma mmap_size").fetchone()[0] > 0  # capped by how SQLite was compiled
+    assert conn.execute("select sha256_hex('')").fetchone()[0] == hashlib.sha256(b"").hexdigest()

@@ -83,9 +83,17 @@ def register_functions(conn: sqlite3.Connection) -> None:
     conn.create_function("fts_escape", 1, fts_escape, deterministic=True)
 
 
+#: How much of a catalogue each connection reads through memory-mapped I/O instead of a read call
+#: per page: searches and facets look up thousands of scattered rows (measured: a facet over 47,000
+#: search matches in a 2 GB catalogue, 60 ms -> 35 ms). Address space only; the pages are the
+#: operating system's file cache, shared by every connection.
+MMAP_BYTES = 1 << 34
+
+
 @hookimpl
 def prepare_connection(conn: sqlite3.Connection, database: str, datasette: Any) -> None:
     register_functions(conn)
+    conn.execute(f"pragma mmap_size = {MMAP_BYTES}")
 
 
 # ----------------------------------------------------------------------------------------------
