@@ -207,3 +207,47 @@ def test_checks_are_logged_batch_by_batch_as_they_are_made(archive_and_db: tuple
 
     checks = check_archive(archive, db, jobs=2, log=Recorder())  # type: ignore[arg-type]
     assert sum(added) == len(checks) == 202 and len(added) > 2
+
+
+def digests_only_catalogue(db: Path, archive: Path) -> None:
+    """A catalogue holding only what verification reads (the store schema, no extraction)."""
+    import hashlib
+
+    import sqlite_utils
+
+    from provcat import store
+
+    catalogue = sqlite_utils.Database(db)
+    store.create_schema(catalogue)
+    rows = []
+    for file in sorted(archive.iterdir()):
+        data = file.read_bytes()
+        rows.append({"id": file.stem, "path": file.name, "sha256": hashlib.sha256(data).hexdigest(),
+                     "sha512": hashlib.sha512(data).hexdigest(), "size_bytes": len(data), "type": "article",
+                     "type_confidence": 1.0, "type_method": "test", "media_type": "text/plain", "encoding": "utf-8",
+                     "text": data.decode(), "content": data})
+    store.insert(catalogue, "documents", rows)
+    catalogue.conn.close()
+
+
+def test_documents_missing_between_the_shares_of_the_workers_are_found(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    for n in range(120):
+        (archive / f"doc-{n:03d}.txt").write_text(f"document {n}")
+    db = tmp_path / "catalogue.db"
+    digests_only_catalogue(db, archive)
+    gone = {0, 7, 8, 9, 31, 32, 63, 64, 119}  # at the start, inside, on and around share boundaries
+    for n in gone:
+        (archive / f"doc-{n:03d}.txt").unlink()
+    (archive / "doc-050a.txt").write_text("not catalogued")
+    monkeypatch.setattr(fixity, "MAX_FILES_PER_TASK", 8)
+    serial = check_archive(archive, db, ("sha256", "sha512"), jobs=1)
+    parallel = check_archive(archive, db, ("sha256", "sha512"), jobs=2)
+    assert parallel == serial
+    paths = [c.path for c in serial]
+    assert paths == sorted(paths) and len(paths) == 2 * 121
+    assert {c.path for c in serial if c.outcome == "missing"} == {f"doc-{n:03d}.txt" for n in gone}
+    assert [c.path for c in serial if c.outcome == "unrecorded"] == ["doc-050a.txt"] * 2
+    assert summary(serial) == {"intact": 111, "changed": 0, "missing": 9, "unrecorded": 1, "error": 0}
