@@ -251,3 +251,9 @@ def test_documents_missing_between_the_shares_of_the_workers_are_found(tmp_path:
     assert {c.path for c in serial if c.outcome == "missing"} == {f"doc-{n:03d}.txt" for n in gone}
     assert [c.path for c in serial if c.outcome == "unrecorded"] == ["doc-050a.txt"] * 2
     assert summary(serial) == {"intact": 111, "changed": 0, "missing": 9, "unrecorded": 1, "error": 0}
+
+
+def test_algorithms_in_any_order(archive_and_db: tuple[Path, Path]) -> None:
+    archive, db = archive_and_db
+    checks = check_archive(archive, db, ("sha512", "sha256"))
+    assert all_intact(checks) and [c.algorithm for c in checks[:2]] == ["sha512", "sha256"]

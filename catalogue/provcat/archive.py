@@ -52,6 +52,12 @@ def document_id(relative_path: str) -> str:
 
 KIND_REFUSED = f"not a document kind the catalogue reads ({', '.join(sorted(SUPPORTED_SUFFIXES))})"
 
+
+def _is_document(name: str) -> bool:
+    """Whether a file name (not starting with a dot) has the extension of a kind the catalogue reads."""
+    dot = name.rfind(".")
+    return dot > 0 and name[dot:].lower() in SUPPORTED_SUFFIXES
+
 def _walk(folder: str, prefix: str, root: str, found: list[str], skipped: list[tuple[str, str]]) -> None:
     """Add the relative paths of the documents below ``folder`` to ``found``, and what was left
     out, with why, to ``skipped``; unsorted. The common case (a regular file) is decided from the
@@ -63,9 +69,7 @@ def _walk(folder: str, prefix: str, root: str, found: list[str], skipped: list[t
             if name.startswith("."):
                 continue
             if entry.is_file(follow_symlinks=False):
-                # the name does not start with a dot, so its extension starts at its last dot, if any
-                dot = name.rfind(".")
-                if dot > 0 and name[dot:].lower() in SUPPORTED_SUFFIXES:
+                if _is_document(name):
                     found.append(prefix + name)
                 else:
                     skipped.append((prefix + name, KIND_REFUSED))
@@ -92,11 +96,7 @@ def _refused_link_or_special(entry: os.DirEntry[str], root: str) -> str | None:
             return "broken symbolic link"
     if not entry.is_file(follow_symlinks=True):
         return "not a regular file"
-    name = entry.name
-    dot = name.rfind(".")
-    if dot < 1 or name[dot:].lower() not in SUPPORTED_SUFFIXES:
-        return KIND_REFUSED
-    return None
+    return None if _is_document(entry.name) else KIND_REFUSED
 
 
 def scan_paths(archive: Path) -> tuple[list[str], list[tuple[str, str]]]:
@@ -117,8 +117,7 @@ def scan_paths(archive: Path) -> tuple[list[str], list[tuple[str, str]]]:
 def scan(archive: Path) -> ScanResult:
     """Every supported document below ``archive``; unsupported or unsafe files are reported."""
     found, skipped = scan_paths(archive)
-    # every found name has an extension, so the id is the path up to its last dot
-    stems = [relative[:relative.rfind(".")] for relative in found]
+    stems = [document_id(relative) for relative in found]
     shared = Counter(stems)
     base = os.path.join(str(archive), "")  # with its separator
     # "talk.srt" beside "talk.txt": both keep their extension so that neither id is ambiguous

@@ -537,15 +537,13 @@ class ReadingCache:
             self.entries.move_to_end(key)
         return entry
 
-    def put(self, key: tuple[str, str], reading: DocumentReading | None) -> tuple[DocumentReading | None,
-                                                                                    dict[str, Markup]]:
+    def put(self, key: tuple[str, str], reading: DocumentReading | None) -> None:
         entry: tuple[DocumentReading | None, dict[str, Markup]] = (reading, {})
         self.entries[key] = entry
         self.used += self.cost(entry)
         while self.used > self.budget and len(self.entries) > 1:
             _, dropped = self.entries.popitem(last=False)
             self.used -= self.cost(dropped)
-        return entry
 
     def add_text(self, key: tuple[str, str], entities_url: str, html: Markup) -> None:
         entry = self.entries.get(key)

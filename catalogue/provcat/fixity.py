@@ -35,9 +35,6 @@ class Digests:
     sha512: str
     size_bytes: int
 
-    def get(self, algorithm: str) -> str:
-        return getattr(self, algorithm)
-
 
 def digest_bytes(data: bytes) -> Digests:
     return Digests(hashlib.sha256(data).hexdigest(), hashlib.sha512(data).hexdigest(), len(data))
@@ -74,6 +71,8 @@ def digest_file(path: Path, algorithms: Iterable[str] = ALGORITHMS, buffer: byte
 #: What a worker sends back for one file: (sha256, sha512, size), or the error that stopped its reading.
 #: Plain tuples and strings cross the process boundary several times faster than objects.
 RawDigests = tuple[str, str, int] | OSError
+#: Where each algorithm's digest is in a :data:`RawDigests` tuple.
+RAW_INDEX = {"sha256": 0, "sha512": 1}
 
 
 def digest_batch(paths: Sequence[str], algorithms: tuple[str, ...] = ALGORITHMS) -> list[RawDigests]:

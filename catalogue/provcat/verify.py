@@ -18,7 +18,7 @@ from typing import NamedTuple
 from . import __version__
 from .archive import scan_paths
 from .errors import ProvcatError
-from .fixity import ALGORITHMS, Digesting, RawDigests
+from .fixity import ALGORITHMS, RAW_INDEX, Digesting, RawDigests
 
 AGENT = f"provcat {__version__}"
 OUTCOMES = ("intact", "changed", "missing", "unrecorded", "error")
@@ -45,17 +45,22 @@ def require_catalogue(db: Path) -> None:
         raise ProvcatError(db, "catalogue not found (run 'provcat build' first)")
 
 
+def require_known(algorithms: tuple[str, ...]) -> None:
+    unknown = set(algorithms) - set(ALGORITHMS)
+    if unknown:
+        raise ProvcatError(None, f"unknown digest algorithm(s): {', '.join(sorted(unknown))}")
+
+
 #: What the catalogue says of a document: (id, path, size_bytes, then the digests asked for).
 Recorded = tuple[str, str, int, *tuple[str, ...]]
-#: Where each algorithm's digest is in a worker's raw digests.
-RAW_COLUMN = {"sha256": 0, "sha512": 1}
 
 
 def recorded_documents(db: Path, algorithms: tuple[str, ...] = ALGORITHMS) -> list[Recorded]:
-    """Every catalogued document's id, path, size and the digests of ``algorithms``, by path (read
-    from a covering index, not the table)."""
+    """Every catalogued document's id, path, size and the digests of ``algorithms`` in that order, by
+    path (read from a covering index, not the table)."""
     require_catalogue(db)
-    columns = ", ".join(a for a in ALGORITHMS if a in algorithms)  # only known names reach the SQL
+    require_known(algorithms)  # only known names reach the SQL
+    columns = ", ".join(algorithms)
     try:
         conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
         with conn:
@@ -72,9 +77,7 @@ def check_archive(archive: Path, db: Path, algorithms: tuple[str, ...] = ("sha25
     process). With a ``log``, each batch of checks is written to it while the next batches are
     being hashed.
     """
-    unknown = set(algorithms) - set(ALGORITHMS)
-    if unknown:
-        raise ProvcatError(None, f"unknown digest algorithm(s): {', '.join(sorted(unknown))}")
+    require_known(algorithms)
     paths, _ = scan_paths(archive)
     require_catalogue(db)
     checks: list[Check] = []
@@ -114,7 +117,7 @@ def recorded_checks(row: Recorded, result: RawDigests | None, algorithms: tuple[
         return [Check(doc_id, path, a, e, None, "error", reason) for a, e in zip(algorithms, expected, strict=True)]
     checks = []
     for algorithm, digest in zip(algorithms, expected, strict=True):
-        actual = result[RAW_COLUMN[algorithm]]
+        actual = result[RAW_INDEX[algorithm]]
         if actual == digest:
             checks.append(Check(doc_id, path, algorithm, digest, actual, "intact"))
         else:
@@ -125,7 +128,7 @@ def recorded_checks(row: Recorded, result: RawDigests | None, algorithms: tuple[
 
 def unrecorded_checks(path: str, result: RawDigests, algorithms: tuple[str, ...]) -> list[Check]:
     """The checks of a file in the archive that the catalogue does not describe."""
-    actuals = {a: None if isinstance(result, OSError) else result[RAW_COLUMN[a]] for a in algorithms}
+    actuals = {a: None if isinstance(result, OSError) else result[RAW_INDEX[a]] for a in algorithms}
     return [Check(None, path, a, None, actuals[a], "unrecorded", "not in the catalogue") for a in algorithms]
 
 
@@ -151,15 +154,18 @@ class FixityLog:
         self.db = db
         self.checked_at = datetime.now(UTC).isoformat(timespec="seconds")
         self.conn: sqlite3.Connection | None = None
+        # the time and the agent are the same for every event: SQL literals rather than parameters
+        self.values_sql = EVENT_VALUES.format(checked_at=sql_literal(self.checked_at), agent=sql_literal(AGENT))
+        self.full_sql = self.insert_sql(EVENTS_PER_STATEMENT)
+
+    def insert_sql(self, rows: int) -> str:
+        return INSERT_EVENTS + ", ".join([self.values_sql] * rows)
 
     def __enter__(self) -> FixityLog:
         return self
 
     def add(self, checks: list[Check]) -> None:
         """Write one event per check (not yet committed)."""
-        # the time and the agent are the same for every event: SQL literals rather than parameters
-        values_sql = EVENT_VALUES.format(checked_at=sql_literal(self.checked_at), agent=sql_literal(AGENT))
-        full = INSERT_EVENTS + ", ".join([values_sql] * EVENTS_PER_STATEMENT)
         try:
             if self.conn is None:
                 require_catalogue(self.db)
@@ -168,8 +174,7 @@ class FixityLog:
             for start in range(0, len(checks), EVENTS_PER_STATEMENT):
                 chunk = checks[start:start + EVENTS_PER_STATEMENT]
                 values = list(chain.from_iterable(chunk))  # a check's fields are the parameters, in order
-                sql = full if len(chunk) == EVENTS_PER_STATEMENT else INSERT_EVENTS + ", ".join(
-                    [values_sql] * len(chunk))
+                sql = self.full_sql if len(chunk) == EVENTS_PER_STATEMENT else self.insert_sql(len(chunk))
                 self.conn.execute(sql, values)
         except sqlite3.DatabaseError as exc:
             raise ProvcatError(self.db, f"fixity events could not be recorded: {exc}") from exc
