@@ -464,11 +464,11 @@ def test_render_cell_leaves_other_tables_and_columns_alone() -> None:
 
 
 def render_on(path: str | None, **kw: object) -> object:
-    token = plugin._request_path.set(path)
+    token = plugin._request.set(plugin.ServedRequest(path))
     try:
         return plugin.render_cell(datasette=_FakeDatasette(), database="c", **kw)  # type: ignore[arg-type]
     finally:
-        plugin._request_path.reset(token)
+        plugin._request.reset(token)
 
 
 def test_render_cell_shows_the_beginning_of_the_text_on_the_table_page() -> None:
@@ -551,3 +551,32 @@ def test_catalogue_connections_read_through_memory_mapping(tmp_path) -> None:
     plugin.prepare_connection(conn, "catalogue", None)
     assert conn.execute("pragma mmap_size").fetchone()[0] > 0  # capped by how SQLite was compiled
     assert conn.execute("select sha256_hex('')").fetchone()[0] == hashlib.sha256(b"").hexdigest()
+
+
+def test_permission_checks_share_the_served_metadata(tmp_path) -> None:
+    import asyncio
+    import copy
+
+    from datasette.app import Datasette
+
+    db = tmp_path / "archive.db"
+    with sqlite3.connect(db) as conn:
+        conn.execute("create table open (id integer primary key)")
+        conn.execute("create table closed (id integer primary key)")
+    metadata = {"databases": {"archive": {"tables": {
+        "open": {"description": "Open to all", "columns": {"id": "The row"}},
+        "closed": {"allow": {"id": "curator"}},
+    }}}}
+    ds = Datasette([str(db)], metadata=metadata)
+
+    async def statuses() -> tuple[int, int, str]:
+        await ds.invoke_startup()
+        opened = await ds.client.get("/archive/open")
+        closed = await ds.client.get("/archive/closed")
+        return opened.status_code, closed.status_code, opened.text
+
+    opened, closed, page = asyncio.run(statuses())
+    assert copy.deepcopy(ds._metadata_local) is ds._metadata_local
+    assert ds._metadata_local == metadata
+    # what the metadata says still holds: descriptions shown, a table closed to others stays closed
+    assert (opened, closed) == (200, 403) and "Open to all" in page

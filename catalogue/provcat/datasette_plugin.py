@@ -21,7 +21,8 @@
 
 Datasette 0.65 does not pass the request to ``render_cell``; an ASGI wrapper records the request
 path in a context variable so the plugin knows which page it is rendering. At startup the plugin
-stops Datasette's default error handler from printing with ``rich``, which turns a 404 into a 500.
+stops Datasette's default error handler from printing with ``rich``, which turns a 404 into a 500,
+and lets Datasette's permission checks share the metadata instead of deep-copying it each time.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ import sqlite3
 from collections import OrderedDict, defaultdict
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
@@ -46,9 +47,38 @@ ENTITIES = "entities"
 #: The canned query that searches documents and quotes together (metadata/datasette.yml).
 SEARCH_QUERY = "search"
 
-_request_path: ContextVar[str | None] = ContextVar("provcat_request_path", default=None)
-#: What one request has already read about a document (its text cell and its page both need it).
-_request_reads: ContextVar[dict[tuple[str, str], Any] | None] = ContextVar("provcat_request_reads", default=None)
+
+
+@dataclass
+class ServedRequest:
+    """What the plugin keeps while Datasette answers one request: the request's path (Datasette 0.65
+    does not give it to ``render_cell``), the documents already read (a document's text cell and its
+    page both need the reading) and the table and query URLs already built (every cell needs one)."""
+
+    path: str | None
+    reads: dict[tuple[str, str], Any] = field(default_factory=dict)
+    urls: dict[tuple[str, str, str], str] = field(default_factory=dict)
+
+
+_request: ContextVar[ServedRequest | None] = ContextVar("provcat_request", default=None)
+
+
+def request_path() -> str | None:
+    """The path of the request being answered (None outside a request)."""
+    served = _request.get()
+    return None if served is None else served.path
+
+
+def table_url(datasette: Any, database: str, table: str, kind: str = "table") -> str:
+    """``datasette.urls.table`` (or ``.query`` with ``kind="query"``), built once per request."""
+    served = _request.get()
+    key = (kind, database, table)
+    if served is not None and key in served.urls:
+        return served.urls[key]
+    url = str(datasette.urls.query(database, table) if kind == "query" else datasette.urls.table(database, table))
+    if served is not None:
+        served.urls[key] = url
+    return url
 
 # ----------------------------------------------------------------------------------------------
 # SQL functions
@@ -573,7 +603,8 @@ def _cache_key(db: Database, document_id: str) -> tuple[str, str] | None:
 async def document_reading(datasette: Any, database: str, document_id: str) -> DocumentReading | None:
     """:func:`read_document`, once per request (the text cell and the page share it), and once per
     served process for an immutable catalogue (:class:`ReadingCache`)."""
-    reads = _request_reads.get()
+    served = _request.get()
+    reads = None if served is None else served.reads
     key = (database, document_id)
     if reads is not None and key in reads:
         return reads[key]
@@ -600,7 +631,7 @@ async def highlighted_text(datasette: Any, database: str, document_id: str, text
     reading = await document_reading(datasette, database, document_id)
     if reading is None:
         return None
-    entities_url = datasette.urls.table(database, ENTITIES)
+    entities_url = table_url(datasette, database, ENTITIES)
     cache_key = _cache_key(datasette.get_database(database), document_id)
     cached = READING_CACHE.get(cache_key) if cache_key else None
     if cached is not None and entities_url in cached[1]:
@@ -638,13 +669,13 @@ def _render_text(text: str, document_id: str, database: str, datasette: Any) -> 
 
 def document_url(datasette: Any, database: str, document_id: str, quote_id: object = None) -> str:
     """The row page of a document, at a quote's anchor when ``quote_id`` is given."""
-    url = str(datasette.urls.row(database, DOCUMENTS, tilde_encode(document_id)))
+    url = f"{table_url(datasette, database, DOCUMENTS)}/{tilde_encode(document_id)}"
     anchor = quote_anchor(int(quote_id)) if isinstance(quote_id, int) else None
     return f"{url}#{anchor}" if anchor else url
 
 
 def entity_url(datasette: Any, database: str, entity_id: str) -> str:
-    return str(datasette.urls.row(database, ENTITIES, tilde_encode(entity_id)))
+    return f"{table_url(datasette, database, ENTITIES)}/{tilde_encode(entity_id)}"
 
 
 def _render_document_cell(row: Any, value: Any, column: str, database: str,
@@ -655,10 +686,10 @@ def _render_document_cell(row: Any, value: Any, column: str, database: str,
     if column == "content" and isinstance(value, bytes):
         url = datasette.urls.row_blob(database, DOCUMENTS, tilde_encode(document_id), column)
         return content_summary(len(value), url)
-    path, table_url = _request_path.get(), datasette.urls.table(database, DOCUMENTS)
-    if column == "text" and isinstance(value, str) and is_row_page(path, table_url):
+    path, documents_url = request_path(), table_url(datasette, database, DOCUMENTS)
+    if column == "text" and isinstance(value, str) and is_row_page(path, documents_url):
         return _render_text(value, document_id, database, datasette)
-    if not is_page(path, table_url):
+    if not is_page(path, documents_url):
         return None
     if column == "text" and isinstance(value, str):
         return text_excerpt(value, document_url(datasette, database, document_id))
@@ -721,7 +752,7 @@ def render_cell(row: Any, value: Any, column: str, table: str | None, database: 
                 datasette: Any) -> Markup | Callable[[], Awaitable[Any]] | None:
     if table == DOCUMENTS:
         return _render_document_cell(row, value, column, database, datasette)
-    if table is None and is_page(_request_path.get(), datasette.urls.query(database, SEARCH_QUERY)):
+    if table is None and is_page(request_path(), table_url(datasette, database, SEARCH_QUERY, kind="query")):
         return _render_search_cell(row, value, column, database, datasette)
     return None
 
@@ -730,16 +761,14 @@ ASGIApp = Callable[..., Awaitable[None]]
 
 
 def remember_path(app: ASGIApp) -> ASGIApp:
-    """Wrap an ASGI app so that ``render_cell`` can see the path of the request it serves."""
+    """Wrap an ASGI app so that the plugin's hooks share a :class:`ServedRequest` per request."""
 
     async def wrapped(scope: dict[str, Any], receive: Any, send: Any) -> None:
-        token = _request_path.set(scope.get("path") if scope.get("type") == "http" else None)
-        reads = _request_reads.set({})
+        token = _request.set(ServedRequest(scope.get("path") if scope.get("type") == "http" else None))
         try:
             await app(scope, receive, send)
         finally:
-            _request_reads.reset(reads)
-            _request_path.reset(token)
+            _request.reset(token)
 
     return wrapped
 
@@ -763,9 +792,32 @@ def plain_tracebacks() -> None:
     default_handler.rich = None  # type: ignore[attr-defined]
 
 
+# ----------------------------------------------------------------------------------------------
+# Metadata: Datasette 0.65.5 deep-copies the whole metadata every time it checks whether a table may
+# be viewed (three times for a row page). With the catalogue's column descriptions that is about
+# 400 objects, a tenth of a millisecond a copy. The metadata given on the command line is only ever
+# read or merged into fresh dictionaries by those checks, so its copy can be the object itself.
+# ----------------------------------------------------------------------------------------------
+
+
+class ServedMetadata(dict):  # type: ignore[type-arg]
+    """The metadata a server was started with; ``copy.deepcopy`` returns it as it is."""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> ServedMetadata:
+        return self
+
+
+def share_metadata_copies(datasette: Any) -> None:
+    """Let the server's permission checks share its metadata instead of deep-copying it."""
+    local = getattr(datasette, "_metadata_local", None)
+    if type(local) is dict:
+        datasette._metadata_local = ServedMetadata(local)
+
+
 @hookimpl
 def startup(datasette: Any) -> None:
     plain_tracebacks()
+    share_metadata_copies(datasette)
 
 
 # ----------------------------------------------------------------------------------------------
