@@ -538,11 +538,13 @@ def test_reading_cache_drops_the_least_recently_used_beyond_its_budget() -> None
     for name in ("a", "b", "c"):
         cache.put(("hash", name), reading)
     assert cache.get(("hash", "a")) is not None  # "a" is now the most recently used
-    cache.add_text(("hash", "a"), "/catalogue/entities", Markup("x" * 1_500))
+    cache.add_html(("hash", "a"), ("text", "/catalogue/entities"), Markup("x" * 1_500))
     cache.put(("hash", "d"), reading)
     assert [key[1] for key in cache.entries] == ["c", "a", "d"] and cache.used <= cache.budget
     assert cache.get(("hash", "b")) is None
-    assert cache.get(("hash", "a"))[1]["/catalogue/entities"] == "x" * 1_500
+    assert cache.html(("hash", "a"), ("text", "/catalogue/entities")) == "x" * 1_500
+    assert cache.html(("hash", "a"), ("quotes", "/catalogue/entities")) is None
+    assert cache.html(("hash", "b"), ("text", "/catalogue/entities")) is None
 
 
 def test_catalogue_connections_read_through_memory_mapping(tmp_path) -> None:
@@ -580,3 +582,19 @@ def test_permission_checks_share_the_served_metadata(tmp_path) -> None:
     assert ds._metadata_local == metadata
     # what the metadata says still holds: descriptions shown, a table closed to others stays closed
     assert (opened, closed) == (200, 403) and "Open to all" in page
+
+
+def test_quote_list_links_each_quote_and_escapes_everything() -> None:
+    entries = [
+        plugin.QuoteEntry(7, "q-7", "Ann <Lee>", "the <b>minister</b>", "/c/entities/ann", "#abc", "direct",
+                          "cue-verb", "0.90", 'She said "<script>"'),
+        plugin.QuoteEntry(None, None, "unattributed", None, None, "#def", "indirect", "sieve", "0.40", "x & y"),
+    ]
+    html = plugin.quote_list(entries)
+    items = tags(f"<ol>{html}</ol>", "li")
+    assert [i["style"] for i in items] == ["border-left-color: #abc", "border-left-color: #def"]
+    assert [a["href"] for a in tags(html, "a")] == ["#q-7", "/c/entities/ann"]
+    text = inner_text(html)
+    assert 'She said "<script>"' in text and "Ann <Lee>" in text and "as “the <b>minister</b>”" in text
+    assert "x & y" in text and "indirect · sieve · confidence 0.40" in text
+    assert "<script>" not in html and "<b>" not in html

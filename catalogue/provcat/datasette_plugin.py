@@ -551,41 +551,52 @@ def read_document(conn: sqlite3.Connection, document_id: str) -> DocumentReading
                            mentions, quotes, cues)
 
 
+#: A piece of a document's page kept as HTML: which piece ("text", "quotes") and the entities URL
+#: its links were made with.
+HtmlPart = tuple[str, str]
+CacheEntry = tuple["DocumentReading | None", dict[HtmlPart, Markup]]
+
+
 class ReadingCache:
-    """Documents' readings and highlighted texts, kept across requests for immutable catalogues
-    (served with ``-i``: their content cannot change while served, and they are keyed by the file's
-    hash), least recently used first out, within a budget of characters of text."""
+    """Documents' readings and the HTML made from them (highlighted text, list of quotes), kept
+    across requests for immutable catalogues (served with ``-i``: their content cannot change while
+    served, and they are keyed by the file's hash), least recently used first out, within a budget
+    of characters."""
 
     def __init__(self, budget_characters: int) -> None:
         self.budget = budget_characters
         self.used = 0
-        self.entries: OrderedDict[tuple[str, str], tuple[DocumentReading | None, dict[str, Markup]]] = OrderedDict()
+        self.entries: OrderedDict[tuple[str, str], CacheEntry] = OrderedDict()
 
-    def get(self, key: tuple[str, str]) -> tuple[DocumentReading | None, dict[str, Markup]] | None:
+    def get(self, key: tuple[str, str]) -> CacheEntry | None:
         entry = self.entries.get(key)
         if entry is not None:
             self.entries.move_to_end(key)
         return entry
 
     def put(self, key: tuple[str, str], reading: DocumentReading | None) -> None:
-        entry: tuple[DocumentReading | None, dict[str, Markup]] = (reading, {})
+        entry: CacheEntry = (reading, {})
         self.entries[key] = entry
         self.used += self.cost(entry)
         while self.used > self.budget and len(self.entries) > 1:
             _, dropped = self.entries.popitem(last=False)
             self.used -= self.cost(dropped)
 
-    def add_text(self, key: tuple[str, str], entities_url: str, html: Markup) -> None:
+    def html(self, key: tuple[str, str], part: HtmlPart) -> Markup | None:
         entry = self.entries.get(key)
-        if entry is not None and entities_url not in entry[1]:
-            entry[1][entities_url] = html
+        return None if entry is None else entry[1].get(part)
+
+    def add_html(self, key: tuple[str, str], part: HtmlPart, html: Markup) -> None:
+        entry = self.entries.get(key)
+        if entry is not None and part not in entry[1]:
+            entry[1][part] = html
             self.used += len(html)
 
     @staticmethod
-    def cost(entry: tuple[DocumentReading | None, dict[str, Markup]]) -> int:
-        reading, texts = entry
+    def cost(entry: CacheEntry) -> int:
+        reading, parts = entry
         spans = 0 if reading is None else 100 * (len(reading.mentions) + len(reading.quotes) + len(reading.cues))
-        return 1000 + spans + sum(len(html) for html in texts.values())
+        return 1000 + spans + sum(len(html) for html in parts.values())
 
 
 #: Up to about 64 million characters of highlighted text and spans per served process.
@@ -631,14 +642,22 @@ async def highlighted_text(datasette: Any, database: str, document_id: str, text
     reading = await document_reading(datasette, database, document_id)
     if reading is None:
         return None
+    return kept_html(datasette, database, document_id, "text",
+                     lambda entities_url: highlight(text, reading.mentions, reading.quotes, entities_url, reading.cues))
+
+
+def kept_html(datasette: Any, database: str, document_id: str, piece: str, make: Callable[[str], Markup]) -> Markup:
+    """A piece of a document's page, made by ``make(entities_url)``; made once per served process
+    for an immutable catalogue (:class:`ReadingCache`), once per request otherwise."""
     entities_url = table_url(datasette, database, ENTITIES)
     cache_key = _cache_key(datasette.get_database(database), document_id)
-    cached = READING_CACHE.get(cache_key) if cache_key else None
-    if cached is not None and entities_url in cached[1]:
-        return cached[1][entities_url]
-    html = highlight(text, reading.mentions, reading.quotes, entities_url, reading.cues)
+    part = (piece, entities_url)
+    kept = READING_CACHE.html(cache_key, part) if cache_key else None
+    if kept is not None:
+        return kept
+    html = make(entities_url)
     if cache_key:
-        READING_CACHE.add_text(cache_key, entities_url, html)
+        READING_CACHE.add_html(cache_key, part, html)
     return html
 
 
@@ -902,6 +921,27 @@ def quote_entries(quotes: Sequence[QuoteSpan], speakers: Sequence[Speaker],
                        excerpt(q.text or "", QUOTE_LIST_CHARACTERS)) for q in quotes]
 
 
+def quote_list(entries: Sequence[QuoteEntry]) -> Markup:
+    """The items of a document's list of quotes: each quote's beginning (a link to its place in the
+    text), its speaker (a link to the speaker's entity), kind, method and confidence."""
+    items = []
+    for q in entries:
+        words = f'<span class="provcat-quote-excerpt">{escape(q.excerpt)}</span>'
+        if q.anchor:
+            words = f'<a class="provcat-goto" href="#{escape(q.anchor)}">{words}</a>'
+        if q.speaker_url:
+            speaker = f'<a class="provcat-quote-speaker" href="{escape(q.speaker_url)}">{escape(q.speaker)}</a>'
+        else:
+            speaker = f'<span class="provcat-quote-speaker">{escape(q.speaker)}</span>'
+        label = ""
+        if q.label and q.label != q.speaker:
+            label = f' <span class="provcat-muted">as “{escape(q.label)}”</span>'
+        items.append(f'<li class="provcat-quote-entry" style="border-left-color: {escape(q.colour)}">\n'
+                     f'{words}\n{speaker}{label}\n<span class="provcat-muted">· {escape(q.kind)} · {escape(q.method)}'
+                     f' · confidence {escape(q.confidence)}</span>\n</li>')
+    return Markup("\n".join(items))
+
+
 def speaker_entries(speakers: Sequence[Speaker], speaker_link: Callable[[str], str]) -> list[SpeakerEntry]:
     return [SpeakerEntry(s.name, speaker_link(s.entity_id) if s.entity_id else None, s.colour, s.quotes)
             for s in speakers]
@@ -919,8 +959,10 @@ async def document_page_vars(datasette: Any, database: str, document_id: str) ->
     def link(entity_id: str) -> str:
         return entity_url(datasette, database, entity_id)
 
+    quotes = quote_entries(reading.quotes, speakers, link)
     found.update(provcat_document=reading.header, provcat_speakers=speaker_entries(speakers, link),
-                 provcat_quotes=quote_entries(reading.quotes, speakers, link), provcat_cues=len(reading.cues))
+                 provcat_quotes=quotes, provcat_cues=len(reading.cues),
+                 provcat_quote_list=kept_html(datasette, database, document_id, "quotes", lambda _: quote_list(quotes)))
     return found
 
 
