@@ -199,6 +199,37 @@ async def test_search_ranks_the_shortest_match_first(ds: Datasette) -> None:
     assert {r["document_id"] for r in rows if r["found_in"] == "quote"} == {"article", "000_5b55b6d9b2e6ebeb"}
 
 
+ALL_MATCHES_RANKED = """
+select found_in, document_id, quote, score from (
+  select 'document' as found_in, d.id as document_id, null as quote, documents_fts.rank as score
+  from documents_fts join documents d on d.rowid = documents_fts.rowid where documents_fts match fts_escape(:q)
+  union all
+  select 'quote', q.document_id, q.id, quotes_fts.rank
+  from quotes_fts join quotes q on q.rowid = quotes_fts.rowid where quotes_fts match fts_escape(:q)
+) order by score, document_id, quote
+"""
+
+
+async def test_search_keeps_the_best_200_of_many_matches(tmp_path: Path, metadata_dir: Path) -> None:
+    from catalogue_factory import SampleDocument, SampleQuote, build_catalogue
+
+    documents = []
+    for n in range(260):
+        said = f"The harbour {'is quiet' if n % 3 else 'opens'} today{', says the pilot' * (n % 7)}"
+        filler = " and the tide turns" * (n % 11)
+        documents.append(SampleDocument(f"d{n:03d}", f"Harbour report {n}", "article",
+                                        f"Report {n}{filler}. {said}.".encode(),
+                                        quotes=[SampleQuote(said, "The pilot")]))
+    db = build_catalogue(tmp_path / "catalogue.db", documents, entities=[])
+    served = publish.datasette_instance(db, metadata_dir)
+    rows = await canned(served, "search", q="harbour")
+    reference = await get_json(served, "/catalogue.json", sql=ALL_MATCHES_RANKED, q="harbour", _shape="array")
+    assert len(reference) == 520 and len(rows) == 200
+    assert [(r["found_in"], r["document_id"], r["quote"], r["score"]) for r in rows] == \
+        [(r["found_in"], r["document_id"], r["quote"], r["score"]) for r in reference[:200]]
+    assert {r["found_in"] for r in rows} == {"document", "quote"}
+
+
 async def test_search_page_links_each_result_and_marks_the_words(ds: Datasette) -> None:
     page = await html(ds, "/catalogue/search?q=protecting")
     quote_ids = [r["id"] for r in await sql(ds, "select id from quotes where text like '%protecting%'")]
