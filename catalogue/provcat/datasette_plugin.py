@@ -316,8 +316,9 @@ def _mention_element(mention: MentionSpan, order: int, start: int, end: int, ent
 
 def cue_label(cue: CueSpan) -> Markup:
     """An empty marker at the start of a cue; the template shows its timing in the margin."""
-    return Markup('<span class="provcat-cue" data-begins="{}" title="cue {}: {} → {}"></span>').format(
-        cue.begins, cue.index, cue.begins, cue.ends)
+    begins = escape(cue.begins)
+    return Markup(f'<span class="provcat-cue" data-begins="{begins}" '
+                  f'title="cue {escape(cue.index)}: {begins} → {escape(cue.ends)}"></span>')
 
 
 def _clip(start: int, end: int, length: int) -> tuple[int, int]:
@@ -401,11 +402,9 @@ def highlight(text: str, mentions: Sequence[MentionSpan], quotes: Sequence[Quote
 def content_summary(size: int, download_url: str) -> Markup:
     """What the content BLOB shows instead of its bytes."""
     unit = "byte" if size == 1 else "bytes"
-    return Markup(
-        '<a class="blob-download" href="{}">{:,} {}</a> '
-        '<span class="provcat-note">the exact bytes as archived, hashed for fixity '
-        "(sha256, sha512); read them in the text column</span>"
-    ).format(download_url, size, unit)
+    return Markup(f'<a class="blob-download" href="{escape(download_url)}">{size:,} {unit}</a> '
+                  '<span class="provcat-note">the exact bytes as archived, hashed for fixity '
+                  "(sha256, sha512); read them in the text column</span>")
 
 
 #: Characters of a document's text shown on the documents table page.
@@ -423,9 +422,9 @@ def excerpt(text: str, limit: int = EXCERPT_CHARACTERS) -> str:
 def text_excerpt(text: str, document_url: str) -> Markup:
     """What the text column shows on the documents table page: its beginning, escaped."""
     if len(text) <= EXCERPT_CHARACTERS:
-        return Markup('<span class="provcat-excerpt">{}</span>').format(text)
-    return Markup('<span class="provcat-excerpt">{}</span> <a class="provcat-read" href="{}">'
-                  "read all {:,} characters</a>").format(excerpt(text), document_url, len(text))
+        return Markup(f'<span class="provcat-excerpt">{escape(text)}</span>')
+    return Markup(f'<span class="provcat-excerpt">{escape(excerpt(text))}</span> <a class="provcat-read" '
+                  f'href="{escape(document_url)}">read all {len(text):,} characters</a>')
 
 
 # ----------------------------------------------------------------------------------------------
@@ -446,10 +445,10 @@ def snippet_markup(snippet: str) -> Markup:
     at = 0
     for match in _SNIPPET_MATCH.finditer(snippet):
         out.append(escape(_unmarked(snippet[at:match.start()])))
-        out.append(Markup("<mark>{}</mark>").format(match.group(1)))
+        out.append(f"<mark>{escape(match.group(1))}</mark>")
         at = match.end()
     out.append(escape(_unmarked(snippet[at:])))
-    return Markup('<span class="provcat-snippet">{}</span>').format(Markup("").join(out))
+    return Markup(f'<span class="provcat-snippet">{"".join(out)}</span>')
 
 
 def _unmarked(text: str) -> str:
@@ -723,13 +722,13 @@ DIGEST_CHARACTERS = 16
 def digest_summary(digest: str) -> Markup:
     """A long digest as its first characters, the whole digest on hover."""
     if len(digest) <= DIGEST_CHARACTERS:
-        return Markup('<code class="provcat-digest">{}</code>').format(digest)
-    return Markup('<code class="provcat-digest" title="{}">{}…</code>').format(digest, digest[:DIGEST_CHARACTERS])
+        return Markup(f'<code class="provcat-digest">{escape(digest)}</code>')
+    return Markup(f'<code class="provcat-digest" title="{escape(digest)}">{escape(digest[:DIGEST_CHARACTERS])}…</code>')
 
 
 def folded(value: str, summary: str) -> Markup:
     """A long value folded away under a one-word summary (opened with a click, no script)."""
-    return Markup('<details class="provcat-folded"><summary>{}</summary>{}</details>').format(summary, value)
+    return Markup(f'<details class="provcat-folded"><summary>{escape(summary)}</summary>{escape(value)}</details>')
 
 
 def _shortened(value: Any, column: str) -> Markup | None:
@@ -744,7 +743,7 @@ def _shortened(value: Any, column: str) -> Markup | None:
 
 
 def _link(href: str, text: Any) -> Markup:
-    return Markup('<a href="{}">{}</a>').format(href, text)
+    return Markup(f'<a href="{escape(href)}">{escape(text)}</a>')
 
 
 def _render_search_cell(row: Any, value: Any, column: str, database: str, datasette: Any) -> Markup | None:
