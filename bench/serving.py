@@ -62,6 +62,8 @@ class Load:
 class Endpoint:
     name: str
     paths: list[str]
+    #: False for provcat's own pages (its canned search), which plain Datasette does not have
+    compared: bool = True
     results: dict[tuple[str, int], list[Load]] = field(default_factory=dict)
 
 
@@ -148,8 +150,9 @@ def probe(port: int, paths: list[str]) -> float:
 
 
 def endpoints(db: Path, rng: random.Random) -> tuple[list[Endpoint], dict[str, int]]:
-    """The requests (searches for rare names and for a common word, the table page, document pages
-    and their JSON) and how many documents the search terms match."""
+    """The requests (table searches for rare names and for a common word, the table page, document
+    pages and their JSON, and provcat's search page for the same terms) and how many documents the
+    search terms match."""
     from datasette.utils import tilde_encode
 
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
@@ -173,6 +176,10 @@ def endpoints(db: Path, rng: random.Random) -> tuple[list[Endpoint], dict[str, i
         Endpoint("table JSON (documents.json)", ["/catalogue/documents.json"]),
         Endpoint("document page (HTML)", [f"/catalogue/documents/{d}" for d in documents]),
         Endpoint("document row JSON", [f"/catalogue/documents/{d}.json" for d in documents]),
+        Endpoint("provcat search page, rare name (search?q=)", [f"/catalogue/search?q={t}" for t in rare],
+                 compared=False),
+        Endpoint(f"provcat search page, common word '{common}'", [f"/catalogue/search?q={common}"],
+                 compared=False),
     ], frequencies
 
 
@@ -192,11 +199,12 @@ def run(args: argparse.Namespace, workdir: Path) -> tuple[list[str], list[dict[s
     with server(commands["provcat serve"], ports["provcat serve"]) as startup["provcat serve"], \
             server(commands["plain datasette"], ports["plain datasette"]) as startup["plain datasette"]:
         for ep in eps:
-            slowest = max(probe(port, ep.paths) for port in ports.values())
+            servers = ports if ep.compared else {"provcat serve": ports["provcat serve"]}
+            slowest = max(probe(port, ep.paths) for port in servers.values())
             for _ in range(args.serve_rounds):
                 for connections in (1, 8):
                     requests = max(4 * connections, min(5000, round(args.serve_seconds / slowest)))
-                    for who, port in ports.items():
+                    for who, port in servers.items():
                         ep.results.setdefault((who, connections), []).append(
                             load(port, ep.paths, connections, requests))
     text, data = report(eps, frequencies, startup, args)
@@ -219,6 +227,11 @@ def report(eps: list[Endpoint], frequencies: dict[str, int], startup: dict[str, 
     for ep in eps:
         for connections in (1, 8):
             mine = median_load(ep.results[("provcat serve", connections)])
+            if not ep.compared:
+                rows.append([ep.name, str(connections), f"{mine.p50_ms:.1f} / {mine.p99_ms:.1f}", rate(mine.rps),
+                             "—", "—", "—", str(mine.errors)])
+                data[f"{ep.name} c{connections}"] = {"provcat": mine.__dict__}
+                continue
             plain = median_load(ep.results[("plain datasette", connections)])
             rows.append([ep.name, str(connections),
                          f"{mine.p50_ms:.1f} / {mine.p99_ms:.1f}", rate(mine.rps),
