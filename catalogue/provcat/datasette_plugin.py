@@ -48,7 +48,6 @@ ENTITIES = "entities"
 SEARCH_QUERY = "search"
 
 
-
 @dataclass
 class ServedRequest:
     """What the plugin keeps while Datasette answers one request: the request's path (Datasette 0.65
@@ -56,7 +55,7 @@ class ServedRequest:
     page both need the reading) and the table and query URLs already built (every cell needs one)."""
 
     path: str | None
-    reads: dict[tuple[str, str], Any] = field(default_factory=dict)
+    reads: dict[tuple[str, str], DocumentReading | None] = field(default_factory=dict)
     urls: dict[tuple[str, str, str], str] = field(default_factory=dict)
 
 
@@ -69,16 +68,24 @@ def request_path() -> str | None:
     return None if served is None else served.path
 
 
-def table_url(datasette: Any, database: str, table: str, kind: str = "table") -> str:
-    """``datasette.urls.table`` (or ``.query`` with ``kind="query"``), built once per request."""
+def _url_once(key: tuple[str, str, str], build: Callable[[], object]) -> str:
     served = _request.get()
-    key = (kind, database, table)
     if served is not None and key in served.urls:
         return served.urls[key]
-    url = str(datasette.urls.query(database, table) if kind == "query" else datasette.urls.table(database, table))
+    url = str(build())
     if served is not None:
         served.urls[key] = url
     return url
+
+
+def table_url(datasette: Any, database: str, table: str) -> str:
+    """``datasette.urls.table``, built once per request."""
+    return _url_once(("table", database, table), lambda: datasette.urls.table(database, table))
+
+
+def query_url(datasette: Any, database: str, query: str) -> str:
+    """``datasette.urls.query``, built once per request."""
+    return _url_once(("query", database, query), lambda: datasette.urls.query(database, query))
 
 # ----------------------------------------------------------------------------------------------
 # SQL functions
@@ -553,7 +560,7 @@ def read_document(conn: sqlite3.Connection, document_id: str) -> DocumentReading
 #: A piece of a document's page kept as HTML: which piece ("text", "quotes") and the entities URL
 #: its links were made with.
 HtmlPart = tuple[str, str]
-CacheEntry = tuple["DocumentReading | None", dict[HtmlPart, Markup]]
+CacheEntry = tuple[DocumentReading | None, dict[HtmlPart, Markup]]
 
 
 class ReadingCache:
@@ -770,7 +777,7 @@ def render_cell(row: Any, value: Any, column: str, table: str | None, database: 
                 datasette: Any) -> Markup | Callable[[], Awaitable[Any]] | None:
     if table == DOCUMENTS:
         return _render_document_cell(row, value, column, database, datasette)
-    if table is None and is_page(request_path(), table_url(datasette, database, SEARCH_QUERY, kind="query")):
+    if table is None and is_page(request_path(), query_url(datasette, database, SEARCH_QUERY)):
         return _render_search_cell(row, value, column, database, datasette)
     return None
 
