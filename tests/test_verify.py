@@ -257,3 +257,36 @@ def test_algorithms_in_any_order(archive_and_db: tuple[Path, Path]) -> None:
     archive, db = archive_and_db
     checks = check_archive(archive, db, ("sha512", "sha256"))
     assert all_intact(checks) and [c.algorithm for c in checks[:2]] == ["sha512", "sha256"]
+
+
+@pytest.mark.parametrize("algorithms", [("sha256",), ("sha256", "sha512"), ("sha512", "sha256")])
+def test_compare_batch_gives_what_each_document_alone_gives(algorithms: tuple[str, ...]) -> None:
+    from provcat.verify import compare_batch, recorded_checks, unrecorded_checks
+
+    def raw(text: str) -> tuple[str, str, int]:
+        digests = fixity.digest_bytes(text.encode())
+        return digests.sha256, digests.sha512, digests.size_bytes
+
+    def row(doc_id: str, text: str, *, first_of: str | None = None) -> tuple[Any, ...]:
+        """A catalogue row; with ``first_of``, the first algorithm's digest is that of another text."""
+        digests = [raw(text)[fixity.RAW_INDEX[a]] for a in algorithms]
+        if first_of is not None:
+            digests[0] = raw(first_of)[fixity.RAW_INDEX[algorithms[0]]]
+        return (doc_id, f"{doc_id}.txt", len(text), *digests)
+
+    rows = [row("a", "same"), row("c", "before"), row("h", "old", first_of="new"), row("e", "x"), row("m", "gone")]
+    recorded = {r[1]: r for r in rows}
+    paths = ["a.txt", "c.txt", "h.txt", "e.txt", "u.txt"]
+    batch = [raw("same"), raw("after!"), raw("new"), PermissionError(13, "Permission denied"), raw("extra")]
+    expected = [check for path, result in zip(paths, batch, strict=True)
+                for check in (unrecorded_checks(path, result, algorithms) if path not in recorded
+                              else recorded_checks(recorded[path], result, algorithms))]
+    checks = compare_batch(paths, batch, recorded, algorithms)
+    assert checks == expected
+    outcomes = {(c.path, c.algorithm): c.outcome for c in checks}
+    assert {outcomes["a.txt", a] for a in algorithms} == {"intact"}
+    assert {outcomes["c.txt", a] for a in algorithms} == {"changed"}
+    # one digest as recorded, the other not: the document is not intact
+    assert [outcomes["h.txt", a] for a in algorithms] == ["intact"] + ["changed"] * (len(algorithms) - 1)
+    assert outcomes["e.txt", algorithms[0]] == "error" and outcomes["u.txt", algorithms[0]] == "unrecorded"
+    assert list(recorded) == ["m.txt"]  # what was not in the batch is left for the missing documents

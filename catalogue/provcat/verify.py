@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from itertools import chain
+from operator import itemgetter
 from pathlib import Path
 from typing import NamedTuple
 
@@ -86,11 +88,7 @@ def check_archive(archive: Path, db: Path, algorithms: tuple[str, ...] = ("sha25
         recorded = {row[1]: row for row in recorded_documents(db, algorithms)}  # read while the workers hash
         done = 0
         for batch in digesting.raw_batches():
-            made: list[Check] = []
-            for path, result in zip(paths[done:done + len(batch)], batch, strict=True):
-                row = recorded.pop(path, None)
-                made.extend(unrecorded_checks(path, result, algorithms) if row is None
-                            else recorded_checks(row, result, algorithms))
+            made = compare_batch(paths[done:done + len(batch)], batch, recorded, algorithms)
             done += len(batch)
             checks.extend(made)
             if log is not None:
@@ -102,6 +100,27 @@ def check_archive(archive: Path, db: Path, algorithms: tuple[str, ...] = ("sha25
         checks.extend(missing)
         checks.sort(key=lambda check: check.path)  # stable: each path's algorithms stay in order
     return checks
+
+
+def compare_batch(paths: Sequence[str], batch: Sequence[RawDigests], recorded: dict[str, Recorded],
+                  algorithms: tuple[str, ...]) -> list[Check]:
+    """The checks of a batch of files (``paths`` and what hashing them gave), taking each file's
+    record out of ``recorded`` (what is left in it at the end was not in the archive)."""
+    # the digests asked for, as a catalogue row and a worker's result hold them
+    recorded_digests = itemgetter(*range(3, 3 + len(algorithms)))
+    found_digests = itemgetter(*(RAW_INDEX[algorithm] for algorithm in algorithms))
+    made: list[Check] = []
+    for path, result in zip(paths, batch, strict=True):
+        row = recorded.pop(path, None)
+        if row is None:
+            made.extend(unrecorded_checks(path, result, algorithms))
+        elif type(result) is tuple and found_digests(result) == recorded_digests(row):
+            # the common case, kept short: every digest as recorded
+            made.extend([Check(row[0], path, algorithm, row[3 + i], row[3 + i], "intact")
+                         for i, algorithm in enumerate(algorithms)])
+        else:
+            made.extend(recorded_checks(row, result, algorithms))
+    return made
 
 
 def recorded_checks(row: Recorded, result: RawDigests | None, algorithms: tuple[str, ...]) -> list[Check]:
