@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 import sqlite_utils
-from timing import table
+from timing import run_part_alone, table
 
 from provcat import store
 from provcat.verify import Check, FixityLog
@@ -89,12 +89,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--workdir", type=Path, required=True)
-    add_arguments(parser)
-    args = parser.parse_args(argv)
-    run(args, args.workdir)
-    return 0
+    return run_part_alone(__doc__, add_arguments, run, argv)
 
 
 if __name__ == "__main__":

@@ -40,7 +40,7 @@ from pathlib import Path
 
 from corpus import small_documents
 from generated_catalogue import generated_archive
-from timing import PROVCAT, PYTHON, ROOT, table
+from timing import PROVCAT, PYTHON, ROOT, run_part_alone, table
 
 HOST = "127.0.0.1"
 #: Plain Datasette: its own command line, with the plugins installed in this environment left out.
@@ -256,12 +256,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--workdir", type=Path, required=True)
-    add_arguments(parser)
-    args = parser.parse_args(argv)
-    run(args, args.workdir)
-    return 0
+    return run_part_alone(__doc__, add_arguments, run, argv)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ against a figure measured at another time.
 
 from __future__ import annotations
 
+import argparse
 import os
 import platform
 import statistics
@@ -116,3 +117,14 @@ def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
     return "\n".join(lines)
+
+
+def run_part_alone(description: str, add_arguments: Callable[[argparse.ArgumentParser], None],
+                   run: Callable[[argparse.Namespace, Path], object], argv: list[str] | None = None) -> int:
+    """The command line of one benchmark part run on its own: ``--workdir`` and the part's options."""
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--workdir", type=Path, required=True)
+    add_arguments(parser)
+    args = parser.parse_args(argv)
+    run(args, args.workdir)
+    return 0

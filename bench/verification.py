@@ -29,7 +29,7 @@ from pathlib import Path
 
 from corpus import Document, large_documents, small_documents
 from generated_catalogue import generated_archive
-from timing import PROVCAT, PYTHON, Command, drop_caches, measure, table
+from timing import PROVCAT, PYTHON, Command, drop_caches, measure, run_part_alone, table
 
 HERE = Path(__file__).resolve().parent
 BAGIT = "import sys, bagit; bagit.Bag(sys.argv[1]).validate(processes=int(sys.argv[2]), fast=False)"
@@ -231,12 +231,7 @@ def run(args: argparse.Namespace, workdir: Path) -> tuple[list[str], list[dict[s
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    add_arguments(parser)
-    parser.add_argument("--workdir", type=Path, required=True)
-    args = parser.parse_args(argv)
-    run(args, args.workdir)
-    return 0
+    return run_part_alone(__doc__, add_arguments, run, argv)
 
 
 if __name__ == "__main__":
