@@ -187,16 +187,18 @@ def export_prov_command(out_file: Path, db: Path) -> None:
 
 
 def run_check_bag(bag: Path, as_json: bool = False) -> int:
+    from .errors import printable
     from .export.bagcheck import check_bag
 
     problems = check_bag(bag)
     if as_json:
         click.echo(json.dumps({"valid": not problems, "problems": [p.as_dict() for p in problems]}, indent=2))
     else:
+        shown = printable(str(bag))  # a name from the bag can neither split a line nor reach the terminal
         for p in problems:
-            click.echo(f"invalid    {p.path or bag}  {p.problem}")
+            click.echo(f"invalid    {printable(p.path) or shown}  {printable(p.problem)}")
         plural = "s" if len(problems) > 1 else ""
-        click.echo(f"{bag} is invalid: {len(problems)} problem{plural}" if problems else f"{bag} is valid")
+        click.echo(f"{shown} is invalid: {len(problems)} problem{plural}" if problems else f"{shown} is valid")
     return 0 if not problems else EXIT_NOT_INTACT
 
 
