@@ -9,7 +9,7 @@ personal titles and possessive endings; within a document, a person's later shor
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from spacy.tokens import Doc, Span
 
@@ -196,7 +196,7 @@ Station Airport Plaza Peninsula Desert Sea Ocean Bay Coast Province Region Distr
 _CAMEL = re.compile(r"^(?!Mc|Mac|De|Le|La|Di|Van|O')[A-Z]?[a-z]+[A-Z]")
 
 
-def retype(mention: Mention, full_names: list[str]) -> Mention:
+def retype(mention: Mention, full_names: Collection[str]) -> Mention:
     """Correct the model's type from the name itself: its head word ("… Harbour Commission" is an
     organisation, "Symphony Hall" a place), its shape ("DataWorks" is not a person) or the gazetteer."""
     words = mention.name.split()
@@ -224,16 +224,21 @@ def merge_short_forms(mentions: list[Mention]) -> list[Mention]:
     full names is left as it is. Then every name takes the type most of its mentions have (authority
     mentions decide outright), so one person is not also catalogued as an organisation or a place.
     """
-    full_names = sorted({m.name for m in mentions if m.type == "person" and len(m.name.split()) > 1})
+    full_names = {m.name for m in mentions if m.type == "person" and len(m.name.split()) > 1}
+    by_last: dict[str, list[str]] = {}
+    by_first: dict[str, list[str]] = {}
+    for name in sorted(full_names):
+        by_last.setdefault(name.split()[-1].lower(), []).append(name)
+        by_first.setdefault(name.split()[0].lower(), []).append(name)
     merged: list[Mention] = []
     for mention in mentions:
         words = mention.name.split()
         if mention.method not in ("authority", "curated") and len(words) == 1:
             word = words[0].lower()
-            candidates = [n for n in full_names if n.split()[-1].lower() == word]
+            candidates = by_last.get(word, [])
             if not candidates and mention.type == "person":
                 # a first name alone ("Sam" in a conversation with Sam Carter)
-                candidates = [n for n in full_names if n.split()[0].lower() == word]
+                candidates = by_first.get(word, [])
             if len(candidates) == 1:
                 mention = mention.model_copy(update={"name": candidates[0], "type": "person"})
         if mention.method.startswith("model:"):

@@ -14,9 +14,11 @@ organisation or a place is not a person introducing themselves.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 
 from ..models import Mention, Quote
 from .entities import TITLES
+from .lookup import MentionIndex
 
 NAME = r"(?P<name>[A-Z][\w'\u2019-]+(?:[ \t]+(?:[A-Z][\w'\u2019-]+|de|van|von|al|bin|da)){0,3})"
 SELF = [
@@ -59,51 +61,73 @@ def _sentence_end(view: str, at: int) -> int:
     return space if end < len(view) and space > at else end
 
 
-def _speaker(name: str, start: int, mentions: list[Mention]) -> tuple[str, str | None, bool]:
+def _speaker(name: str, start: int, mentions: MentionIndex) -> tuple[str, str | None, bool]:
     """(label, entity name, acceptable) for a name found at ``start``."""
-    end = start + len(name)
-    for m in mentions:
-        if m.start < end and start < m.end:
-            if m.type != "person":
-                return name, None, False
-            return m.name, m.name, True
-    return name, name, True
+    m = mentions.first_overlapping(start, start + len(name))
+    if m is None:
+        return name, name, True
+    if m.type != "person":
+        return name, None, False
+    return m.name, m.name, True
 
 
-def _next_line(text: str, view: str, at: int) -> tuple[int, int] | None:
-    """The next line of the stored text after ``at`` with something to read (timestamps are blank)."""
-    pos = text.find("\n", at)
-    while 0 <= pos < len(text):
-        end = text.find("\n", pos + 1)
-        end = len(text) if end < 0 else end
-        line = view[pos + 1:end]
-        if line.strip():
-            start = pos + 1 + (len(line) - len(line.lstrip()))
-            return start, pos + 1 + len(line.rstrip())
-        pos = end if end < len(text) else -1
-    return None
+class Lines:
+    """The lines of a document, each asked at most once for the next line with something to read."""
+
+    def __init__(self, text: str, view: str) -> None:
+        self.text, self.view = text, view
+        self.breaks = [m.start() for m in re.finditer("\n", text)]
+        self._readable: dict[int, tuple[int, int] | None] = {}  # line break -> the next readable line
+
+    def after(self, at: int) -> tuple[int, int] | None:
+        """(start, end) of the next line of the stored text after ``at`` with something to read in
+        the view (timestamps are blank there), trimmed of blanks; None when there is none."""
+        first = j = bisect_left(self.breaks, at)
+        found: tuple[int, int] | None = None
+        while j < len(self.breaks):
+            if j in self._readable:
+                found = self._readable[j]
+                break
+            pos = self.breaks[j]
+            end = self.breaks[j + 1] if j + 1 < len(self.breaks) else len(self.text)
+            line = self.view[pos + 1:end]
+            if line.strip():
+                start = pos + 1 + (len(line) - len(line.lstrip()))
+                found = (start, pos + 1 + len(line.rstrip()))
+                break
+            j += 1
+        for k in range(first, min(j + 1, len(self.breaks))):
+            self._readable[k] = found
+        return found
 
 
 def _name_mention(text: str, start: int, name: str, entity: str | None, method: str,
-                  confidence: float, mentions: list[Mention]) -> list[Mention]:
+                  confidence: float, seen: MentionIndex) -> list[Mention]:
+    """A mention of the person named at ``start``, unless a mention already covers part of it (the
+    new mention is added to ``seen``)."""
     end = start + len(name)
-    if entity is None or any(m.start < end and start < m.end for m in mentions):
+    if entity is None or seen.first_overlapping(start, end) is not None:
         return []
-    return [Mention(start=start, end=end, surface=text[start:end], name=entity, type="person", method=method,
-                    confidence=confidence)]
+    mention = Mention(start=start, end=end, surface=text[start:end], name=entity, type="person", method=method,
+                      confidence=confidence)
+    seen.add(mention)
+    return [mention]
 
 
 def introductions(text: str, view: str, mentions: list[Mention]) -> tuple[list[Quote], list[Mention]]:
     """Quotes credited to introduced speakers, and mentions of names the entity model missed."""
     quotes: list[Quote] = []
     found: list[Mention] = []
+    known = MentionIndex(mentions)
+    seen = MentionIndex(mentions)  # and the names found here
+    lines = Lines(text, view)
     for pattern in SELF:
         for match in pattern.finditer(view):
             name = _clean_name(match.group("name"))
             if not name or name.split()[0] in NOT_NAMES:
                 continue
             start = match.start("name")
-            label, entity, ok = _speaker(name, start, mentions)
+            label, entity, ok = _speaker(name, start, known)
             if not ok:
                 continue
             q_start = match.start()
@@ -115,8 +139,7 @@ def introductions(text: str, view: str, mentions: list[Mention]) -> tuple[list[Q
                 speaker_type="person" if entity else None, cue=text[start:start + len(name)], cue_start=start,
                 cue_end=start + len(name), kind="direct", method="rule:self-introduction",
                 confidence=SELF_CONFIDENCE))
-            found += _name_mention(text, start, name, entity, "rule:self-introduction", SELF_CONFIDENCE,
-                                   mentions + found)
+            found += _name_mention(text, start, name, entity, "rule:self-introduction", SELF_CONFIDENCE, seen)
     for pattern in OTHERS:
         for match in pattern.finditer(view):
             # the person handed over to: the first capitalised name in the next few words that the
@@ -129,14 +152,14 @@ def introductions(text: str, view: str, mentions: list[Mention]) -> tuple[list[Q
                 name = _clean_name(candidate.group("name"))
                 if not name or name.split()[0] in NOT_NAMES or name.isupper():
                     continue
-                label, entity, ok = _speaker(name, candidate.start("name"), mentions)
+                label, entity, ok = _speaker(name, candidate.start("name"), known)
                 if ok:
                     chosen = (name, candidate.start("name"), label, entity)
                     break
             if chosen is None:
                 continue
             name, start, label, entity = chosen
-            following = _next_line(text, view, start + len(name))
+            following = lines.after(start + len(name))
             if following is None:
                 continue
             q_start, q_end = following
@@ -145,5 +168,5 @@ def introductions(text: str, view: str, mentions: list[Mention]) -> tuple[list[Q
                 speaker_type="person" if entity else None, cue=text[match.start():start + len(name)],
                 cue_start=match.start(), cue_end=start + len(name), kind="direct", method="rule:introduced",
                 confidence=INTRODUCED_CONFIDENCE))
-            found += _name_mention(text, start, name, entity, "rule:introduced", SELF_CONFIDENCE, mentions + found)
+            found += _name_mention(text, start, name, entity, "rule:introduced", SELF_CONFIDENCE, seen)
     return quotes, found

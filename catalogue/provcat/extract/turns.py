@@ -38,7 +38,11 @@ TIMESTAMP_PREFIX = re.compile(
     r"(?:[ \t]*(?:-->|-)[ \t]*\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?)?[ \t]*:?",
     re.M,
 )
-_LABEL_OPENING = re.compile(r"(?:\s|\*\*|<br\s*/?>|<(?:strong|b)>)+\Z", re.I)
+#: What closes a label before the words spoken: ":**", "</strong>:", "  0:00".
+_LABEL_CLOSING = re.compile(r"(?:\*\*|</(?:strong|b)>|[ \t])*+[:.]?(?:\*\*)?(?:[ \t]+\d{1,2}:\d{2}(?::\d{2})?)?\s*+",
+                            re.I)
+#: A tag that opens a label: "<br/>", "<strong>", "<b>" (read backwards from the next label).
+_OPENING_TAG = re.compile(r"<br\s*/?>|<(?:strong|b)>", re.I)
 _TITLE = re.compile(r"^(?:(?:MR|MS|MRS|DR|MISS|SEN|REP|GEN)\.?|THE)\s+", re.I)
 
 
@@ -69,6 +73,21 @@ def find_labels(text: str) -> list[tuple[int, int, str]]:
     return result
 
 
+def strip_opening(text: str, start: int, end: int) -> int:
+    """``end`` moved back over the blanks and markup that open a label, not before ``start``."""
+    while end > start:
+        if text[end - 1].isspace():
+            end -= 1
+        elif text[end - 1] == "*" and end - 2 >= start and text[end - 2] == "*":
+            end -= 2
+        elif text[end - 1] == ">" and (tag := text.rfind("<", max(start, end - 16), end)) >= 0 \
+                and _OPENING_TAG.fullmatch(text, tag, end):
+            end = tag
+        else:
+            break
+    return end
+
+
 def speaker_labels(text: str) -> list[str]:
     return [label for _, _, label in find_labels(text)]
 
@@ -78,17 +97,11 @@ def find_turns(text: str) -> list[Turn]:
     labels = find_labels(text)
     turns: list[Turn] = []
     for i, (start, end, label) in enumerate(labels):
-        body_start = end
         # skip the markup and punctuation that close the label (":**", "</strong>:", "  0:00")
-        m = re.match(r"(?:\*\*|</(?:strong|b)>|[ \t])*[:.]?(?:\*\*)?(?:[ \t]+\d{1,2}:\d{2}(?::\d{2})?)?\s*",
-                     text[body_start:], re.I)
-        if m:
-            body_start += m.end()
+        body_start = _LABEL_CLOSING.match(text, end).end()
         body_end = labels[i + 1][0] if i + 1 < len(labels) else len(text)
         # step back over blanks and the markup that opens the next label ("**", "<br/><strong>")
-        tail = _LABEL_OPENING.search(text, body_start, body_end)
-        if tail is not None:
-            body_end = tail.start()
+        body_end = strip_opening(text, body_start, body_end)
         if body_end <= body_start:
             continue
         turns.append(Turn(label, start, end, body_start, body_end))

@@ -13,7 +13,9 @@ from collections.abc import Sequence
 from ..models import Segment
 from .turns import TIMESTAMP_PREFIX
 
-_TAG = re.compile(r"<!DOCTYPE[^>]*>|<!--.*?-->|</?[A-Za-z][^<>]{0,300}>", re.S)
+#: Markup tags and doctypes (comments are found by :func:`blank_comments`). Every repetition is
+#: bounded and stops at the next "<", so hostile text cannot make a match scan far.
+_TAG = re.compile(r"<!DOCTYPE[^<>]{0,1000}>|</?[A-Za-z][^<>]{0,300}>")
 _ENTITY = re.compile(r"&(?:[A-Za-z]{2,8}|#\d{1,6}|#x[0-9A-Fa-f]{1,6});")
 _MARKDOWN = re.compile(r"\*\*|__|\\(?=[\[\]_*#()])")
 _INLINE_TIMESTAMP = re.compile(r"\\?\[\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?\\?\]")
@@ -25,11 +27,31 @@ _FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.S)
 
 
 def _blank(match: re.Match[str]) -> str:
-    return "".join("\n" if ch == "\n" else " " for ch in match.group(0))
+    return blanks(match.group(0))
 
 
 def blank_out(text: str, pattern: re.Pattern[str]) -> str:
     return pattern.sub(_blank, text)
+
+
+def blanks(piece: str) -> str:
+    """Spaces for every character of ``piece`` but its line breaks."""
+    return "".join("\n" if ch == "\n" else " " for ch in piece)
+
+
+def blank_comments(text: str) -> str:
+    """Markup comments ``<!-- … -->`` blanked out. Found with two searches per comment rather than a
+    regular expression: ``<!--.*?-->`` scans to the end of the text from every unclosed ``<!--``,
+    which costs the square of the text's length when there are many."""
+    parts: list[str] = []
+    done = 0
+    while (start := text.find("<!--", done)) >= 0:
+        end = text.find("-->", start + 4)
+        if end < 0:
+            break  # unclosed: no later comment can close either
+        parts += [text[done:start], blanks(text[start:end + 3])]
+        done = end + 3
+    return "".join(parts) + text[done:] if parts else text
 
 
 def reading_view(text: str, doc_type: str, segments: Sequence[Segment] = ()) -> str:
@@ -42,6 +64,7 @@ def reading_view(text: str, doc_type: str, segments: Sequence[Segment] = ()) -> 
             chars[seg.start:seg.end] = view[seg.start:seg.end]
         view = "".join(chars)
     view = blank_out(view, _FRONT_MATTER)
+    view = blank_comments(view)
     view = blank_out(view, _TAG)
     view = blank_out(view, _ENTITY)
     view = blank_out(view, _MARKDOWN)
