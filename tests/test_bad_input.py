@@ -180,12 +180,14 @@ def test_missing_archive_folder(tmp_path: Path) -> None:
     assert not (tmp_path / "catalogue.db").exists()
 
 
-def test_a_corrupt_catalogue_is_replaced_only_by_a_good_build(archive: Path) -> None:
+def test_a_file_that_is_not_a_catalogue_is_never_replaced(archive: Path) -> None:
     db = archive.parent / "catalogue.db"
     db.write_bytes(b"this is not a database")
-    code, _, _ = build(archive)
-    assert code == 0
-    assert sqlite3.connect(db).execute("pragma integrity_check").fetchone() == ("ok",)
+    code, _, err = build(archive)
+    assert code == 2
+    assert one_line_each(err) == [f"provcat: error: {db}: exists and is not a provcat catalogue: refused (provcat "
+                                  "writes over no file but its own; give another --db)"]
+    assert db.read_bytes() == b"this is not a database"
 
 
 def test_internal_errors_are_one_line(archive: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,6 +1,7 @@
 import sqlite3
 from pathlib import Path
 
+import pytest
 import sqlite_utils
 
 from provcat import store
@@ -40,13 +41,34 @@ def test_copy_history_carries_builds_and_events(tmp_path: Path) -> None:
     store.create_schema(new)
     conn = store.open_existing(tmp_path / "old.db")
     assert conn is not None
-    store.copy_history(conn, new)
+    assert store.copy_history(conn, new, tmp_path / "old.db") == 1
     assert new["builds"].count == 1
 
 
-def test_open_existing_ignores_non_catalogues(tmp_path: Path) -> None:
-    (tmp_path / "junk.db").write_bytes(b"not sqlite at all" * 100)
-    assert store.open_existing(tmp_path / "junk.db") is None
+def test_open_existing_refuses_what_it_cannot_read(tmp_path: Path) -> None:
     assert store.open_existing(tmp_path / "none.db") is None
+    (tmp_path / "junk.db").write_bytes(b"not sqlite at all" * 100)
+    with pytest.raises(store.DamagedCatalogue, match="junk.db: the previous catalogue cannot be read"):
+        store.open_existing(tmp_path / "junk.db")
     sqlite3.connect(tmp_path / "empty.db").close()
-    assert store.open_existing(tmp_path / "empty.db") is None
+    with pytest.raises(store.DamagedCatalogue, match="no such table: documents"):
+        store.open_existing(tmp_path / "empty.db")
+
+
+def test_copy_history_stops_at_a_damaged_table(tmp_path: Path) -> None:
+    old = sqlite_utils.Database(tmp_path / "old.db")
+    store.create_schema(old)
+    old.conn.execute("drop table fixity_events")
+    old.conn.commit()
+    new = sqlite_utils.Database(tmp_path / "new.db")
+    store.create_schema(new)
+    conn = store.open_existing(tmp_path / "old.db")
+    assert conn is not None
+    with pytest.raises(store.DamagedCatalogue, match="table fixity_events: no such table"):
+        store.copy_history(conn, new, tmp_path / "old.db")
+
+
+def test_new_catalogues_carry_provcats_application_id(tmp_path: Path) -> None:
+    db = sqlite_utils.Database(tmp_path / "c.db")
+    store.create_schema(db)
+    assert db.conn.execute("pragma application_id").fetchone()[0] == 0x50434154

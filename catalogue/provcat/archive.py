@@ -99,13 +99,18 @@ def _refused_link_or_special(entry: os.DirEntry[str], root: str) -> str | None:
     return None if _is_document(entry.name) else KIND_REFUSED
 
 
-def scan_paths(archive: Path) -> tuple[list[str], list[tuple[str, str]]]:
-    """The relative paths of every supported document below ``archive``, sorted, and the skipped
-    files with the reason, sorted; nothing else is built (verification uses this directly)."""
+def require_folder(archive: Path) -> None:
+    """Refuse an archive that does not exist or is not a folder."""
     if not archive.exists():
         raise ProvcatError(archive, "archive folder does not exist")
     if not archive.is_dir():
         raise ProvcatError(archive, "is not a folder")
+
+
+def scan_paths(archive: Path) -> tuple[list[str], list[tuple[str, str]]]:
+    """The relative paths of every supported document below ``archive``, sorted, and the skipped
+    files with the reason, sorted; nothing else is built (verification uses this directly)."""
+    require_folder(archive)
     found: list[str] = []
     skipped: list[tuple[str, str]] = []
     _walk(str(archive), "", os.path.realpath(archive), found, skipped)

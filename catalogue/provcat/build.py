@@ -9,9 +9,13 @@ extractor version and curated inputs are unchanged keeps its previous extraction
 from __future__ import annotations
 
 import contextlib
+import glob
 import hashlib
 import json
 import os
+import re
+import secrets
+import socket
 import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -26,16 +30,20 @@ from .classify import classify
 from .curation import Curation, load_curation
 from .errors import ProvcatError
 from .fixity import digest_bytes, manifest_sha256
+from .lock import CatalogueLock
 from .merge import apply_sidecar
 from .models import Extraction, Mention, Quote, ReadDocument, TypeDecision
+from .ownership import check_catalogue_target
 from .reading import read_document
 from .registry import Registry
 
 AGENT = f"provcat {__version__}"
 #: A document is read whole (its text is parsed and stored): larger files are reported and skipped.
 MAX_DOCUMENT_BYTES = 64 * 1024 * 1024
-#: Documents in flight at once: memory is bounded by this many documents, whatever the archive size.
+#: Documents in flight at once: memory is bounded by this many documents, and by this many of their
+#: bytes (but for a single larger document), whatever the archive size.
 WINDOW = 64
+WINDOW_BYTES = 16 * 1024 * 1024
 Progress = Callable[[str], None]
 
 
@@ -144,24 +152,22 @@ def prepare(files: list[ArchiveFile], curation: Curation, report: BuildReport) -
 TEMP_PREFIX = ".{name}.building-"
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+def temporary_name(db: Path) -> Path:
+    """Where a build writes the new catalogue before moving it into place: beside it, hidden, named
+    with the host, the process and a random part, so that no two builds can pick the same name (not
+    even from two containers whose processes have the same id)."""
+    host = re.sub(r"[^A-Za-z0-9.-]", "_", socket.gethostname())[:64] or "host"
+    return db.with_name(f"{TEMP_PREFIX.format(name=db.name)}{host}-{os.getpid()}-{secrets.token_hex(8)}")
 
 
 def remove_abandoned_builds(db: Path) -> None:
-    """Delete temporary files left by builds that were killed (their process no longer exists)."""
+    """Delete the temporary files of builds that were killed. Called with the catalogue's lock held:
+    only the holder of the lock builds, so every temporary file of a build of ``db`` found then was
+    left by a build that no longer runs."""
     prefix = TEMP_PREFIX.format(name=db.name)
-    for leftover in db.parent.glob(f"{prefix}*"):
-        pid = leftover.name[len(prefix):].split("-")[0]
-        if pid.isdigit() and not _alive(int(pid)):
-            with contextlib.suppress(FileNotFoundError):
-                leftover.unlink()
+    for leftover in db.parent.glob(f"{glob.escape(prefix)}*"):
+        with contextlib.suppress(FileNotFoundError):
+            leftover.unlink()
 
 
 def durable_replace(tmp: Path, target: Path) -> None:
@@ -176,9 +182,26 @@ def durable_replace(tmp: Path, target: Path) -> None:
         os.close(directory)
 
 
-def build_catalogue(archive: Path, metadata: Path, db: Path, progress: Progress | None = None) -> BuildReport:
-    """Build the catalogue of ``archive`` into ``db``; the old catalogue is replaced only on success."""
+def create_temporary(db: Path) -> Path:
+    """A new, empty temporary file for the catalogue being built (created here: never an existing file)."""
+    tmp = temporary_name(db)
+    try:
+        os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o644))
+    except OSError as exc:
+        raise ProvcatError(db.parent, f"the catalogue cannot be written in this folder: {exc.strerror or exc}") \
+            from exc
+    return tmp
+
+
+def build_catalogue(archive: Path, metadata: Path, db: Path, progress: Progress | None = None,
+                    wait: bool = False, on_wait: Callable[[str], None] | None = None) -> BuildReport:
+    """Build the catalogue of ``archive`` into ``db``; the old catalogue is replaced only on success.
+
+    The catalogue's lock is held from before the previous catalogue is read until the new one is in
+    place, so that no fixity event recorded meanwhile can be lost (``wait``: wait for another writer
+    rather than stop)."""
     started = now()
+    folders = {"archive": archive, "metadata folder": metadata}
     curation = load_curation(metadata)
     found = scan(archive)
     report = BuildReport(db=db, warnings=[(p, f"{why}; skipped") for p, why in found.skipped])
@@ -186,47 +209,70 @@ def build_catalogue(archive: Path, metadata: Path, db: Path, progress: Progress 
     for document, sidecar_file in curation.sidecar_files.items():
         if document not in paths:
             raise ProvcatError(sidecar_file, f"describes '{document}', which is not a document in {archive}")
-    db.parent.mkdir(parents=True, exist_ok=True)
-    remove_abandoned_builds(db)
-    tmp = db.with_name(f"{TEMP_PREFIX.format(name=db.name)}{os.getpid()}")
-    old = store.open_existing(db)
+    check_catalogue_target(db, folders)
     try:
-        _write(tmp, archive, curation, found.files, old, report, started, progress)
-        if old is not None:
-            old.close()
-            old = None
-        durable_replace(tmp, db)
-    finally:
-        if old is not None:
-            old.close()
-        for leftover in (tmp, Path(f"{tmp}-journal")):
-            with contextlib.suppress(FileNotFoundError):
-                leftover.unlink()
+        db.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ProvcatError(db.parent, f"the catalogue's folder cannot be made: {exc.strerror or exc}") from exc
+    with CatalogueLock(db, "build", wait, on_wait):
+        check_catalogue_target(db, folders)  # again, now that no other writer can change it
+        remove_abandoned_builds(db)
+        tmp = create_temporary(db)
+        old = store.open_existing(db)
+        try:
+            _write(tmp, archive, curation, found.files, old, report, started, progress, db)
+            if old is not None:
+                old.close()
+                old = None
+            durable_replace(tmp, db)
+        finally:
+            if old is not None:
+                old.close()
+            for leftover in (tmp, Path(f"{tmp}-journal")):
+                with contextlib.suppress(FileNotFoundError):
+                    leftover.unlink()
     return report
 
 
-def _batches(items: Iterator[Prepared], size: int) -> Iterator[list[Prepared]]:
+def _batches(items: Iterator[Prepared], size: int, most_bytes: int) -> Iterator[list[Prepared]]:
+    """``items`` in windows of at most ``size`` documents and, but for a single larger document, at
+    most ``most_bytes`` bytes of them."""
     batch: list[Prepared] = []
+    held = 0
     for item in items:
+        if batch and held + len(item.data) > most_bytes:
+            yield batch
+            batch, held = [], 0
         batch.append(item)
+        held += len(item.data)
         if len(batch) == size:
             yield batch
-            batch = []
+            batch, held = [], 0
     if batch:
         yield batch
 
 
+@contextlib.contextmanager
+def reading_previous(path: Path) -> Iterator[None]:
+    """Reads of the previous catalogue: a database error there means it is damaged, and stops the build."""
+    try:
+        yield
+    except sqlite3.DatabaseError as exc:
+        raise store.DamagedCatalogue(path, str(exc)) from exc
+
+
 def extracted(items: Iterator[Prepared], old: sqlite3.Connection | None, curation: Curation,
-              report: BuildReport, progress: Progress | None) -> Iterator[Prepared]:
+              report: BuildReport, progress: Progress | None, old_path: Path) -> Iterator[Prepared]:
     """Each document with its assertions, in order, a window at a time: reused from the previous
     catalogue when its inputs are unchanged, otherwise extracted (spaCy reads the window in batches)
     and corrected by its sidecar."""
     from .extract.pipeline import Job, extract_all
 
-    for window in _batches(items, WINDOW):
+    for window in _batches(items, WINDOW, WINDOW_BYTES):
         todo = []
         for item in window:
-            previous = previous_extraction(old, item.file.id, item.key)
+            with reading_previous(old_path):
+                previous = previous_extraction(old, item.file.id, item.key)
             if previous is None:
                 todo.append(item)
             else:
@@ -245,11 +291,9 @@ def extracted(items: Iterator[Prepared], old: sqlite3.Connection | None, curatio
 
 def _write(tmp: Path, archive: Path, curation: Curation, files: list[ArchiveFile],
            old: sqlite3.Connection | None, report: BuildReport, started: str,
-           progress: Progress | None) -> None:
+           progress: Progress | None, old_path: Path) -> None:
     from .extract.pipeline import EXTRACTOR_VERSION, MODEL, model_version
 
-    with contextlib.suppress(FileNotFoundError):
-        tmp.unlink()
     db = sqlite_utils.Database(tmp)
     db.conn.execute("pragma journal_mode = off")
     db.conn.execute("pragma synchronous = off")
@@ -257,14 +301,15 @@ def _write(tmp: Path, archive: Path, curation: Curation, files: list[ArchiveFile
     registry = Registry(curation.authorities)
     previous: dict[str, tuple[str, str]] = {}
     if old is not None:
-        previous = {r[0]: (r[1], r[2]) for r in old.execute("select path, id, sha256 from documents")}
+        with reading_previous(old_path):
+            previous = {r[0]: (r[1], r[2]) for r in old.execute("select path, id, sha256 from documents")}
     entries: list[tuple[str, str]] = []
     checked_at = now()
     with db.conn:
         if old is not None:
-            store.copy_history(old, db)
+            store.copy_history(old, db, old_path)
         _write_collection(db, curation, archive)
-        for item in extracted(prepare(files, curation, report), old, curation, report, progress):
+        for item in extracted(prepare(files, curation, report), old, curation, report, progress, old_path):
             _write_document(db, item, curation, registry, report)
             store.insert(db, "fixity_events", [ingest_event(item, previous.get(item.file.path), checked_at)])
             entries.append((item.file.path, item.sha256))

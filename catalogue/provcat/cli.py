@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .errors import ProvcatError
+from .errors import ProvcatError, printable
 
 EXIT_NOT_INTACT = 1
 EXIT_PROBLEM = 2
@@ -29,18 +29,19 @@ class ProvcatGroup(click.Group):
         try:
             return super().invoke(ctx)
         except ProvcatError as exc:
-            click.echo(f"provcat: error: {exc}", err=True)
+            click.echo(f"provcat: error: {printable(str(exc))}", err=True)
             sys.exit(EXIT_PROBLEM)
         except OSError as exc:
             where = getattr(exc, "filename", None)
-            click.echo(f"provcat: error: {where + ': ' if where else ''}{exc.strerror or exc}", err=True)
+            message = f"{f'{where}: ' if where else ''}{exc.strerror or exc}"
+            click.echo(f"provcat: error: {printable(message)}", err=True)
             sys.exit(EXIT_PROBLEM)
         except (click.exceptions.Exit, click.ClickException, KeyboardInterrupt, SystemExit):
             raise
         except Exception as exc:  # a bug: still one line, the traceback only on request
             if os.environ.get("PROVCAT_DEBUG"):
                 raise
-            message = " ".join(str(exc).split()) or type(exc).__name__
+            message = printable(" ".join(str(exc).split()) or type(exc).__name__)
             click.echo(f"provcat: internal error: {type(exc).__name__}: {message} "
                        "(set PROVCAT_DEBUG=1 to see the traceback)", err=True)
             sys.exit(EXIT_INTERNAL)
@@ -57,9 +58,17 @@ db_option = click.option("--db", default="catalogue.db", show_default=True, type
                          help="the catalogue database")
 metadata_option = click.option("--metadata", default="metadata", show_default=True,
                                type=click.Path(path_type=Path), help="folder of curated metadata")
+wait_option = click.option("--wait", is_flag=True,
+                           help="if another build or verification is writing the catalogue, wait for it to finish "
+                                "(default: stop with a message naming it)")
 
 
-def run_build(archive: Path, metadata: Path, db: Path, as_json: bool = False) -> int:
+def warn(message: str) -> None:
+    """A warning on standard error, on one line whatever the file names in it."""
+    click.echo(f"provcat: warning: {printable(message)}", err=True)
+
+
+def run_build(archive: Path, metadata: Path, db: Path, as_json: bool = False, wait: bool = False) -> int:
     from .build import build_catalogue
 
     show = sys.stderr.isatty() and not as_json
@@ -68,13 +77,13 @@ def run_build(archive: Path, metadata: Path, db: Path, as_json: bool = False) ->
     def progress(path: str) -> None:
         nonlocal done
         done += 1
-        click.echo(f"\r  extracted {done} documents ({path[:50]})\033[K", nl=False, err=True)
+        click.echo(f"\r  extracted {done} documents ({printable(path[:50])})\033[K", nl=False, err=True)
 
-    report = build_catalogue(archive, metadata, db, progress if show else None)
+    report = build_catalogue(archive, metadata, db, progress if show else None, wait, warn)
     if show:
         click.echo("\r\033[K", nl=False, err=True)
     for path, problem in report.warnings:
-        click.echo(f"provcat: warning: {path}: {problem}", err=True)
+        warn(f"{path}: {problem}")
     if as_json:
         click.echo(json.dumps({
             "db": str(report.db), "documents": report.documents, "extracted": report.extracted,
@@ -93,25 +102,31 @@ def run_build(archive: Path, metadata: Path, db: Path, as_json: bool = False) ->
 @metadata_option
 @db_option
 @click.option("--json", "as_json", is_flag=True, help="print a JSON report for scripts")
-def build(archive: Path, metadata: Path, db: Path, as_json: bool) -> None:
+@wait_option
+def build(archive: Path, metadata: Path, db: Path, as_json: bool, wait: bool) -> None:
     """Catalogue every document of ARCHIVE (default: seeds)."""
-    sys.exit(run_build(archive, metadata, db, as_json))
+    sys.exit(run_build(archive, metadata, db, as_json, wait))
 
 
 def run_verify(archive: Path, db: Path, as_json: bool = False, all_digests: bool = False,
-               jobs: int | None = None) -> int:
-    from .fixity import ALGORITHMS
+               jobs: int | None = None, wait: bool = False) -> int:
+    from .archive import require_folder
+    from .fixity import ALGORITHMS, capped_jobs
     from .verify import FixityLog, all_intact, check_archive, report_line, summary
 
+    require_folder(archive)
     algorithms = ALGORITHMS if all_digests else ("sha256",)
-    with FixityLog(db) as log:
+    jobs, capped = capped_jobs(jobs)
+    if capped:
+        warn(capped)
+    with FixityLog(db, wait, warn) as log:
         checks = check_archive(archive, db, algorithms, jobs, log)
     counts = summary(checks)
     if as_json:
         click.echo(json.dumps({"intact": all_intact(checks), "summary": counts,
                                "checks": [c.as_dict() for c in checks]}, indent=2))
     else:
-        lines = [report_line(c) for c in checks]
+        lines = [printable(report_line(c)) for c in checks]
         total = len({c.path for c in checks})
         lines.append(f"{total} documents checked: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
         click.echo("\n".join(lines))
@@ -124,10 +139,11 @@ def run_verify(archive: Path, db: Path, as_json: bool = False, all_digests: bool
 @click.option("--json", "as_json", is_flag=True, help="print the checks as JSON")
 @click.option("--all-digests", is_flag=True, help="check SHA-512 as well as SHA-256")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
-              help="processes hashing the files  [default: one per core]")
-def verify(archive: Path, db: Path, as_json: bool, all_digests: bool, jobs: int | None) -> None:
+              help="processes hashing the files (at most 4 per core)  [default: one per core]")
+@wait_option
+def verify(archive: Path, db: Path, as_json: bool, all_digests: bool, jobs: int | None, wait: bool) -> None:
     """Re-hash ARCHIVE and compare with the catalogue; exit 0 only when every document is intact."""
-    sys.exit(run_verify(archive, db, as_json, all_digests, jobs))
+    sys.exit(run_verify(archive, db, as_json, all_digests, jobs, wait))
 
 
 @main.command()
@@ -170,10 +186,10 @@ def export_bag_command(out_dir: Path, db: Path, archive: Path, metadata: Path) -
     sys.exit(run_export_bag(out_dir, db, archive, metadata))
 
 
-def run_export_prov(out_file: Path, db: Path) -> int:
+def run_export_prov(out_file: Path, db: Path, archive: Path, metadata: Path) -> int:
     from .export.prov import export_prov
 
-    export_prov(db, out_file)
+    export_prov(db, out_file, {"archive": archive, "metadata folder": metadata})
     click.echo(f"wrote the W3C PROV-JSON provenance of {db} to {out_file}")
     return 0
 
@@ -181,9 +197,13 @@ def run_export_prov(out_file: Path, db: Path) -> int:
 @export.command("prov")
 @click.argument("out_file", type=click.Path(path_type=Path))
 @db_option
-def export_prov_command(out_file: Path, db: Path) -> None:
-    """Write the provenance of the catalogue as W3C PROV-JSON to OUT_FILE."""
-    sys.exit(run_export_prov(out_file, db))
+@click.option("--archive", default="seeds", show_default=True, type=click.Path(path_type=Path),
+              help="the archive folder (nothing is written inside it)")
+@metadata_option
+def export_prov_command(out_file: Path, db: Path, archive: Path, metadata: Path) -> None:
+    """Write the provenance of the catalogue as W3C PROV-JSON to OUT_FILE (a new file, or a previous
+    provenance export, outside the archive and the metadata folder)."""
+    sys.exit(run_export_prov(out_file, db, archive, metadata))
 
 
 def run_check_bag(bag: Path, as_json: bool = False) -> int:

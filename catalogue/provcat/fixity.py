@@ -88,11 +88,29 @@ def digest_batch(paths: Sequence[str], algorithms: tuple[str, ...] = ALGORITHMS)
     return results
 
 
+#: Most hashing processes per core: more than one helps on a spinning or network disk, where each
+#: waits on the disk, but each costs memory and a process slot, and thousands exhaust a machine.
+MAX_JOBS_PER_CORE = 4
+
+
+def cores() -> int:
+    return os.cpu_count() or 1
+
+
+def capped_jobs(jobs: int | None) -> tuple[int | None, str | None]:
+    """``jobs`` within ``MAX_JOBS_PER_CORE`` per core, and a message when it had to be lowered."""
+    most = MAX_JOBS_PER_CORE * cores()
+    if jobs is None or jobs <= most:
+        return jobs, None
+    return most, (f"--jobs {jobs} is more than {MAX_JOBS_PER_CORE} per core on this machine's {cores()} "
+                  f"core{'s' if cores() > 1 else ''}: using {most}")
+
+
 def worker_count(jobs: int | None) -> int:
-    """``jobs`` worker processes, or one per core when not given."""
+    """``jobs`` worker processes (at most ``MAX_JOBS_PER_CORE`` per core), or one per core when not given."""
     if jobs is not None and jobs < 1:
         raise ValueError(f"jobs must be at least 1, not {jobs}")
-    return jobs or os.cpu_count() or 1
+    return min(jobs or cores(), MAX_JOBS_PER_CORE * cores())
 
 
 def worth_parallel(paths: Sequence[str], workers: int) -> bool:

@@ -14,6 +14,9 @@ from typing import Any
 
 import sqlite_utils
 
+from .errors import ProvcatError
+from .ownership import APPLICATION_ID
+
 SCHEMA = """
 CREATE TABLE collection (
     key TEXT PRIMARY KEY,
@@ -148,6 +151,7 @@ HISTORY_TABLES = ("builds", "fixity_events")
 
 def create_schema(db: sqlite_utils.Database) -> None:
     db.conn.executescript(SCHEMA)
+    db.conn.execute(f"pragma application_id = {APPLICATION_ID}")
 
 
 def enable_search(db: sqlite_utils.Database) -> None:
@@ -160,25 +164,46 @@ def insert(db: sqlite_utils.Database, table: str, rows: Iterable[dict[str, Any]]
     db[table].insert_all(rows, batch_size=500)
 
 
+class DamagedCatalogue(ProvcatError):
+    """The previous catalogue cannot be read in full: the build stops and leaves it as it is."""
+
+    def __init__(self, path: Path, problem: str) -> None:
+        super().__init__(path, f"the previous catalogue cannot be read in full ({problem}): the build stopped and "
+                               "left it as it was. It holds the fixity history: keep a copy, repair it or move it "
+                               "aside, then build again")
+
+
 def open_existing(path: Path) -> sqlite3.Connection | None:
-    """Open a previous catalogue read-only, or None when there is none (or it is not a catalogue)."""
-    if not path.is_file():
+    """Open the previous catalogue read-only, or None when there is none. A file that is not a provcat
+    catalogue is refused (see :mod:`provcat.ownership`, checked before a build starts)."""
+    if not path.exists():
         return None
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
         conn.execute("select id from documents limit 1")
-    except sqlite3.DatabaseError:
-        return None
+    except sqlite3.DatabaseError as exc:
+        raise DamagedCatalogue(path, str(exc)) from exc
     conn.row_factory = sqlite3.Row
     return conn
 
 
-def copy_history(old: sqlite3.Connection, db: sqlite_utils.Database) -> None:
-    """Carry the build history and the fixity events of the previous catalogue into the new one."""
+def copy_history(old: sqlite3.Connection, db: sqlite_utils.Database, where: Path) -> int:
+    """Carry the build history and every fixity event of the previous catalogue into the new one;
+    return the number of rows carried. Any row that cannot be read stops the build: a history is
+    never carried over in part."""
+    carried = 0
     for table in HISTORY_TABLES:
         columns = {c.name for c in db[table].columns}
         try:
-            rows = [dict(r) for r in old.execute(f"select * from [{table}] order by id")]
-        except sqlite3.DatabaseError:
-            continue
-        insert(db, table, ({k: v for k, v in r.items() if k in columns} for r in rows))
+            expected = old.execute(f"select count(*) from [{table}]").fetchone()[0]
+            rows = old.execute(f"select * from [{table}] order by id")
+            copied = 0
+            while batch := rows.fetchmany(5000):
+                insert(db, table, ({k: v for k, v in dict(r).items() if k in columns} for r in batch))
+                copied += len(batch)
+        except sqlite3.DatabaseError as exc:
+            raise DamagedCatalogue(where, f"table {table}: {exc}") from exc
+        if copied != expected:
+            raise DamagedCatalogue(where, f"table {table}: {copied} of {expected} rows readable")
+        carried += copied
+    return carried

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from itertools import chain
 from operator import itemgetter
@@ -21,6 +21,8 @@ from . import __version__
 from .archive import scan_paths
 from .errors import ProvcatError
 from .fixity import ALGORITHMS, RAW_INDEX, Digesting, RawDigests
+from .lock import CatalogueLock
+from .ownership import require_catalogue
 
 AGENT = f"provcat {__version__}"
 OUTCOMES = ("intact", "changed", "missing", "unrecorded", "error")
@@ -40,11 +42,6 @@ class Check(NamedTuple):
 
     def as_dict(self) -> dict[str, str | None]:
         return self._asdict()
-
-
-def require_catalogue(db: Path) -> None:
-    if not db.is_file():
-        raise ProvcatError(db, "catalogue not found (run 'provcat build' first)")
 
 
 def require_known(algorithms: tuple[str, ...]) -> None:
@@ -166,11 +163,14 @@ def sql_literal(text: str) -> str:
 
 class FixityLog:
     """Fixity events being appended to the catalogue in one transaction: written as they are
-    added, committed when the ``with`` block ends normally, rolled back if it raises. The catalogue
-    is opened at the first event, so that a problem with the archive is reported first."""
+    added, committed when the ``with`` block ends normally, rolled back if it raises. The catalogue's
+    lock is held for the whole ``with`` block (``wait``: wait for another writer rather than stop), so
+    that no build replaces the catalogue between the checks and their events. The catalogue is
+    opened at the first event."""
 
-    def __init__(self, db: Path) -> None:
+    def __init__(self, db: Path, wait: bool = False, on_wait: Callable[[str], None] | None = None) -> None:
         self.db = db
+        self.lock = CatalogueLock(db, "verify", wait, on_wait)
         self.checked_at = datetime.now(UTC).isoformat(timespec="seconds")
         self.conn: sqlite3.Connection | None = None
         # the time and the agent are the same for every event: SQL literals rather than parameters
@@ -181,6 +181,8 @@ class FixityLog:
         return INSERT_EVENTS + ", ".join([self.values_sql] * rows)
 
     def __enter__(self) -> FixityLog:
+        require_catalogue(self.db)
+        self.lock.__enter__()
         return self
 
     def add(self, checks: list[Check]) -> None:
@@ -199,17 +201,20 @@ class FixityLog:
             raise ProvcatError(self.db, f"fixity events could not be recorded: {exc}") from exc
 
     def __exit__(self, exc_type: type[BaseException] | None, *exc_info: object) -> None:
-        if self.conn is None:
-            return
         try:
-            if exc_type is None:
-                self.conn.commit()
-            else:
-                self.conn.rollback()
-        except sqlite3.DatabaseError as exc:
-            raise ProvcatError(self.db, f"fixity events could not be recorded: {exc}") from exc
+            if self.conn is None:
+                return
+            try:
+                if exc_type is None:
+                    self.conn.commit()
+                else:
+                    self.conn.rollback()
+            except sqlite3.DatabaseError as exc:
+                raise ProvcatError(self.db, f"fixity events could not be recorded: {exc}") from exc
+            finally:
+                self.conn.close()
         finally:
-            self.conn.close()
+            self.lock.__exit__(None, None, None)
 
 
 def record_events(db: Path, checks: list[Check]) -> None:

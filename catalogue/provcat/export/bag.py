@@ -42,6 +42,7 @@ from pathlib import Path, PurePosixPath
 from .. import __version__
 from ..errors import ProvcatError
 from ..fixity import ALGORITHMS, BLOCK_SIZE, manifest_sha256
+from ..ownership import require_catalogue
 
 BAGIT_VERSION = "1.0"
 DOCUMENTS = "data/documents"
@@ -140,8 +141,7 @@ def _read_only(db: Path) -> sqlite3.Connection:
 
 def snapshot_catalogue(db: Path, target: Path) -> None:
     """A consistent copy of the catalogue (SQLite's backup API), even while it is being verified."""
-    if not db.is_file():
-        raise ProvcatError(db, "catalogue not found (run 'provcat build' first)")
+    require_catalogue(db)
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
         source = _read_only(db)
@@ -290,8 +290,8 @@ def write_tag_files(bag: Path, files: list[PayloadFile], record: CatalogueRecord
 # ---------------------------------------------------------------------------------------------
 
 
-def check_target(out_dir: Path, archive: Path) -> None:
-    """The bag goes into a new or empty folder, outside the archive it describes."""
+def check_target(out_dir: Path, archive: Path, metadata: Path | None = None) -> None:
+    """The bag goes into a new or empty folder, outside the archive and the metadata it describes."""
     if out_dir.is_symlink():
         raise ProvcatError(out_dir, "is a symbolic link: give the folder itself")
     if out_dir.exists():
@@ -301,6 +301,8 @@ def check_target(out_dir: Path, archive: Path) -> None:
             raise ProvcatError(out_dir, "is not empty: a bag is written only into a new or empty folder")
     if archive.is_dir() and out_dir.resolve().is_relative_to(archive.resolve()):
         raise ProvcatError(out_dir, f"is inside the archive folder {archive}: the bag would become part of it")
+    if metadata is not None and metadata.is_dir() and out_dir.resolve().is_relative_to(metadata.resolve()):
+        raise ProvcatError(out_dir, f"is inside the metadata folder {metadata}: the bag would become part of it")
 
 
 def write_bag(bag: Path, db: Path, archive: Path, metadata: Path) -> None:
@@ -314,7 +316,7 @@ def write_bag(bag: Path, db: Path, archive: Path, metadata: Path) -> None:
 
 def export_bag(db: Path, out_dir: Path, archive: Path, metadata: Path) -> Path:
     """Write a BagIt 1.0 bag of the catalogued archive into ``out_dir`` (new or empty); return it."""
-    check_target(out_dir, archive)
+    check_target(out_dir, archive, metadata)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = out_dir.parent / f".{out_dir.name}.bagging-{os.getpid()}-{secrets.token_hex(4)}"
     tmp.mkdir()

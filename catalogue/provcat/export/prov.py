@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 import sqlite3
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -41,6 +42,7 @@ from prov.model import PROV, PROV_LABEL, PROV_TYPE, Namespace, ProvDocument, Qua
 
 from ..errors import ProvcatError
 from ..models import slugify
+from ..ownership import check_export_target, require_catalogue
 
 NAMESPACE = "urn:provcat:"
 DCTERMS = "http://purl.org/dc/terms/"
@@ -86,8 +88,7 @@ def _count_assertions(conn: sqlite3.Connection) -> dict[str, Assertions]:
 
 
 def read_snapshot(db: Path) -> Snapshot:
-    if not db.is_file():
-        raise ProvcatError(db, "catalogue not found (run 'provcat build' first)")
+    require_catalogue(db)
     try:
         conn = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
         conn.row_factory = sqlite3.Row
@@ -312,18 +313,24 @@ def provenance(snapshot: Snapshot) -> ProvDocument:
 
 
 def write_atomically(out_file: Path, text: str) -> None:
+    """Write ``text`` to a new hidden file beside ``out_file`` (created here, with a name no other
+    writer can pick) and move it into place."""
     out_file.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out_file.with_name(f".{out_file.name}.writing-{os.getpid()}")
+    tmp = out_file.with_name(f".{out_file.name}.writing-{os.getpid()}-{secrets.token_hex(8)}")
     try:
-        tmp.write_text(text, encoding="utf-8")
+        with open(tmp, "x", encoding="utf-8") as handle:
+            handle.write(text)
         os.replace(tmp, out_file)
     finally:
         tmp.unlink(missing_ok=True)
 
 
-def export_prov(db: Path, out_file: Path) -> None:
-    """Write the provenance of the catalogue ``db`` to ``out_file`` as PROV-JSON (replaced atomically)."""
-    if out_file.is_dir():
-        raise ProvcatError(out_file, "is a folder: give a file name, e.g. provenance.json")
+def export_prov(db: Path, out_file: Path, folders: dict[str, Path] | None = None) -> None:
+    """Write the provenance of the catalogue ``db`` to ``out_file`` as PROV-JSON (replaced atomically).
+
+    ``out_file`` must be a new file or a previous provenance export, not the catalogue, and not
+    inside any of ``folders`` (by role: the archive, the metadata folder)."""
+    check_export_target(out_file, folders or {}, {"catalogue": db})
     document = provenance(read_snapshot(db))
+    check_export_target(out_file, folders or {}, {"catalogue": db})  # nothing else took its place meanwhile
     write_atomically(out_file, document.serialize(format="json", indent=2) + "\n")
