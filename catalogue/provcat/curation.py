@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -29,27 +30,58 @@ M = TypeVar("M", bound=BaseModel)
 SIDECAR_FOLDER = "documents"
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """A safe loader that refuses a mapping with the same key twice (PyYAML keeps the last)."""
+#: The most bytes a curated file may have; a larger one is refused with its size before it is read.
+#: An authority file of 4 MiB holds about 35,000 records: loading it takes about 5 s, and the entity
+#: ruler made from it about 6 s more and 600 MB (docs/performance.md).
+MAX_CURATED_BYTES = 4 * 1024 * 1024
+AUTHORITIES_FILE = "authorities.yml"
+
+_Loader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when it is there: ~10 x faster
 
 
-def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-    seen: set[Any] = set()
-    for key_node, _ in node.value:
+class _StrictLoader(_Loader):  # type: ignore[misc, valid-type]
+    """A safe loader (no object construction) that refuses a mapping with the same key twice
+    (PyYAML keeps the last one), and aliases (``*name``): an alias makes one node count many times
+    over, so a few hundred bytes can stand for gigabytes once the data is used (a "billion laughs")."""
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        if node in self.constructed_objects or node in self.recursive_objects:
+            raise yaml.constructor.ConstructorError(None, None, "aliases (*name) are not allowed in curated files",
+                                                    node.start_mark)
+        return super().construct_object(node, deep=deep)
+
+
+def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+    if not isinstance(node, yaml.MappingNode):
+        raise yaml.constructor.ConstructorError(None, None, f"expected a mapping, found {node.id}", node.start_mark)
+    mapping: dict[Any, Any] = {}
+    for key_node, value_node in node.value:
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            raise yaml.constructor.ConstructorError(None, None, "merge keys (<<) are not allowed in curated files",
+                                                    key_node.start_mark)
         key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key '{key}'", key_node.start_mark)
-        seen.add(key)
-    return loader.construct_mapping(node, deep=deep)
+        try:
+            seen = key in mapping
+        except TypeError:
+            raise yaml.constructor.ConstructorError(None, None, "a mapping key must be a plain value",
+                                                    key_node.start_mark) from None
+        if seen:
+            raise yaml.constructor.ConstructorError(None, None, f"duplicate key '{key}'", key_node.start_mark)
+        mapping[key] = loader.construct_object(value_node, deep=deep)
+    return mapping
 
 
-_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
 def load_yaml(path: Path) -> Any:
-    """Parse one YAML file, turning every failure into a one-line ProvcatError."""
+    """Parse one YAML file of at most ``MAX_CURATED_BYTES``, turning every failure into a one-line
+    ProvcatError."""
+    limit = MAX_CURATED_BYTES
     try:
+        size = path.stat().st_size
+        if size > limit:
+            raise ProvcatError(path, f"is {size:,} bytes, more than the {limit:,} a curated file may have")
         raw = path.read_bytes()
     except OSError as exc:
         raise ProvcatError(path, f"cannot be read: {exc.strerror or exc}") from exc
@@ -58,12 +90,14 @@ def load_yaml(path: Path) -> Any:
     except UnicodeDecodeError as exc:
         raise ProvcatError(path, f"is not UTF-8 (byte {exc.start})") from exc
     try:
-        return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise ProvcatError(path, f"malformed YAML: {where}{problem}") from exc
+    except RecursionError as exc:
+        raise ProvcatError(path, "malformed YAML: nested too deeply") from exc
 
 
 def validate(model: type[M], data: Any, path: Path) -> M:
@@ -82,6 +116,11 @@ def validate(model: type[M], data: Any, path: Path) -> M:
         raise ProvcatError(path, f"field '{where}': {message}{extra}") from exc
 
 
+def fold(value: str) -> str:
+    """A name or label as curated values are compared: case and spacing ignored, apostrophes unified."""
+    return " ".join(value.replace("\u2019", "'").casefold().split())
+
+
 @dataclass
 class Curation:
     """All curated metadata of a collection, validated."""
@@ -93,8 +132,17 @@ class Curation:
     sidecar_files: dict[str, Path] = field(default_factory=dict)
     digests: dict[str, str] = field(default_factory=dict)  # file name -> sha256 of its bytes
 
+    @cached_property
+    def authorities_by_id(self) -> dict[str, Authority]:
+        return {a.id: a for a in self.authorities}
+
     def authority(self, authority_id: str) -> Authority | None:
-        return next((a for a in self.authorities if a.id == authority_id), None)
+        return self.authorities_by_id.get(authority_id)
+
+    @cached_property
+    def authority_ids_by_name(self) -> dict[str, str]:
+        """Authority ids by folded canonical name (:func:`fold`)."""
+        return {fold(a.name): a.id for a in self.authorities}
 
     def inputs_digest(self, document_path: str) -> str:
         """Digest of the curated inputs that affect one document (its sidecar and the authorities)."""
@@ -123,7 +171,7 @@ def load_curation(folder: Path) -> Curation:
     if collection_file.is_file():
         curation.collection = validate(Collection, load_yaml(collection_file), collection_file)
         curation.digests["collection.yml"] = _digest(collection_file)
-    authorities_file = folder / "authorities.yml"
+    authorities_file = folder / AUTHORITIES_FILE
     if authorities_file.is_file():
         records = validate(AuthorityFile, load_yaml(authorities_file), authorities_file)
         curation.authorities = records.entities

@@ -11,15 +11,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .curation import Curation
+from .curation import Curation, fold
 from .errors import ProvcatError
 from .models import Extraction, Mention, Quote, Sidecar
 
 CURATED = "curated"
-
-
-def _fold(value: str) -> str:
-    return " ".join(value.replace("\u2019", "'").casefold().split())
 
 
 def find_occurrence(text: str, needle: str, occurrence: int = 1) -> int:
@@ -96,17 +92,17 @@ def apply_sidecar(text: str, machine: Extraction, sidecar: Sidecar | None, curat
     if sidecar is None:
         return machine, {}
     curated = curated_assertions(text, sidecar, curation, where or Path(sidecar.document))
-    ids = {_fold(a.name): a.id for a in curation.authorities}
+    ids = curation.authority_ids_by_name
     # folded value -> the value as the curator wrote it, per kind of rejection
-    rejections = {"entity": {_fold(v): v for v in sidecar.reject.entities},
-                  "speaker": {_fold(v): v for v in sidecar.reject.speakers}}
+    rejections = {"entity": {fold(v): v for v in sidecar.reject.entities},
+                  "speaker": {fold(v): v for v in sidecar.reject.speakers}}
     counts = {(kind, v): 0 for kind, values in rejections.items() for v in values.values()}
 
     def rejected(values: list[str | None], kind: str) -> bool:
         for value in values:
             if value is None:
                 continue
-            for key in (_fold(value), ids.get(_fold(value), "")):
+            for key in (fold(value), ids.get(fold(value), "")):
                 if key in rejections[kind]:
                     counts[(kind, rejections[kind][key])] += 1
                     return True
