@@ -1,5 +1,6 @@
 """A bounded load on loopback: a fixed number of requests at several concurrency levels against the
-served seed catalogue (table JSON, search, document pages), with zero errors allowed.
+served seed catalogue (table JSON, search, document pages), with zero errors allowed; then heavy
+hashing requests three at a time, while a document page must keep answering.
 
 The figures are printed (run with ``-s``); docs/security.md records a run. Only 127.0.0.1 is used.
 """
@@ -9,13 +10,14 @@ from __future__ import annotations
 import statistics
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from server_process import running_server
+from server_process import Served, served
 
 from provcat.build import build_catalogue
 
@@ -35,11 +37,16 @@ TIME_LIMIT_SECONDS = 60
 
 
 @pytest.fixture(scope="module")
-def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     db = tmp_path_factory.mktemp("load") / "catalogue.db"
     build_catalogue(ROOT / "seeds", ROOT / "metadata", db)
-    with running_server(db, ROOT / "metadata") as base:
-        yield base
+    with served(db, ROOT / "metadata") as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def base_url(server: Served) -> str:
+    return server.base
 
 
 def fetch(url: str) -> tuple[int, float]:
@@ -86,3 +93,50 @@ def test_the_server_refuses_writes(base_url: str) -> None:
     except urllib.error.HTTPError as exc:
         status = exc.code
     assert status in (403, 404, 405)
+
+
+#: Requests that once took the server's memory to gigabytes and stalled every page for seconds, with
+#: the status each must now get: a hash of one huge value (refused), hashes of many large values
+#: (stopped at the time limit), a hash of a number (refused: it was hashed as that many zero bytes),
+#: and the integrity check. Each is sent three times at once.
+HEAVY_SQL = [
+    ("select sha512_hex(zeroblob(300000000))", 400),
+    ("select sha512_hex(zeroblob(67108864 - x % 2)) from "
+     "(with recursive r(x) as (select 1 union all select x + 1 from r where x < 400) select x from r)", 400),
+    ("select sha512_hex(900000000)", 400),
+    ("select sha256_hex(content) from documents", 200),
+]
+#: What a page may take while they run, and what the server may grow by.
+PAGE_SECONDS = 2.0
+GROWTH_BYTES = 1_500_000_000
+
+
+def resident_bytes(pid: int) -> int:
+    with open(f"/proc/{pid}/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def test_heavy_hashing_leaves_other_pages_answering(server: Served) -> None:
+    page = server.base + PATHS[4]
+    for sql, expected in HEAVY_SQL:
+        before = resident_bytes(server.process.pid)
+        peak, latencies = before, []
+        url = server.base + "/catalogue.json?" + urllib.parse.urlencode({"sql": sql})
+        with ThreadPoolExecutor(max_workers=3) as pool:
+            heavy = [pool.submit(fetch, url) for _ in range(3)]
+            while not all(f.done() for f in heavy):
+                status, seconds = fetch(page)
+                latencies.append(seconds)
+                assert status == 200
+                peak = max(peak, resident_bytes(server.process.pid))
+                time.sleep(0.05)
+            results = [f.result() for f in heavy]
+        assert [status for status, _ in results] == [expected] * 3, f"{sql}: {results}"
+        assert max(latencies) < PAGE_SECONDS, f"{sql}: a page took {max(latencies):.2f} s"
+        assert all(seconds < 5 for _, seconds in results), f"{sql}: {results}"  # the 3 s limit, and a call
+        assert peak - before < GROWTH_BYTES, f"{sql}: the server grew by {(peak - before) / 1e6:.0f} MB"
+        print(f"\n{sql[:50]}: {[s for s, _ in results]} in {max(t for _, t in results):.2f} s; pages at most "
+              f"{max(latencies) * 1000:.0f} ms; server +{(peak - before) / 1e6:.0f} MB")

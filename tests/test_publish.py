@@ -3,13 +3,15 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import json
 import re
 import shutil
+import socket
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
+import server_process
 import sqlite_utils
 import yaml
 from catalogue_factory import HOSTILE_TEXT, sample_documents, tamper
@@ -626,46 +628,30 @@ async def test_writes_are_refused(ds: Datasette) -> None:
     assert rows == [{"n": DOCUMENTS}]
 
 
-def test_prepare_writes_inspect_file_and_metadata_next_to_the_db(sample_catalogue: Path, metadata_dir: Path,
-                                                                  tmp_path: Path) -> None:
-    db = tmp_path / "catalogue.db"
-    shutil.copyfile(sample_catalogue, db)
-    inspect_file, metadata_file = publish.prepare(db, metadata_dir)
-    assert inspect_file == tmp_path / "catalogue.db.inspect.json"
-    assert metadata_file == tmp_path / "catalogue.db.metadata.json"
-    inspected = json.loads(inspect_file.read_text())["catalogue"]
-    assert inspected["hash"] == hashlib.sha256(db.read_bytes()).hexdigest()
-    assert inspected["size"] == db.stat().st_size
+def test_inspect_data_is_the_files_hash_size_and_row_counts(sample_catalogue: Path) -> None:
+    inspected = publish.inspect_data(sample_catalogue)["catalogue"]
+    assert inspected["hash"] == hashlib.sha256(sample_catalogue.read_bytes()).hexdigest()
+    assert inspected["size"] == sample_catalogue.stat().st_size
     assert inspected["tables"]["documents"]["count"] == DOCUMENTS
-    assert json.loads(metadata_file.read_text()) == publish.publication_metadata(db, metadata_dir)
 
 
-def test_prepare_refreshes_a_stale_inspect_file(sample_catalogue: Path, metadata_dir: Path,
-                                                tmp_path: Path) -> None:
+def test_serve_hands_the_socket_it_bound_to_the_server(sample_catalogue: Path, metadata_dir: Path,
+                                                      tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     db = tmp_path / "catalogue.db"
     shutil.copyfile(sample_catalogue, db)
-    publish.inspect_file_for(db).write_text('{"catalogue": {"hash": "stale"}}')
-    inspect_file, _ = publish.prepare(db, metadata_dir)
-    assert json.loads(inspect_file.read_text())["catalogue"]["hash"] != "stale"
+    seen: dict[str, Any] = {}
 
+    def run(server: Any, sockets: list[socket.socket] | None = None) -> None:
+        (sock,) = sockets or [None]
+        seen["port"] = sock.getsockname()[1]
+        seen["listening"] = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ACCEPTCONN)
+        seen["app"] = server.config.app
 
-def test_serve_runs_datasette_with_the_prepared_files(sample_catalogue: Path, metadata_dir: Path,
-                                                     tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    db = tmp_path / "catalogue.db"
-    shutil.copyfile(sample_catalogue, db)
-    commands: list[list[str]] = []
-
-    def call(command: list[str]) -> int:
-        commands.append(command)
-        return 0
-
-    monkeypatch.setattr(publish.subprocess, "call", call)
-    assert publish.serve(db, metadata_dir, host="127.0.0.1", port=8123) == 0
-    inspect_file, metadata_file = publish.inspect_file_for(db), publish.metadata_file_for(db)
-    assert inspect_file.is_file() and metadata_file.is_file()
-    assert commands == [publish.datasette_command(
-        publish.datasette_arguments(db, inspect_file, metadata_file, "127.0.0.1", 8123))]
-    assert commands[0][1:3] == ["-m", "datasette"]
+    monkeypatch.setattr(publish.uvicorn.Server, "run", run)
+    port = server_process.free_port()
+    assert publish.serve(db, metadata_dir, host="127.0.0.1", port=port) == 0
+    assert seen["port"] == port and seen["listening"] == 1 and seen["app"] is not None
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["catalogue.db"]
 
 
 def test_serve_refuses_a_missing_database(tmp_path: Path, metadata_dir: Path) -> None:
@@ -673,19 +659,189 @@ def test_serve_refuses_a_missing_database(tmp_path: Path, metadata_dir: Path) ->
         publish.serve(tmp_path / "missing.db", metadata_dir)
 
 
-def test_server_arguments_are_immutable_and_limited(tmp_path: Path) -> None:
-    arguments = publish.datasette_arguments(tmp_path / "c.db", tmp_path / "c.inspect.json",
-                                            tmp_path / "c.metadata.json", host="127.0.0.1", port=9999)
-    assert arguments[:3] == ["serve", "-i", str(tmp_path / "c.db")]
-    pairs = dict(zip(arguments, arguments[1:], strict=False))
-    assert pairs["--inspect-file"] == str(tmp_path / "c.inspect.json")
-    assert pairs["-m"] == str(tmp_path / "c.metadata.json")
-    assert pairs["--host"] == "127.0.0.1" and pairs["--port"] == "9999"
-    settings = {arguments[i + 1]: arguments[i + 2] for i, a in enumerate(arguments) if a == "--setting"}
-    assert settings["sql_time_limit_ms"] == "3000"
-    assert settings["suggest_facets"] == "off"
-    assert settings["default_page_size"] == "50"
-    assert str(tmp_path / "c.db") not in arguments[3:]  # never also opened as a mutable file
+def test_serve_refuses_a_file_that_is_not_a_database(tmp_path: Path, metadata_dir: Path) -> None:
+    junk = tmp_path / "catalogue.db"
+    junk.write_bytes(b"not a database at all, just some text that is long enough to look like a file\n" * 20)
+    with pytest.raises(ProvcatError, match="not an SQLite database") as err:
+        publish.serve(junk, metadata_dir, port=0)
+    assert str(err.value).startswith(f"{junk}: ")
+
+
+# ---------------------------------------------------------------------------------------------
+# URLs in the metadata become links on every page: http(s) only
+# ---------------------------------------------------------------------------------------------
+
+NOT_WEB_URLS = ["javascript:alert(document.domain)", " JavaScript:alert(1)", "data:text/html,<b>x</b>",
+                "vbscript:msgbox(1)", "//elsewhere.example/page", "file:///etc/passwd", "https://", "ftp://x.example/"]
+URL_PLACES = [((), "license_url"), ((), "source_url"), ((), "about_url"),
+              (("databases", "catalogue"), "license_url"), (("databases", "catalogue"), "about_url"),
+              (("databases", "catalogue", "tables", "documents"), "source_url"),
+              (("databases", "catalogue", "tables", "quotes"), "about_url"),
+              (("databases", "catalogue", "queries", "integrity"), "license_url")]
+
+
+def with_value(metadata: dict[str, Any], level: tuple[str, ...], key: str, value: Any) -> dict[str, Any]:
+    node = metadata
+    for part in level:
+        node = node[part]
+    node[key] = value
+    return metadata
+
+
+@pytest.mark.parametrize(("level", "key"), URL_PLACES)
+@pytest.mark.parametrize("url", NOT_WEB_URLS)
+def test_datasette_yml_urls_must_be_http(tmp_path: Path, metadata_dir: Path, level: tuple[str, ...], key: str,
+                                         url: str) -> None:
+    metadata = with_value(datasette_yml(metadata_dir), level, key, url)
+    (tmp_path / publish.DATASETTE_METADATA).write_text(yaml.safe_dump(metadata), encoding="utf-8")
+    with pytest.raises(ProvcatError) as err:
+        publish.publication_metadata(tmp_path / "catalogue.db", tmp_path)
+    field = ".".join((*level, key))
+    assert str(err.value).startswith(f"{tmp_path / publish.DATASETTE_METADATA}: field '{field}': ")
+    assert "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize(("level", "key"), URL_PLACES)
+def test_datasette_yml_http_urls_are_served(tmp_path: Path, metadata_dir: Path, level: tuple[str, ...],
+                                            key: str) -> None:
+    metadata = with_value(datasette_yml(metadata_dir), level, key, "HTTPS://example.org/about?x=1#y")
+    (tmp_path / publish.DATASETTE_METADATA).write_text(yaml.safe_dump(metadata), encoding="utf-8")
+    served = publish.publication_metadata(tmp_path / "other.db", tmp_path)
+    renamed = tuple("other" if part == "catalogue" else part for part in level)
+    node = served
+    for part in renamed:
+        node = node[part]
+    assert node[key] == "HTTPS://example.org/about?x=1#y"
+
+
+def test_a_column_described_as_source_url_is_not_a_link(metadata_dir: Path, tmp_path: Path) -> None:
+    """``columns`` maps column names to descriptions: a column called source_url is text, not a URL."""
+    assert datasette_yml(metadata_dir)["databases"]["catalogue"]["tables"]["documents"]["columns"]["source_url"]
+    publish.publication_metadata(tmp_path / "catalogue.db", metadata_dir)
+
+
+@pytest.mark.parametrize("field", ["licence_url", "source_url"])
+def test_collection_yml_urls_must_be_http(tmp_path: Path, field: str) -> None:
+    (tmp_path / "collection.yml").write_text(
+        f"title: T\ndescription: D\nrights: R\ncurator: C\n{field}: 'javascript:alert(1)'\n", encoding="utf-8")
+    with pytest.raises(ProvcatError) as err:
+        publish.publication_metadata(tmp_path / "catalogue.db", tmp_path)
+    assert str(err.value).startswith(f"{tmp_path / 'collection.yml'}: field '{field}': ")
+
+
+#: Every attribute of a page that the browser follows or loads.
+LINK_ATTRIBUTE = re.compile(r"""\b(?:href|src|action|formaction)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
+
+
+def is_safe_link(url: str) -> bool:
+    """http(s), or on this site: a path from the root (not ``//host``), a query or a fragment."""
+    url = url.strip()
+    return bool(re.match(r"https?://\S", url, re.IGNORECASE)) or url.startswith(("#", "?")) or (
+        url.startswith("/") and not url.startswith("//"))
+
+
+async def test_every_link_on_the_pages_is_http_or_on_this_site(ds: Datasette) -> None:
+    pages = ["/", "/catalogue", "/catalogue/documents", "/catalogue/documents/article", "/catalogue/documents/hostile",
+             "/catalogue/documents/captions", "/catalogue/entities", "/catalogue/entities/peter-neumann",
+             "/catalogue/entities/hostile-entity", "/catalogue/entities/isis", "/catalogue/search?q=alert",
+             "/catalogue/integrity", "/catalogue/quotes", "/catalogue?sql=select+source_url+from+documents"]
+    for path in pages:
+        page = await html(ds, path)
+        links = [a or b for a, b in LINK_ATTRIBUTE.findall(page)]
+        assert links, path
+        assert [url for url in links if not is_safe_link(url)] == [], path
+
+
+# ---------------------------------------------------------------------------------------------
+# Limits of the SQL functions and of the values a query can build
+# ---------------------------------------------------------------------------------------------
+
+
+async def sql_failure(ds: Datasette, query: str, **params: str) -> tuple[str, float]:
+    """The error a query gives, and how long it took to give it."""
+    started = time.perf_counter()
+    response = await ds.client.get("/catalogue.json", params={"sql": query, **params})
+    took = time.perf_counter() - started
+    assert response.status_code == 400, response.text[:300]
+    return str(response.json()["error"]), took
+
+
+def test_the_limits_follow_from_the_largest_document() -> None:
+    from provcat.build import MAX_DOCUMENT_BYTES
+
+    assert plugin.MAX_HASHED_BYTES == MAX_DOCUMENT_BYTES
+    assert plugin.MAX_VALUE_BYTES == 3 * MAX_DOCUMENT_BYTES
+
+
+def test_decoded_text_is_at_most_three_utf8_bytes_per_byte() -> None:
+    """The bound behind MAX_VALUE_BYTES: every encoding the reader may detect turns any one byte, and
+    any two bytes, into at most three bytes of UTF-8 per byte."""
+    import codecs
+
+    from charset_normalizer.constant import IANA_SUPPORTED
+    from charset_normalizer.utils import is_multi_byte_encoding
+
+    singles = [bytes([b]) for b in range(256)]
+    pairs = [bytes([a, b]) for a in range(128, 256) for b in range(256)]
+    worst = 0.0
+    for encoding in IANA_SUPPORTED:
+        decoder = codecs.getdecoder(encoding)
+        for data in singles + (pairs if is_multi_byte_encoding(encoding) else []):
+            try:
+                text, _ = decoder(data)
+            except (UnicodeDecodeError, ValueError):
+                continue
+            worst = max(worst, len(text.encode("utf-8", "surrogatepass")) / len(data))
+    assert 2 < worst <= 3
+
+
+async def test_hashing_more_than_the_limit_is_refused_at_once(ds: Datasette) -> None:
+    for value in (f"zeroblob({plugin.MAX_HASHED_BYTES + 1})", f"printf('%.*c', {plugin.MAX_HASHED_BYTES + 1}, 'x')"):
+        for function in ("sha256_hex", "sha512_hex"):
+            error, took = await sql_failure(ds, f"select {function}({value})")
+            assert "too big" in error and took < 1.5, (function, value, error, took)
+
+
+async def test_hashing_up_to_the_limit_works(ds: Datasette) -> None:
+    (row,) = await sql(ds, f"select sha256_hex(zeroblob({plugin.MAX_HASHED_BYTES})) as d, "
+                           "sha512_hex('h\u00e9') as t, sha256_hex(null) as n")
+    assert row["d"] == hashlib.sha256(bytes(plugin.MAX_HASHED_BYTES)).hexdigest()
+    assert row["t"] == hashlib.sha512("h\u00e9".encode()).hexdigest() and row["n"] is None
+
+
+async def test_numbers_are_refused_not_hashed_as_zero_bytes(ds: Datasette) -> None:
+    for query in ("select sha512_hex(900000000)", "select sha256_hex(1.5)"):
+        _, took = await sql_failure(ds, query)
+        assert took < 1.5, query
+
+
+async def test_no_value_longer_than_the_limit_can_be_built(ds: Datasette) -> None:
+    (row,) = await sql(ds, f"select length(zeroblob({plugin.MAX_VALUE_BYTES})) as n")
+    assert row["n"] == plugin.MAX_VALUE_BYTES
+    half = plugin.MAX_VALUE_BYTES // 2
+    for query in (f"select length(zeroblob({plugin.MAX_VALUE_BYTES + 1}))",
+                  f"select length(zeroblob({half + 1}) || zeroblob({half}))",
+                  f"select length(cast(zeroblob({half + 1}) as text) || cast(zeroblob({half}) as text))"):
+        error, took = await sql_failure(ds, query)
+        assert "too big" in error and took < 1.5, (query, error)
+    (row,) = await sql(ds, f"select printf('%.*c', {plugin.MAX_VALUE_BYTES + 1}, 'x') is null as refused")
+    assert row["refused"] == 1  # printf gives NULL rather than build it
+
+
+async def test_many_hash_calls_stop_at_the_time_limit(ds: Datasette) -> None:
+    """The time limit is checked every thousand SQLite instructions, which can be hundreds of calls of
+    a function: the hash functions check it too."""
+    rows = "(with recursive r(x) as (select 1 union all select x + 1 from r where x < 60) select x from r)"
+    error, took = await sql_failure(ds, f"select sha512_hex(zeroblob(20000000 + x % 2)) from {rows}",
+                                    _timelimit="200")
+    assert "took too long" in error and took < 1.2, (error, took)
+
+
+async def test_a_search_longer_than_the_limit_is_refused(ds: Datasette) -> None:
+    (row,) = await sql(ds, f"select length(fts_escape(printf('%.*c', {plugin.MAX_SEARCH_CHARACTERS}, 'x'))) as n")
+    assert row["n"] == plugin.MAX_SEARCH_CHARACTERS + 2
+    error, _ = await sql_failure(ds, f"select fts_escape(printf('%.*c', {plugin.MAX_SEARCH_CHARACTERS + 1}, 'x'))")
+    assert "too big" in error
 
 
 async def test_an_immutable_catalogues_document_is_read_once_and_shown_the_same(

@@ -13,9 +13,9 @@ Offsets are always 0-based character offsets into the stored document text, end 
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 EntityType = Literal["person", "organization", "place"]
 DocumentType = Literal["article", "transcript"]
@@ -113,6 +113,24 @@ class Extraction(BaseModel):
 # Curated metadata (YAML), validated strictly: unknown fields are errors.
 # --------------------------------------------------------------------------------------------
 
+_WEB_URL = re.compile(r"https?://\S+", re.IGNORECASE)
+
+
+def is_web_url(value: object) -> bool:
+    """Whether ``value`` is an http:// or https:// address: the only kind the published catalogue
+    links to (``javascript:``, ``data:`` and the like would run or show something when clicked)."""
+    return isinstance(value, str) and _WEB_URL.fullmatch(value.strip()) is not None
+
+
+def _web_url(value: str) -> str:
+    if not is_web_url(value):
+        raise ValueError("must be an http:// or https:// URL")
+    return value
+
+
+#: A URL the catalogue shows as a link: http(s) only.
+WebUrl = Annotated[str, AfterValidator(_web_url), Field(description="an http:// or https:// URL")]
+
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -124,10 +142,10 @@ class Collection(Strict):
     title: str
     description: str
     rights: str = Field(description="licence or rights statement for the catalogue")
-    licence_url: str | None = None
+    licence_url: WebUrl | None = None
     curator: str
     source: str | None = Field(default=None, description="where the documents came from")
-    source_url: str | None = None
+    source_url: WebUrl | None = None
     organization: str | None = Field(default=None, description="the organisation holding the archive")
 
 
@@ -197,7 +215,7 @@ class Sidecar(Strict):
     type: DocumentType | None = None
     publisher: str | None = None
     date: str | None = Field(default=None, description="date as the document states it (ISO 8601 if known)")
-    source_url: str | None = None
+    source_url: WebUrl | None = None
     language: str | None = None
     note: str | None = None
     speakers: list[CuratedSpeaker] = Field(default_factory=list)

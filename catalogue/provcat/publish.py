@@ -1,25 +1,36 @@
-"""Publish the catalogue with Datasette: read-only, with its metadata, the plugin and an inspect file.
+"""Publish the catalogue with Datasette: read-only, with its metadata and the plugin, in this process.
 
 ``serve`` and the tests share one configuration: ``SETTINGS``, ``publication_metadata`` (the
-Datasette metadata merged with the collection description) and ``datasette_arguments`` (the
-command line of the server).
+Datasette metadata merged with the collection description, its links checked) and
+``datasette_instance`` (the Datasette that publishes the catalogue).
+
+``serve`` binds the port first, then runs that Datasette with uvicorn in this process, as
+``datasette serve`` does. No second Python is started (``python -m datasette`` would put the working
+folder first on the import path, and run a ``click.py`` found there), so SIGTERM and Ctrl+C stop the
+one process, and nothing is written beside the database: the metadata and the inspect data (the
+file's hash and row counts) are handed to Datasette in memory.
 """
 
 from __future__ import annotations
 
-import json
+import asyncio
+import signal
+import socket
 import sqlite3
-import subprocess
 import sys
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import uvicorn
 from datasette.app import Datasette
 from datasette.inspect import inspect_hash
+from datasette.utils import ConnectionProblem, check_connection
 
 from .curation import load_yaml, validate
 from .errors import ProvcatError
-from .models import Collection
+from .models import Collection, is_web_url
 
 DATASETTE_METADATA = "datasette.yml"
 #: Templates that make a document's row page read as a document.
@@ -27,25 +38,17 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 COLLECTION_METADATA = "collection.yml"
 
 #: Datasette settings: a time limit on every query, no facet suggestions (they cost most of a table
-#: page), pages of 50 rows.
+#: page), pages of 50 rows. Six threads run SQL (Datasette's default is three): a query may hold its
+#: thread for the whole time limit, and with three such queries and three threads every other page
+#: waited 3.4 s for one of them to end; with six, pages answered within 0.7 s (docs/security.md).
 SETTINGS: dict[str, Any] = {
     "sql_time_limit_ms": 3000,
     "suggest_facets": False,
     "default_page_size": 50,
     "allow_download": True,
     "max_returned_rows": 1000,
+    "num_sql_threads": 6,
 }
-
-
-def inspect_file_for(db: Path) -> Path:
-    """``catalogue.db`` -> ``catalogue.db.inspect.json``, next to the database."""
-    return db.with_name(f"{db.name}.inspect.json")
-
-
-def metadata_file_for(db: Path) -> Path:
-    """``catalogue.db`` -> ``catalogue.db.metadata.json``, next to the database."""
-    return db.with_name(f"{db.name}.metadata.json")
-
 
 # ----------------------------------------------------------------------------------------------
 # Metadata
@@ -79,15 +82,50 @@ def rename_database(metadata: dict[str, Any], name: str) -> dict[str, Any]:
     return renamed
 
 
+#: Keys of Datasette metadata whose values Datasette shows as links: in the footer of every page
+#: (instance level) and on the database, table and query pages.
+URL_KEYS = ("license_url", "source_url", "about_url")
+
+
+def metadata_levels(metadata: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """The parts of Datasette metadata that can carry :data:`URL_KEYS`, each with its key path: the
+    instance (path ``""``), every database, every table and every canned query. (A table's
+    ``columns`` map column names to descriptions: a column called ``source_url`` is text.)"""
+    yield "", metadata
+    databases = metadata.get("databases")
+    for name, database in (databases.items() if isinstance(databases, dict) else ()):
+        if not isinstance(database, dict):
+            continue
+        yield f"databases.{name}", database
+        for kind in ("tables", "queries"):
+            entries = database.get(kind)
+            for entry_name, entry in (entries.items() if isinstance(entries, dict) else ()):
+                if isinstance(entry, dict):
+                    yield f"databases.{name}.{kind}.{entry_name}", entry
+
+
+def check_links(metadata: dict[str, Any], path: Path) -> None:
+    """Refuse any :data:`URL_KEYS` value that is not an http(s) URL: a ``javascript:`` or ``data:``
+    URL would become a link that runs or shows something else when clicked."""
+    for at, level in metadata_levels(metadata):
+        for key in URL_KEYS:
+            value = level.get(key)
+            if value is not None and not is_web_url(value):
+                field = f"{at}.{key}" if at else key
+                raise ProvcatError(path, f"field '{field}': must be an http:// or https:// URL")
+
+
 def publication_metadata(db: Path, metadata_dir: Path) -> dict[str, Any]:
     """The Datasette metadata for serving ``db``: datasette.yml, with the title, description,
-    rights and source of collection.yml when that exists, under the database's name."""
+    rights and source of collection.yml when that exists, under the database's name. Every link
+    either file gives must be http(s)."""
     datasette_file = metadata_dir / DATASETTE_METADATA
     metadata: dict[str, Any] = {}
     if datasette_file.is_file():
         loaded = load_yaml(datasette_file) or {}
         if not isinstance(loaded, dict):
             raise ProvcatError(datasette_file, "is not a mapping of Datasette metadata")
+        check_links(loaded, datasette_file)
         metadata = loaded
     collection_file = metadata_dir / COLLECTION_METADATA
     if collection_file.is_file():
@@ -107,6 +145,8 @@ def table_counts(db: Path) -> dict[str, int]:
     try:
         names = [r[0] for r in conn.execute("select name from sqlite_master where type = 'table'")]
         return {name: conn.execute(f"select count(*) from [{name}]").fetchone()[0] for name in names}
+    except sqlite3.DatabaseError as exc:
+        raise ProvcatError(db, f"is not an SQLite database that can be read ({exc})") from exc
     finally:
         conn.close()
 
@@ -127,52 +167,17 @@ def inspect_data(db: Path) -> dict[str, Any]:
 # Serving
 # ----------------------------------------------------------------------------------------------
 
-
-def _setting_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "on" if value else "off"
-    return str(value)
-
-
-def datasette_arguments(db: Path, inspect_file: Path, metadata_file: Path,
-                        host: str = "127.0.0.1", port: int = 8001) -> list[str]:
-    """The ``datasette serve`` command line (without the program) that publishes ``db`` read-only."""
-    arguments = ["serve", "-i", str(db), "--inspect-file", str(inspect_file), "-m", str(metadata_file),
-                 "--template-dir", str(TEMPLATES), "--host", host, "--port", str(port)]
-    for name, value in SETTINGS.items():
-        arguments += ["--setting", name, _setting_value(value)]
-    return arguments
-
-
-def datasette_command(arguments: list[str]) -> list[str]:
-    """The full command: Datasette run by the Python that runs provcat (so the plugin is found)."""
-    return [sys.executable, "-m", "datasette", *arguments]
-
-
-def prepare(db: Path, metadata_dir: Path) -> tuple[Path, Path]:
-    """Write the inspect file and the merged metadata next to the database; return their paths."""
-    if not db.is_file():
-        raise ProvcatError(db, "no such catalogue database")
-    inspect_file = inspect_file_for(db)
-    metadata_file = metadata_file_for(db)
-    inspect_file.write_text(json.dumps(inspect_data(db), indent=2), encoding="utf-8")
-    metadata = publication_metadata(db, metadata_dir)
-    metadata_file.write_text(json.dumps(metadata, indent=2, ensure_ascii=False), encoding="utf-8")
-    return inspect_file, metadata_file
-
-
-def serve(db: Path, metadata_dir: Path, host: str = "127.0.0.1", port: int = 8001) -> int:
-    """Serve the catalogue with Datasette until interrupted; return Datasette's exit code."""
-    inspect_file, metadata_file = prepare(db, metadata_dir)
-    command = datasette_command(datasette_arguments(db, inspect_file, metadata_file, host, port))
-    try:
-        return subprocess.call(command)
-    except KeyboardInterrupt:
-        return 0
+#: How long a stop (SIGTERM or Ctrl+C) lets requests in progress finish before their connections
+#: are closed (a long download would otherwise hold the stop for as long as it lasts).
+SHUTDOWN_SECONDS = 5
+#: Connections the listening socket queues before the server accepts them (uvicorn's default).
+BACKLOG = 2048
 
 
 def datasette_instance(db: Path, metadata_dir: Path) -> Datasette:
-    """An in-process Datasette configured exactly as ``serve`` configures the server."""
+    """The Datasette that publishes ``db``: immutable (opened read-only, never written), with the
+    published metadata, the settings, the inspect data and provcat's templates. ``serve`` runs this;
+    the tests query it in-process."""
     return Datasette(
         files=[],
         immutables=[str(db)],
@@ -181,3 +186,81 @@ def datasette_instance(db: Path, metadata_dir: Path) -> Datasette:
         inspect_data=inspect_data(db),
         template_dir=str(TEMPLATES),
     )
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A socket listening on ``host:port``. It is bound before anything else is started, so that a
+    port in use is reported at once, and handed to the server, so that nothing can take the port in
+    between."""
+    where = f"{host}:{port}"
+
+    def refused(reason: object) -> ProvcatError:
+        return ProvcatError(where, f"port already in use or cannot be bound here ({reason}); "
+                                   "choose another --port or --host")
+
+    if not 0 <= port <= 65535:
+        raise refused("ports are 0 to 65535")
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
+                                                             flags=socket.AI_PASSIVE)[0]
+    except (OSError, UnicodeError) as exc:
+        raise refused(getattr(exc, "strerror", None) or exc) from exc
+    sock = socket.socket(family, kind, proto)
+    try:
+        # as uvicorn does: a restarted server need not wait for the old one's connections to close;
+        # a port another server listens on is still refused
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(BACKLOG)
+    except OSError as exc:
+        sock.close()
+        raise refused(exc.strerror or exc) from exc
+    return sock
+
+
+async def ready(datasette: Datasette, db: Path) -> None:
+    """What ``datasette serve`` does before it serves: run the plugins' startup hooks and check that
+    every database can be read."""
+    await datasette.invoke_startup()
+    for database in list(datasette.databases.values()):
+        try:
+            await database.execute_fn(check_connection)
+        except (ConnectionProblem, sqlite3.DatabaseError) as exc:
+            raise ProvcatError(database.path or db, f"cannot be served ({exc})") from exc
+
+
+def served_url(sock: socket.socket) -> str:
+    """The address a bound socket serves, as a URL to open."""
+    host, port = sock.getsockname()[:2]
+    return f"http://[{host}]:{port}/" if sock.family == socket.AF_INET6 else f"http://{host}:{port}/"
+
+
+def serve(db: Path, metadata_dir: Path, host: str = "127.0.0.1", port: int = 8001) -> int:
+    """Serve the catalogue read-only on ``host:port`` until stopped with Ctrl+C or SIGTERM; return 0
+    once stopped. A port that cannot be bound, metadata that is not valid and a file that is not a
+    catalogue are each a ProvcatError, raised before anything is served."""
+    if not db.is_file():
+        raise ProvcatError(db, "no such catalogue database")
+    # SIGTERM stops the server as Ctrl+C does: before uvicorn runs (and after it has stopped) it
+    # raises KeyboardInterrupt; while uvicorn runs, uvicorn takes both signals and stops cleanly.
+    # (Only the main thread may set a signal handler.)
+    handles_sigterm = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, signal.default_int_handler) if handles_sigterm else None
+    try:
+        sock = bind(host, port)
+        try:
+            datasette = datasette_instance(db, metadata_dir)
+            asyncio.run(ready(datasette, db))
+            server = uvicorn.Server(uvicorn.Config(datasette.app(), log_level="info", lifespan="on",
+                                                   timeout_graceful_shutdown=SHUTDOWN_SECONDS))
+            print(f"provcat: serving {db} read-only on {served_url(sock)} (Ctrl+C to stop)", file=sys.stderr,
+                  flush=True)
+            server.run(sockets=[sock])
+        finally:
+            sock.close()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if handles_sigterm:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
+    return 0

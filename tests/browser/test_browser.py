@@ -1,5 +1,5 @@
-"""The published catalogue in a real browser: `datasette` servers started exactly as `provcat serve`
-starts them, driven by Debian's chromium through Playwright.
+"""The published catalogue in a real browser: servers started with the `provcat serve` command,
+driven by Debian's chromium through Playwright.
 
 Two catalogues are served: the small hand-built sample (tests/catalogue_factory.py, with a hostile
 document and a caption file) and the seeds built by the real pipeline with the project's metadata.
@@ -35,7 +35,7 @@ SEED_ARTICLE = "000_5b55b6d9b2e6ebeb"
 
 @contextmanager
 def serving(catalogue: Path, metadata_dir: Path, folder: Path) -> Iterator[str]:
-    """Base URL of a datasette server publishing a copy of ``catalogue`` as `serve` does."""
+    """Base URL of `provcat serve` publishing a copy of ``catalogue``."""
     db = folder / "catalogue.db"
     shutil.copyfile(catalogue, db)
     with running_server(db, metadata_dir) as base:
