@@ -24,6 +24,12 @@ _STAGE_DIRECTION = re.compile(
     r"\\?[\[(](?:music|applause|laughter|laughs|laughing|inaudible|crosstalk|silence|pause|cheering|cheers|"
     r"foreign|noise|coughs|sighs|chuckles|indistinct)[^\])\n]{0,40}\\?[\])]", re.I)
 _FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.S)
+#: The longest run of characters without a blank that the parser is given: spaCy's tokeniser strips
+#: leading and trailing punctuation one character at a time, re-reading the rest of the run each
+#: time, so a run of quotation marks costs the square of its length (10,000 of them took 14 s).
+#: No word is this long; URLs, digests and encoded data are cut into pieces.
+MAX_RUN = 100
+_LONG_RUN = re.compile(f"\\S{{{MAX_RUN},}}")
 
 
 def _blank(match: re.Match[str]) -> str:
@@ -73,8 +79,22 @@ def reading_view(text: str, doc_type: str, segments: Sequence[Segment] = ()) -> 
         view = blank_out(view, TIMESTAMP_PREFIX)
         view = blank_out(view, _STAGE_DIRECTION)
         view = join_caption_lines(view)
+    view = break_long_runs(view)
     assert len(view) == len(text)
     return view
+
+
+def break_long_runs(view: str) -> str:
+    """Every ``MAX_RUN``-th character of a run without blanks made a space, so no run is longer."""
+    if _LONG_RUN.search(view) is None:
+        return view
+
+    def cut(match: re.Match[str]) -> str:
+        run = match.group(0)
+        pieces = (run[i:i + MAX_RUN] for i in range(0, len(run), MAX_RUN))
+        return "".join(piece[:-1] + " " if len(piece) == MAX_RUN else piece for piece in pieces)
+
+    return _LONG_RUN.sub(cut, view)
 
 
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
