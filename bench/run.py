@@ -1,10 +1,11 @@
-"""Every benchmark in one command: verification, build, serving, fixity history (see docs/performance.md).
+"""Every benchmark in one command: verification, build, serving, fixity history, build cost against
+document size (see docs/performance.md).
 
 Corpora are generated from parameters into a work folder (a new temporary folder, removed at the
 end, unless ``--workdir`` names one to keep and reuse). The results are printed as Markdown and
 written to ``results.md`` and ``results.json`` in ``bench/results/`` (or ``--output``; not committed).
 
-Usage:  .venv/bin/python bench/run.py [--quick] [--only verify,build,serve,history] [--workdir DIR] [...]
+Usage:  .venv/bin/python bench/run.py [--quick] [--only verify,build,serve,history,size] [--workdir DIR] [...]
 """
 
 from __future__ import annotations
@@ -21,12 +22,16 @@ from pathlib import Path
 import building
 import history
 import serving
+import size
 import verification
 from timing import ROOT, machine
 
 QUICK = {"small": [2000], "large": 20, "verify_runs": 3, "cold_runs": 1, "build_docs": 100, "build_runs": 2,
-         "serve_docs": 2000, "serve_seconds": 2, "serve_rounds": 1, "history_docs": 2000, "history_runs": 10}
-PARTS = {"verify": verification, "build": building, "serve": serving, "history": history}
+         "serve_docs": 2000, "serve_seconds": 2, "serve_rounds": 1, "history_docs": 2000, "history_runs": 10,
+         "size_mb": [0.1, 0.2], "hostile_mb": [0.1, 0.2], "names_mb": [0.1, 0.2],
+         "size_kinds": ["article", "transcript", "straight-quotes"],
+         "size_runs": 1, "size_runs_large": 1}
+PARTS = {"verify": verification, "build": building, "serve": serving, "history": history, "size": size}
 
 
 def needed_gb(args: argparse.Namespace) -> float:
@@ -36,7 +41,8 @@ def needed_gb(args: argparse.Namespace) -> float:
         small += args.serve_docs
     large = args.large * args.large_mb / 1000 if "verify" in args.only else 0
     events = history.needed_gb(args) if "history" in args.only else 0
-    return small * 25e-6 + large * 1.2 + events + 0.5
+    documents = size.needed_gb(args) if "size" in args.only else 0
+    return small * 25e-6 + large * 1.2 + events + documents + 0.5
 
 
 def revision() -> str:
@@ -53,8 +59,8 @@ def revision() -> str:
 def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="small corpora, few runs: a check that it all works")
-    parser.add_argument("--only", default="verify,build,serve,history",
-                        help="comma-separated: verify, build, serve, history")
+    parser.add_argument("--only", default="verify,build,serve,history,size",
+                        help="comma-separated: verify, build, serve, history, size")
     parser.add_argument("--workdir", type=Path, help="keep the corpora here (and reuse them next time)")
     parser.add_argument("--output", type=Path, default=Path(__file__).resolve().parent / "results",
                         help="folder for results.md and results.json (default: bench/results)")
