@@ -40,6 +40,7 @@ import random
 import shutil
 import sqlite3
 import statistics
+import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -61,7 +62,7 @@ from corpus import (
     quoted_sentence,
     sentence,
 )
-from timing import PROVCAT, Sample, run_once, run_part_alone, table
+from timing import PROVCAT, PYTHON, Sample, run_once, run_part_alone, table
 
 MB = 1_000_000
 #: Bytes of the start-up reference document each kind builds in every round.
@@ -247,6 +248,14 @@ def catalogued(db: Path) -> dict[str, object]:
     return {"type": kind[0] if kind else None, **counts}
 
 
+def measured_code() -> str:
+    """Where the build commands import provcat from (PYTHONPATH can point them at a copy of one
+    revision while the working tree changes)."""
+    found = subprocess.run([str(PYTHON), "-c", "import provcat; print(provcat.__file__)"], capture_output=True,
+                           text=True, check=True)
+    return str(Path(found.stdout.strip()).parent)
+
+
 def load() -> str:
     return " / ".join(f"{x:.2f}" for x in os.getloadavg())
 
@@ -387,7 +396,7 @@ def run(args: argparse.Namespace, workdir: Path) -> tuple[list[str], list[dict[s
         runs = f"median of {args.size_runs} runs" if args.size_runs > 1 else "one run each"
     head = (f"**Build cost against document size** — one document per archive, `provcat build` into a new "
             f"catalogue each time; {runs}, in rounds; peak = GNU time's maximum resident set; load average "
-            f"(1 / 5 / 15 min) at the start {started}, at the end {ended}")
+            f"(1 / 5 / 15 min) at the start {started}, at the end {ended}; provcat from {measured_code()}")
     print(head + "\n", flush=True)
     return ["\n\n".join([head, *texts])], [{"size": results, "load_start": started, "load_end": ended,
                                             "runs": args.size_runs, "runs_large": args.size_runs_large,
