@@ -159,7 +159,7 @@ def breakdown(corpus: Corpus, runs: int = 3) -> tuple[str, dict[str, object]]:
         with FixityLog(corpus.db) as log:
             check_archive(corpus.archive, corpus.db, log=log)
 
-    locations = [os.path.join(corpus.archive, path) for path in scan_paths(corpus.archive)[0]]
+    locations = [os.path.join(corpus.archive, path) for path in scan_paths(corpus.archive).found]
     checks = check_archive(corpus.archive, corpus.db)
     phases = {
         "scan the archive (provcat.archive.scan_paths)": timed(lambda: scan_paths(corpus.archive)),

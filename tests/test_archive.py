@@ -49,6 +49,7 @@ def test_scan_paths_lists_what_scan_finds_and_skips_in_path_order(tmp_path: Path
     for relative in ("b/z.txt", "b-c.txt", "a.vtt", "b/notes.pdf", ".hidden/x.txt", "a/0.srt", "README"):
         (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / relative).write_text("x")
-    found, skipped = scan_paths(tmp_path)
+    listing = scan_paths(tmp_path)
+    found, skipped = listing.found, listing.skipped
     assert found == ["a.vtt", "a/0.srt", "b-c.txt", "b/z.txt"] == [f.path for f in scan(tmp_path).files]
     assert [path for path, _ in skipped] == ["README", "b/notes.pdf"] == [p for p, _ in scan(tmp_path).skipped]

@@ -3,12 +3,16 @@ a build that fails leaves the existing catalogue byte for byte as it was."""
 
 from __future__ import annotations
 
+import hashlib
 import os
+import shutil
 import sqlite3
+import subprocess
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from deep_tree import make_chain, remove_chain
 
 from provcat import build as build_module
 from provcat.cli import main
@@ -206,3 +210,131 @@ def test_verify_without_a_catalogue(tmp_path: Path) -> None:
     assert code == 2 and out == ""
     assert one_line_each(err) == [
         f"provcat: error: {tmp_path / 'none.db'}: catalogue not found (run 'provcat build' first)"]
+
+
+# --------------------------------------------------------------------------------------------
+# Names and trees that used to break the one-line promise
+# --------------------------------------------------------------------------------------------
+
+
+def test_a_name_that_is_not_utf8_is_catalogued_under_an_escaped_path(archive: Path) -> None:
+    raw = os.fsencode(archive) + b"/caf\xe9 \\ menu.txt"  # Latin-1 bytes, and a backslash
+    with open(raw, "wb") as handle:
+        handle.write(GOOD.encode())
+    code, _, err = build(archive)
+    assert code == 0 and err == ""
+    assert documents(archive)["caf\\xe9 \\x5c menu.txt"][1] == GOOD
+    db = archive.parent / "catalogue.db"
+    code, out, err = provcat("verify", str(archive), "--db", str(db))
+    # in a report, a backslash that reads as the start of an escape is doubled (errors.printable)
+    assert code == 0 and "caf\\\\xe9 \\\\x5c menu.txt" in out and "2 documents checked: 2 intact" in out
+    with open(raw, "ab") as handle:
+        handle.write(b"Later addition.\n")
+    code, out, _ = provcat("verify", str(archive), "--db", str(db))
+    assert code == 1 and "changed    caf\\\\xe9 \\\\x5c menu.txt" in out
+    out.encode("utf-8")
+
+
+def test_an_escaped_name_that_is_another_files_name_is_refused(archive: Path) -> None:
+    with open(os.fsencode(archive) + b"/caf\xe9.txt", "wb") as handle:
+        handle.write(GOOD.encode())
+    (archive / "caf\\xe9.txt").write_text("The literal name.\n" + GOOD)  # a name that reads like the escape
+    code, _, err = build(archive)
+    assert code == 0
+    lines = one_line_each(err)
+    assert lines == ["provcat: warning: caf\\\\xe9.txt: its name, with the bytes that are not UTF-8 written \\\\xNN, "
+                     "is another file's name: refused; skipped"]
+    assert documents(archive)["caf\\xe9.txt"][1].startswith("The literal name.")
+
+
+def test_control_characters_in_names_stay_on_one_line(archive: Path) -> None:
+    (archive / "a\nprovcat: error: forged\x1b[2J.txt").write_text(GOOD)
+    (archive / "b\r.pdf").write_bytes(b"%PDF-1.4")
+    code, _, err = build(archive)
+    assert code == 0
+    lines = one_line_each(err)
+    assert lines == ["provcat: warning: b\\r.pdf: not a document kind the catalogue reads (.srt, .txt, .vtt); skipped"]
+    assert "a\nprovcat: error: forged\x1b[2J.txt" in documents(archive)
+    code, out, _ = provcat("verify", str(archive), "--db", str(archive.parent / "catalogue.db"))
+    assert code == 0 and "a\\nprovcat: error: forged\\x1b[2J.txt" in out
+    assert len(out.splitlines()) == 3  # two documents and the summary
+
+
+def test_the_manifest_escapes_names_as_sha256sum_does(archive: Path) -> None:
+    from provcat.fixity import manifest_lines
+
+    (archive / "line\nbreak.txt").write_text(GOOD)
+    (archive / "back\\slash.txt").write_text(GOOD)
+    assert build(archive)[0] == 0
+    names = sorted(["line\nbreak.txt", "back\\slash.txt", "good.txt"])  # the manifest's order: by path
+    listed = subprocess.run(["sha256sum", *names], cwd=archive, capture_output=True, check=True).stdout.decode()
+    conn = sqlite3.connect(archive.parent / "catalogue.db")
+    rows = conn.execute("select path, sha256 from documents").fetchall()
+    assert manifest_lines(rows) == listed
+    recorded = conn.execute("select manifest_sha256 from builds").fetchone()[0]
+    assert recorded == hashlib.sha256(manifest_lines(rows).encode()).hexdigest()
+
+
+def test_a_deep_tree_is_built_and_verified(archive: Path) -> None:
+    depth = 1200  # deeper than Python's recursion limit, within the length of a path
+    make_chain(archive, depth, GOOD.encode())
+    try:
+        code, _, err = build(archive)
+        assert code == 0 and err == ""
+        assert "d/" * depth + "bottom.txt" in documents(archive)
+        code, out, _ = provcat("verify", str(archive), "--db", str(archive.parent / "catalogue.db"))
+        assert code == 0 and "2 intact" in out
+    finally:
+        remove_chain(archive, depth)
+
+
+def test_a_tree_deeper_than_a_path_can_name_is_one_line(archive: Path) -> None:
+    depth = 2100  # "d/" * 2100 is longer than the 4,096 bytes a path may have
+    make_chain(archive, depth, GOOD.encode())
+    try:
+        code, _, err = build(archive)
+    finally:
+        remove_chain(archive, depth)
+    assert code == 2
+    assert one_line_each(err)[0].endswith("File name too long")
+
+
+def test_a_name_that_is_not_utf8_is_bagged_under_its_escaped_path(archive: Path) -> None:
+    import bagit
+
+    with open(os.fsencode(archive) + b"/caf\xe9.txt", "wb") as handle:
+        handle.write(GOOD.encode())
+    assert build(archive)[0] == 0
+    bag = archive.parent / "bag"
+    code, _, err = provcat("export", "bag", str(bag), "--db", str(archive.parent / "catalogue.db"),
+                           "--archive", str(archive), "--metadata", str(archive.parent / "no-metadata"))
+    assert code == 0, err
+    assert (bag / "data" / "documents" / "caf\\xe9.txt").read_text() == GOOD
+    bagit.Bag(str(bag)).validate()
+
+
+def test_a_folder_that_cannot_be_written_is_one_line(tmp_path: Path) -> None:
+    """--db in a folder provcat may not write: as root, run without the capability to override file
+    permissions (root may otherwise write anywhere)."""
+    prefix: list[str] = []
+    if os.geteuid() == 0:
+        setpriv = shutil.which("setpriv")
+        if setpriv is None:
+            pytest.skip("needs setpriv (util-linux) to drop root's power to write anywhere")
+        prefix = [setpriv, "--bounding-set=-dac_override,-dac_read_search"]
+    (tmp_path / "archive").mkdir()
+    (tmp_path / "archive" / "good.txt").write_text(GOOD)
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o555)
+    try:
+        for db, folder in ((locked / "catalogue.db", locked), (locked / "new" / "catalogue.db", locked / "new")):
+            command = [str(ROOT / ".venv" / "bin" / "provcat"), "build", str(tmp_path / "archive"),
+                       "--metadata", str(tmp_path / "none"), "--db", str(db)]
+            result = subprocess.run([*prefix, *command], capture_output=True, text=True, timeout=120)
+            assert result.returncode == 2, result.stderr
+            assert one_line_each(result.stderr)[0].startswith(f"provcat: error: {folder}")
+            assert "ermission denied" in result.stderr
+        assert list(locked.iterdir()) == []
+    finally:
+        locked.chmod(0o755)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from cli_runner import run
+from deep_tree import make_chain, remove_chain
 
 from provcat.export.bag import export_bag
 from provcat.export.bagcheck import (
@@ -219,37 +220,6 @@ def test_a_hostile_file_name_cannot_forge_output(bag: Path) -> None:
 # ---------------------------------------------------------------------------------------------
 # Deep trees: walked without recursion
 # ---------------------------------------------------------------------------------------------
-
-_DIR = os.O_RDONLY | os.O_DIRECTORY
-
-
-def _enter(fd: int, name: str) -> int:
-    inner = os.open(name, _DIR, dir_fd=fd)
-    os.close(fd)
-    return inner
-
-
-def make_chain(top: Path, depth: int) -> None:
-    """``top/d/d/.../d/bottom.txt``, ``depth`` folders deep, made through descriptors (no long paths)."""
-    fd = os.open(top, _DIR)
-    for _ in range(depth):
-        os.mkdir("d", dir_fd=fd)
-        fd = _enter(fd, "d")
-    os.close(os.open("bottom.txt", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd))
-    os.close(fd)
-
-
-def remove_chain(top: Path, depth: int) -> None:
-    """Undo :func:`make_chain` without recursion (shutil.rmtree recurses, and cannot go this deep)."""
-    fd = os.open(top, _DIR)
-    for _ in range(depth):
-        fd = _enter(fd, "d")
-    os.unlink("bottom.txt", dir_fd=fd)
-    for _ in range(depth):
-        fd = _enter(fd, "..")
-        os.rmdir("d", dir_fd=fd)
-    os.close(fd)
-
 
 @pytest.mark.parametrize("depth", [1500, 3000])
 def test_a_deep_tree_is_walked_without_recursion(bag: Path, depth: int) -> None:

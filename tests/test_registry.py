@@ -29,3 +29,50 @@ def test_aliases_and_documents_are_noted() -> None:
 
 def test_name_key() -> None:
     assert name_key("The  King’s College") == "king's college"
+
+
+def test_names_in_any_script_get_ids_of_their_own() -> None:
+    registry = Registry([])
+    assert registry.resolve("Владимир Путин", "person") == "vladimir-putin"
+    assert registry.resolve("Łódź", "place") == "lodz"
+    assert registry.resolve("Straße der Pariser Kommune", "place") == "strasse-der-pariser-kommune"
+    assert registry.resolve("محمد بن سلمان", "person") == "mhmd-bn-slmn"
+    assert registry.resolve("---", "organization").startswith("entity-")
+
+
+def test_an_id_does_not_depend_on_the_other_names_of_the_archive() -> None:
+    """Ids used to be handed out in turn ("entity", "entity-person", "entity-person-2", …), so the
+    same person had another id once a document added a name before theirs."""
+    names = ["Анна Петрова", "Иван Сидоров", "王小明", "Ольга Смирнова", "---", "***"]
+    alone = {name: Registry([]).resolve(name, "person") for name in names}
+    together = Registry([])
+    for name in reversed(names):
+        together.resolve("Кто-то Другой", "person")
+        assert together.resolve(name, "person") == alone[name]
+    assert len(set(alone.values())) == len(names)
+
+
+def test_colliding_names_get_type_and_digest_suffixes_not_counters() -> None:
+    registry = Registry([])
+    first = registry.resolve("Washington", "place")
+    second = registry.resolve("Washington", "person")
+    third = registry.resolve("Wąshington", "person")  # the same slug and type, another name
+    assert (first, second) == ("washington", "washington-person")
+    assert third.startswith("washington-person-") and len(third) == len("washington-person-") + 8
+    assert Registry([]).resolve("Wąshington", "person") == "washington"  # alone, it takes the plain slug
+
+
+def test_many_names_are_registered_in_linear_time() -> None:
+    import time
+
+    def register(n: int) -> float:
+        registry = Registry([])
+        started = time.perf_counter()
+        for i in range(n):
+            registry.resolve(f"Имя{i}", "person")
+            registry.resolve("Анна", "person" if i % 2 else "place")
+            registry.resolve("-" * (i % 50 + 1) + "." * (i // 50), "organization")  # nothing to transliterate
+        return time.perf_counter() - started
+
+    small, large = min(register(5000) for _ in range(3)), min(register(20000) for _ in range(3))
+    assert large < 8 * small + 0.02

@@ -189,13 +189,23 @@ def digest_files(paths: Sequence[Path | str], algorithms: Iterable[str] = ALGORI
         return digesting.results()
 
 
+def manifest_line(path: str, digest: str) -> str:
+    """``<digest>  <path>`` and a line feed, as GNU ``sha256sum`` writes it: a path holding a
+    backslash, a line feed or a carriage return has them written ``\\\\``, ``\\n``, ``\\r``, and the line
+    starts with a backslash to say so."""
+    if "\\" in path or "\n" in path or "\r" in path:
+        escaped = path.replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r")
+        return f"\\{digest}  {escaped}\n"
+    return f"{digest}  {path}\n"
+
+
 def manifest_lines(entries: Iterable[tuple[str, str]]) -> str:
-    """The build manifest: one ``<sha256>  <path>`` line per document, sorted by path, LF endings.
+    """The build manifest: one :func:`manifest_line` per document, sorted by path, LF endings.
 
     It is the format ``sha256sum`` writes and reads, so ``sha256sum -c`` can check it from the
     archive root.
     """
-    return "".join(f"{digest}  {path}\n" for path, digest in sorted(entries))
+    return "".join(manifest_line(path, digest) for path, digest in sorted(entries))
 
 
 def manifest_sha256(entries: Iterable[tuple[str, str]]) -> str:

@@ -73,6 +73,9 @@ class CatalogueLock:
         except OSError as exc:
             if exc.errno == errno.ELOOP:
                 raise ProvcatError(self.path, "is a symbolic link, not provcat's lock file: refused") from exc
+            if not self.path.exists():
+                raise ProvcatError(self.db.parent, f"the catalogue cannot be written in this folder (its lock file "
+                                                   f"cannot be made: {exc.strerror or exc})") from exc
             raise ProvcatError(self.path, f"the catalogue's lock file cannot be opened: {exc.strerror or exc}") \
                 from exc
         info = os.fstat(fd)

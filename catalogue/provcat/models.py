@@ -25,11 +25,12 @@ _SLUG_DROP = re.compile(r"[^a-z0-9]+")
 
 
 def slugify(name: str) -> str:
-    """A stable, URL-safe identifier for a name ("St John’s College" -> "st-johns-college")."""
-    import unicodedata
+    """A stable, URL-safe identifier for a name in any script, transliterated to ASCII
+    ("St John’s College" -> "st-johns-college", "Łódź" -> "lodz", "Владимир" -> "vladimir");
+    "entity" when nothing of it can be written in ASCII."""
+    from anyascii import anyascii
 
-    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii").lower()
-    folded = folded.replace("'", "").replace("\u2019", "")
+    folded = anyascii(name.replace("\u2019", "'")).lower().replace("'", "")
     slug = _SLUG_DROP.sub("-", folded).strip("-")
     return slug or "entity"
 

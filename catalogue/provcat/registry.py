@@ -1,12 +1,18 @@
 """The entity registry: one canonical entity per name and type across the whole catalogue.
 
 Authority records come first and keep their ids; their names and aliases resolve to them whatever
-the extractor called them. Other names get a stable slug id. Names are compared case-insensitively
-with apostrophes unified, so "St John’s College" and "St John's College" are one entity.
+the extractor called them. Other names get an id made from the name alone, so that it stays the
+same from one build to the next whatever else the archive holds: the name transliterated to ASCII
+("vladimir-putin"); when another entity has that id already, the name and its type
+("washington-place"); and when that is taken too, or the name has nothing to transliterate, a short
+digest of the name and type ("entity-3f2a9c1d"), never a counter. Names are compared
+case-insensitively with apostrophes unified, so "St John’s College" and "St John's College" are one
+entity.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
 from .models import Authority, EntityType, slugify
@@ -49,17 +55,17 @@ class Registry:
         authority = self._by_name.get(key[0])
         if authority is not None and self.records[authority].source == "authority":
             return authority
-        base = slugify(name)
-        candidate = base
-        if candidate in self.records:
-            candidate = f"{base}-{entity_type}"
-        n = 2
-        while candidate in self.records:
-            candidate = f"{base}-{entity_type}-{n}"
-            n += 1
+        candidate = self._new_id(key[0], entity_type, slugify(name))
         self.records[candidate] = EntityRecord(candidate, " ".join(name.split()), entity_type, "extracted")
         self._by_key[key] = candidate
         return candidate
+
+    def _new_id(self, key: str, entity_type: str, base: str) -> str:
+        digest = hashlib.sha256(f"{entity_type}\0{key}".encode()).hexdigest()
+        candidates = [base, f"{base}-{entity_type}"] if base != "entity" else []
+        candidates += [f"{base}-{entity_type}-{digest[:8]}" if base != "entity" else f"entity-{digest[:8]}",
+                       f"{base}-{digest}"]
+        return next(c for c in candidates if c not in self.records)
 
     def note(self, entity_id: str, surface: str, document_id: str) -> None:
         record = self.records[entity_id]

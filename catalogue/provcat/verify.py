@@ -77,11 +77,12 @@ def check_archive(archive: Path, db: Path, algorithms: tuple[str, ...] = ("sha25
     being hashed.
     """
     require_known(algorithms)
-    paths, _ = scan_paths(archive)
+    listing = scan_paths(archive)
+    paths, on_disk = listing.found, listing.on_disk
     require_catalogue(db)
     checks: list[Check] = []
     base = os.path.join(str(archive), "")  # with its separator
-    with Digesting([base + path for path in paths], algorithms, jobs) as digesting:
+    with Digesting([base + on_disk.get(path, path) for path in paths], algorithms, jobs) as digesting:
         recorded = {row[1]: row for row in recorded_documents(db, algorithms)}  # read while the workers hash
         done = 0
         for batch in digesting.raw_batches():

@@ -40,6 +40,7 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
 from .. import __version__
+from ..archive import scan_paths
 from ..errors import ProvcatError
 from ..fixity import ALGORITHMS, BLOCK_SIZE, manifest_sha256
 from ..ownership import require_catalogue
@@ -191,10 +192,12 @@ def copy_documents(documents: list[sqlite3.Row], archive: Path, db: Path, bag: P
     if not archive.is_dir():
         raise ProvcatError(archive, "archive folder does not exist" if not archive.exists() else "is not a folder")
     root = archive.resolve()
+    # a name whose bytes are not UTF-8 is recorded escaped: the scan says which file it is
+    on_disk = scan_paths(archive).on_disk if any("\\" in row["path"] for row in documents) else {}
     files = []
     for row in documents:
         relative = plain_relative(row["path"], db)
-        source = archive / relative
+        source = archive / on_disk.get(relative, relative)
         if not source.is_file():
             raise ProvcatError(source, "is in the catalogue but not in the archive (run 'provcat verify')")
         if not source.resolve().is_relative_to(root):
