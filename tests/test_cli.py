@@ -50,3 +50,14 @@ def test_version_is_the_distributions() -> None:
     import provcat
 
     assert provcat.__version__ == version("provcat")
+
+
+def test_verify_with_thousands_of_jobs_uses_at_most_four_per_core(workspace: Path) -> None:
+    import os
+
+    assert run(["build"], workspace)[0] == 0
+    code, out, err = run(["verify", "--jobs", "10000"], workspace)
+    most = 4 * (os.cpu_count() or 1)
+    assert code == 0 and "2 intact" in out
+    assert err == f"provcat: warning: --jobs 10000 is more than 4 per core on this machine's {os.cpu_count()} " \
+                  f"core{'s' if (os.cpu_count() or 1) > 1 else ''}: using {most}\n"

@@ -127,3 +127,14 @@ def test_worker_count() -> None:
     assert fixity.worker_count(3) == 3
     with pytest.raises(ValueError):
         fixity.worker_count(0)
+
+
+def test_jobs_are_capped_at_four_per_core(monkeypatch: pytest.MonkeyPatch) -> None:
+    from provcat import fixity
+
+    monkeypatch.setattr(fixity.os, "cpu_count", lambda: 2)
+    assert fixity.capped_jobs(None) == (None, None)
+    assert fixity.capped_jobs(8) == (8, None)
+    jobs, message = fixity.capped_jobs(10_000)
+    assert jobs == 8 and message == "--jobs 10000 is more than 4 per core on this machine's 2 cores: using 8"
+    assert fixity.worker_count(10_000) == 8 and fixity.worker_count(None) == 2
