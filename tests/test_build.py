@@ -215,3 +215,22 @@ def test_rejections_survive_a_rebuild_that_reuses_the_extraction(tmp_path: Path)
     report = build_catalogue(SEEDS, ROOT / "metadata", db)
     assert report.reused == 2
     assert sqlite3.connect(db).execute("select * from rejections").fetchall() == first != []
+
+
+def test_a_text_longer_than_the_extractor_reads_is_catalogued_without_machine_assertions(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from provcat.extract import pipeline
+
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    (archive / "short.txt").write_text("Mayor Ana Ruiz said the bridge in Lisbon would reopen.\n")
+    (archive / "long.txt").write_text("Mayor Ana Ruiz said the bridge in Lisbon would reopen.\n" * 20)
+    monkeypatch.setattr(pipeline, "MAX_CHARACTERS", 200)
+    report = build_catalogue(archive, tmp_path / "none", tmp_path / "catalogue.db")
+    assert report.warnings == [("long.txt", "1,100 characters, more than the 200 the extractor reads in one "
+                                "document: catalogued with its text and fixity, without machine entities or quotes")]
+    conn = sqlite3.connect(tmp_path / "catalogue.db")
+    counted = dict(conn.execute("select d.id, count(m.id) from documents d left join mentions m "
+                                "on m.document_id = d.id group by d.id"))
+    assert counted["long"] == 0 and counted["short"] > 0
+    assert conn.execute("select count(*) from documents_fts where documents_fts match 'Lisbon'").fetchone()[0] == 2

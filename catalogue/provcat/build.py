@@ -38,7 +38,8 @@ from .reading import read_document
 from .registry import Registry
 
 AGENT = f"provcat {__version__}"
-#: A document is read whole (its text is parsed and stored): larger files are reported and skipped.
+#: A document is read whole (its text is stored and searchable): larger files are reported and skipped.
+#: Machine extraction reads at most ``extract.pipeline.MAX_CHARACTERS`` of a document's text.
 MAX_DOCUMENT_BYTES = 64 * 1024 * 1024
 #: Documents in flight at once: memory is bounded by this many documents, and by this many of their
 #: bytes (but for a single larger document), whatever the archive size.
@@ -265,20 +266,28 @@ def extracted(items: Iterator[Prepared], old: sqlite3.Connection | None, curatio
               report: BuildReport, progress: Progress | None, old_path: Path) -> Iterator[Prepared]:
     """Each document with its assertions, in order, a window at a time: reused from the previous
     catalogue when its inputs are unchanged, otherwise extracted (spaCy reads the window in batches)
-    and corrected by its sidecar."""
-    from .extract.pipeline import Job, extract_all
+    and corrected by its sidecar. A text longer than the extractor reads gets its curated
+    assertions only, and a warning."""
+    from .extract.pipeline import MAX_CHARACTERS, Job, extract_all
 
     for window in _batches(items, WINDOW, WINDOW_BYTES):
         todo = []
         for item in window:
+            if len(item.read.text) > MAX_CHARACTERS:
+                report.warnings.append((item.file.path, f"{len(item.read.text):,} characters, more than the "
+                                        f"{MAX_CHARACTERS:,} the extractor reads in one document: catalogued "
+                                        "with its text and fixity, without machine entities or quotes"))
             with reading_previous(old_path):
                 previous = previous_extraction(old, item.file.id, item.key)
             if previous is None:
                 todo.append(item)
             else:
                 item.extraction, item.rejections = previous
-        jobs = (Job(p.read.text, p.decision.type, p.read.segments) for p in todo)
-        for item, machine in zip(todo, extract_all(jobs, curation.authorities), strict=True):
+        jobs = (Job(p.read.text, p.decision.type, p.read.segments) for p in todo
+                if len(p.read.text) <= MAX_CHARACTERS)
+        machines = extract_all(jobs, curation.authorities)
+        for item in todo:
+            machine = next(machines) if len(item.read.text) <= MAX_CHARACTERS else Extraction()
             sidecar = curation.sidecars.get(item.file.path)
             item.extraction, item.rejections = apply_sidecar(item.read.text, machine, sidecar, curation,
                                                              curation.sidecar_files.get(item.file.path))

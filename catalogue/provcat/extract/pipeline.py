@@ -46,6 +46,9 @@ def _extractor_version() -> str:
 EXTRACTOR_VERSION = _extractor_version()
 CHUNK_CHARS = 10_000
 BATCH_CHARACTERS = 40_000
+#: The longest text extracted: a document's parsed pieces are kept until all of it is read, at about
+#: 60 MB per million characters (docs/performance.md), so that the build stays within 1.5 GB.
+MAX_CHARACTERS = 16 * 1024 * 1024
 TURN_CONFIDENCE = 0.95
 
 
