@@ -204,3 +204,29 @@ def test_the_tokeniser_reads_the_view_in_linear_time(pattern: str) -> None:
 
     tokenizer = spacy.blank("en").tokenizer
     assert_linear(lambda n: reading_view(HOSTILE_TEXTS[pattern](n), "article"), tokenizer, n=20_000)
+
+
+def test_a_sidecar_naming_a_common_word_is_merged_in_linear_time() -> None:
+    """A curated surface form found thousands of times, over thousands of machine mentions."""
+    from pathlib import Path
+
+    from provcat.curation import Curation
+    from provcat.merge import apply_sidecar
+    from provcat.models import Authority, Extraction, Sidecar
+
+    authority = Authority(id="council", name="Harbour Council", type="organization")
+    curation = Curation(folder=Path("metadata"), authorities=[authority])
+    sidecar = Sidecar(document="d.txt", entities=[{"entity": "council", "surfaces": ["Council", "the Council"]}],
+                      speakers=[{"name": "Ana", "quote": "spoke", "cue": "said", "occurrence": 1}])
+
+    def make(n: int) -> tuple[str, Extraction]:
+        text = "the Council said it spoke. " * (n // 27)
+        machine = Extraction(mentions=[Mention(start=i, end=i + 3, surface="the", name="The", type="person",
+                                               method="model:m", confidence=0.5) for i in range(0, n - 30, 27)])
+        return text, machine
+
+    def run(args: object) -> object:
+        text, machine = args  # type: ignore[misc]
+        return apply_sidecar(text, machine, sidecar, curation)
+
+    assert_linear(make, run, n=100_000)

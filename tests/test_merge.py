@@ -1,6 +1,8 @@
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from provcat.curation import Curation
 from provcat.errors import ProvcatError
@@ -59,3 +61,29 @@ def test_curated_text_must_be_in_the_document() -> None:
 def test_find_occurrence() -> None:
     assert find_occurrence("a b a b", "b", 2) == 6
     assert find_occurrence("a b", "b", 3) == -1
+
+
+@given(st.text(alphabet="ab", max_size=40), st.text(alphabet="ab", min_size=1, max_size=3), st.integers(0, 40))
+def test_nearest_occurrence_is_the_nearest_of_all(text: str, needle: str, at: int) -> None:
+    from provcat.merge import nearest_occurrence
+
+    positions = [i for i in range(len(text)) if text.startswith(needle, i)]
+    expected = min(positions, key=lambda p: abs(p - at)) if positions else -1
+    assert nearest_occurrence(text, needle, at) == expected
+
+
+@given(st.lists(st.tuples(st.integers(0, 50), st.integers(1, 10)), max_size=20), st.integers(0, 60),
+       st.integers(1, 10))
+def test_covered_answers_as_a_scan_would(spans: list[tuple[int, int]], start: int, width: int) -> None:
+    from provcat.merge import Covered
+
+    intervals = [(s, s + n) for s, n in spans]
+    expected = any(start < e and s < start + width for s, e in intervals)
+    assert Covered(intervals).overlaps(start, start + width) == expected
+    disjoint = Covered()
+    kept: list[tuple[int, int]] = []
+    for s, e in intervals:
+        if not disjoint.overlaps(s, e):
+            disjoint.add_disjoint(s, e)
+            kept.append((s, e))
+    assert disjoint.overlaps(start, start + width) == any(start < e and s < start + width for s, e in kept)

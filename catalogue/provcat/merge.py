@@ -9,6 +9,7 @@ form that cannot be found in the document is an error naming the sidecar.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from pathlib import Path
 
 from .curation import Curation, fold
@@ -28,6 +29,15 @@ def find_occurrence(text: str, needle: str, occurrence: int = 1) -> int:
     return at
 
 
+def nearest_occurrence(text: str, needle: str, at: int) -> int:
+    """Offset of the occurrence of ``needle`` nearest to ``at`` (the earlier of two as near), or -1."""
+    before = text.rfind(needle, 0, at + len(needle))  # the last one starting at or before ``at``
+    after = text.find(needle, at + 1)
+    if before < 0 or (after >= 0 and after - at < at - before):
+        return after
+    return before
+
+
 def _whole_words(surface: str) -> str:
     """A pattern for ``surface`` that does not match inside a longer word."""
     pattern = re.escape(surface)
@@ -38,8 +48,26 @@ def _whole_words(surface: str) -> str:
     return pattern
 
 
-def _overlaps(a_start: int, a_end: int, b_start: int, b_end: int) -> bool:
-    return a_start < b_end and b_start < a_end
+class Covered:
+    """Spans of a document, asked whether any of them overlaps a given span: in logarithmic time,
+    so that a sidecar naming a common word, or thousands of quotes, costs in proportion."""
+
+    def __init__(self, spans: list[tuple[int, int]] | None = None) -> None:
+        ordered = sorted(spans or [])
+        self.starts = [start for start, _ in ordered]
+        self.reach: list[int] = []  # the furthest end of the spans up to each one
+        for _, end in ordered:
+            self.reach.append(max(end, self.reach[-1]) if self.reach else end)
+
+    def overlaps(self, start: int, end: int) -> bool:
+        before = bisect_left(self.starts, end)  # the spans that start before ``end``
+        return before > 0 and self.reach[before - 1] > start
+
+    def add_disjoint(self, start: int, end: int) -> None:
+        """Add a span that overlaps none of them (so that the spans stay disjoint and sorted)."""
+        at = bisect_left(self.starts, start)
+        self.starts.insert(at, start)
+        self.reach.insert(at, end)  # disjoint spans: each one's end is the furthest so far
 
 
 def curated_assertions(text: str, sidecar: Sidecar, curation: Curation, where: Path) -> Extraction:
@@ -47,6 +75,7 @@ def curated_assertions(text: str, sidecar: Sidecar, curation: Curation, where: P
     quotes: list[Quote] = []
     forms = [(surface, item.entity) for item in sidecar.entities for surface in item.surfaces]
     # longest forms first, so "Berg" inside an already found "Anna Berg" is not a second mention
+    taken = Covered()
     for surface, entity in sorted(forms, key=lambda f: -len(f[0])):
         authority = curation.authority(entity)
         assert authority is not None  # checked when the sidecar was loaded
@@ -54,8 +83,9 @@ def curated_assertions(text: str, sidecar: Sidecar, curation: Curation, where: P
         if not found:
             raise ProvcatError(where, f"entity '{entity}': surface form '{surface}' is not in the document")
         for at in found:
-            if any(_overlaps(at, at + len(surface), m.start, m.end) for m in mentions):
+            if taken.overlaps(at, at + len(surface)):
                 continue
+            taken.add_disjoint(at, at + len(surface))
             mentions.append(Mention(start=at, end=at + len(surface), surface=surface, name=authority.name,
                                     type=authority.type, method=CURATED, confidence=1.0))
     mentions.sort(key=lambda m: m.start)
@@ -65,14 +95,9 @@ def curated_assertions(text: str, sidecar: Sidecar, curation: Curation, where: P
             raise ProvcatError(where, f"speaker '{speaker.name}': quote text is not in the document")
         cue_start = cue_end = None
         if speaker.cue:
-            positions = []
-            pos = text.find(speaker.cue)
-            while pos >= 0:
-                positions.append(pos)
-                pos = text.find(speaker.cue, pos + 1)
-            if not positions:
+            cue_start = nearest_occurrence(text, speaker.cue, at)
+            if cue_start < 0:
                 raise ProvcatError(where, f"speaker '{speaker.name}': cue '{speaker.cue}' is not in the document")
-            cue_start = min(positions, key=lambda p: abs(p - at))
             cue_end = cue_start + len(speaker.cue)
         authority = curation.authority(speaker.entity) if speaker.entity else None
         quotes.append(Quote(
@@ -108,12 +133,12 @@ def apply_sidecar(text: str, machine: Extraction, sidecar: Sidecar | None, curat
                     return True
         return False
 
+    curated_mentions = Covered([(c.start, c.end) for c in curated.mentions])
+    curated_quotes = Covered([(c.start, c.end) for c in curated.quotes])
     mentions = [m for m in machine.mentions
-                if not any(_overlaps(m.start, m.end, c.start, c.end) for c in curated.mentions)
-                and not rejected([m.name, m.surface], "entity")]
+                if not curated_mentions.overlaps(m.start, m.end) and not rejected([m.name, m.surface], "entity")]
     quotes = [q for q in machine.quotes
-              if not any(_overlaps(q.start, q.end, c.start, c.end) for c in curated.quotes)
-              and not rejected([q.speaker, q.speaker_name], "speaker")]
+              if not curated_quotes.overlaps(q.start, q.end) and not rejected([q.speaker, q.speaker_name], "speaker")]
     mentions = sorted([*mentions, *curated.mentions], key=lambda m: (m.start, m.end))
     quotes = sorted([*quotes, *curated.quotes], key=lambda q: (q.start, q.end))
     return Extraction(mentions=mentions, quotes=quotes), counts
