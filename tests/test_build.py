@@ -234,3 +234,30 @@ def test_a_text_longer_than_the_extractor_reads_is_catalogued_without_machine_as
                                 "on m.document_id = d.id group by d.id"))
     assert counted["long"] == 0 and counted["short"] > 0
     assert conn.execute("select count(*) from documents_fts where documents_fts match 'Lisbon'").fetchone()[0] == 2
+
+
+def test_a_text_with_more_machine_assertions_than_allowed_keeps_none(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from provcat.extract import pipeline
+
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    (archive / "few.txt").write_text("Mayor Ana Ruiz said the bridge in Lisbon would reopen.\n")
+    (archive / "labels.txt").write_text("MS. RUIZ: Yes.\nMR. LEE: No.\n" * 25)
+    monkeypatch.setattr(pipeline, "MAX_ASSERTIONS", 20)
+    report = build_catalogue(archive, tmp_path / "none", tmp_path / "catalogue.db")
+    assert report.warnings == [("labels.txt", "more than the 20 machine assertions one document may have: "
+                                "catalogued with its text and fixity, without machine entities or quotes")]
+    conn = sqlite3.connect(tmp_path / "catalogue.db")
+    assert conn.execute("select count(*) from quotes where document_id = 'labels'").fetchone()[0] == 0
+    assert conn.execute("select count(*) from mentions where document_id = 'few'").fetchone()[0] > 0
+    assert conn.execute("select type from documents where id = 'labels'").fetchone()[0] == "transcript"
+
+
+def test_the_assertion_limit_stops_turns_before_they_are_made(monkeypatch: pytest.MonkeyPatch) -> None:
+    from provcat.extract import TooManyAssertions, turns
+
+    text = "MS. RUIZ: Yes.\nMR. LEE: No.\n" * 500
+    with pytest.raises(TooManyAssertions):
+        turns.find_turns(text, most=10)
+    assert len(turns.find_turns(text, most=1000)) == 1000

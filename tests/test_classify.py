@@ -1,3 +1,5 @@
+import pytest
+
 from provcat.classify import classify, measure
 
 ARTICLE = (
@@ -43,3 +45,14 @@ def test_features_are_recorded() -> None:
     features = measure(ARTICLE, "text/plain")
     assert features["sentence_ends_per_100_words"] > 4
     assert classify(ARTICLE).features == features
+
+
+def test_a_very_long_text_is_classified_from_its_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    from provcat import classify as module
+
+    monkeypatch.setattr(module, "MEASURED_CHARACTERS", 2000)
+    transcript = "ANA RUIZ: We are here today.\nTOM LEE: Thank you.\n" * 40
+    article = "The council met on Monday. It approved the budget, officials said. " * 400
+    decision = module.classify(transcript + article)
+    assert decision.type == "transcript" and decision.features["measured_characters"] == 2000
+    assert "measured_characters" not in module.classify(transcript).features

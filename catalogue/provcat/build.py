@@ -77,9 +77,14 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+_LEADING_BREAKS = re.compile(r"\n*")
+
+
 def title_of(text: str) -> str | None:
-    """A headline: a short first line followed by a blank line, not ending like a sentence."""
-    lines = text.lstrip("\n").split("\n")
+    """A headline: a short first line followed by a blank line, not ending like a sentence (read from
+    the first few lines only, whatever the length of the text)."""
+    start = _LEADING_BREAKS.match(text).end()  # type: ignore[union-attr] - always matches
+    lines = text[start:start + 4096].split("\n")
     first = lines[0].strip()
     if (0 < len(first) <= 160 and len(lines) > 1 and not lines[1].strip()
             and not first.endswith((",", ";", ":")) and any(c.isalpha() for c in first)):
@@ -288,6 +293,9 @@ def extracted(items: Iterator[Prepared], old: sqlite3.Connection | None, curatio
         machines = extract_all(jobs, curation.authorities)
         for item in todo:
             machine = next(machines) if len(item.read.text) <= MAX_CHARACTERS else Extraction()
+            if machine.refused:
+                report.warnings.append((item.file.path, f"{machine.refused}: catalogued with its text and fixity, "
+                                                        "without machine entities or quotes"))
             sidecar = curation.sidecars.get(item.file.path)
             item.extraction, item.rejections = apply_sidecar(item.read.text, machine, sidecar, curation,
                                                              curation.sidecar_files.get(item.file.path))

@@ -108,6 +108,7 @@ class TypeDecision(BaseModel):
 class Extraction(BaseModel):
     mentions: list[Mention] = Field(default_factory=list)
     quotes: list[Quote] = Field(default_factory=list)
+    refused: str | None = Field(default=None, description="why no machine assertions were kept, if so")
 
 
 # --------------------------------------------------------------------------------------------

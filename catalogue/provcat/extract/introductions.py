@@ -17,6 +17,7 @@ import re
 from bisect import bisect_left
 
 from ..models import Mention, Quote
+from . import check_count
 from .entities import TITLES
 from .lookup import MentionIndex
 
@@ -114,8 +115,10 @@ def _name_mention(text: str, start: int, name: str, entity: str | None, method: 
     return [mention]
 
 
-def introductions(text: str, view: str, mentions: list[Mention]) -> tuple[list[Quote], list[Mention]]:
-    """Quotes credited to introduced speakers, and mentions of names the entity model missed."""
+def introductions(text: str, view: str, mentions: list[Mention],
+                  most: int | None = None) -> tuple[list[Quote], list[Mention]]:
+    """Quotes credited to introduced speakers, and mentions of names the entity model missed
+    (TooManyAssertions once there would be more than ``most`` of them)."""
     quotes: list[Quote] = []
     found: list[Mention] = []
     known = MentionIndex(mentions)
@@ -140,6 +143,7 @@ def introductions(text: str, view: str, mentions: list[Mention]) -> tuple[list[Q
                 cue_end=start + len(name), kind="direct", method="rule:self-introduction",
                 confidence=SELF_CONFIDENCE))
             found += _name_mention(text, start, name, entity, "rule:self-introduction", SELF_CONFIDENCE, seen)
+            check_count(len(quotes) + len(found), most)
     for pattern in OTHERS:
         for match in pattern.finditer(view):
             # the person handed over to: the first capitalised name in the next few words that the
@@ -169,4 +173,5 @@ def introductions(text: str, view: str, mentions: list[Mention]) -> tuple[list[Q
                 cue_start=match.start(), cue_end=start + len(name), kind="direct", method="rule:introduced",
                 confidence=INTRODUCED_CONFIDENCE))
             found += _name_mention(text, start, name, entity, "rule:introduced", SELF_CONFIDENCE, seen)
+            check_count(len(quotes) + len(found), most)
     return quotes, found

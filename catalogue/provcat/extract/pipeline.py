@@ -21,7 +21,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..models import Authority, Extraction, Mention, Quote, Segment
-from . import entities, introductions, speakers, turns
+from . import TooManyAssertions, check_count, entities, introductions, speakers, turns
 from .lookup import MentionIndex
 from .view import reading_view
 
@@ -47,8 +47,13 @@ EXTRACTOR_VERSION = _extractor_version()
 CHUNK_CHARS = 10_000
 BATCH_CHARACTERS = 40_000
 #: The longest text extracted: a document's parsed pieces are kept until all of it is read, at about
-#: 60 MB per million characters (docs/performance.md), so that the build stays within 1.5 GB.
+#: 40 MB per million characters (docs/performance.md), so that the build stays within 1.5 GB.
 MAX_CHARACTERS = 16 * 1024 * 1024
+#: The most machine assertions (mentions and quotes) one document may have: each takes about 1.3 KB
+#: while the document is extracted, 400,000 about 550 MB. A news text of 16 million characters has
+#: about 200,000; only degenerate or hostile text has more (a million tiny quotations or labels), and
+#: it is catalogued without machine assertions, with a warning.
+MAX_ASSERTIONS = 400_000
 TURN_CONFIDENCE = 0.95
 
 
@@ -117,9 +122,10 @@ def chunks(view: str, limit: int = CHUNK_CHARS) -> list[tuple[int, str]]:
     return pieces
 
 
-def turn_assertions(text: str, mentions: list[Mention]) -> tuple[list[Quote], list[Mention]]:
-    """Each labelled turn becomes a quote of kind 'turn'; a label naming a person becomes a mention."""
-    found = turns.find_turns(text)
+def turn_assertions(text: str, mentions: list[Mention], most: int | None = None) -> tuple[list[Quote], list[Mention]]:
+    """Each labelled turn becomes a quote of kind 'turn'; a label naming a person becomes a mention
+    (TooManyAssertions when there would be more than ``most`` assertions in all)."""
+    found = turns.find_turns(text, None if most is None else max(0, most - len(mentions)) // 2)
     quotes: list[Quote] = []
     extra: list[Mention] = []
     people: dict[str, set[str]] = {}  # surname, lower case -> the people of that name
@@ -169,7 +175,10 @@ def extract_all(jobs: Iterable[Job], authorities: Sequence[Authority] = ()) -> I
         batch_characters = 0
         while waiting and waiting[0].complete:
             done = waiting.popleft()
-            yield extract_parsed(done.job, done.view, done.parsed, by_id)
+            try:
+                yield extract_parsed(done.job, done.view, done.parsed, by_id)
+            except TooManyAssertions as exc:
+                yield Extraction(refused=str(exc))
 
     for job in jobs:
         view = reading_view(job.text, job.type, job.segments)
@@ -209,20 +218,25 @@ _NO_VECTORS = _no_vectors()
 
 def extract_parsed(job: Job, view: str, parsed: list[tuple[int, object]],
                    authorities: dict[str, Authority]) -> Extraction:
+    """The assertions of one parsed document; TooManyAssertions as soon as there are more than
+    ``MAX_ASSERTIONS`` (so that they never take more memory than that many)."""
+    most = MAX_ASSERTIONS
     mentions: list[Mention] = []
     for offset, doc in parsed:
         mentions.extend(entities.entity_mentions(doc, offset, authorities, MODEL))  # type: ignore[arg-type]
+        check_count(len(mentions), most)
     # the view joins caption lines: a surface is always what the stored text holds at its offsets
     mentions = [m if job.text[m.start:m.end] == m.surface else m.model_copy(update={"surface": job.text[m.start:m.end]})
                 for m in entities.merge_short_forms(mentions)]
     quotes: list[Quote] = []
     if job.type == "transcript":
-        turn_quotes, label_mentions = turn_assertions(job.text, mentions)
+        turn_quotes, label_mentions = turn_assertions(job.text, mentions, most)
         quotes.extend(turn_quotes)
         mentions.extend(label_mentions)
-        introduced, named = introductions.introductions(job.text, view, mentions)
+        introduced, named = introductions.introductions(job.text, view, mentions, most - len(mentions) - len(quotes))
         quotes.extend(introduced)
         mentions.extend(named)
+        check_count(len(mentions) + len(quotes), most)
     index = MentionIndex(mentions)
     attribution = speakers.Attribution(job.text, view, index)
     for offset, doc in parsed:
@@ -230,6 +244,7 @@ def extract_parsed(job: Job, view: str, parsed: list[tuple[int, object]],
             named_mention = m.model_copy(update={"surface": job.text[m.start:m.end]})
             mentions.append(named_mention)
             index.add(named_mention)
+        check_count(len(mentions) + len(quotes) + len(attribution.quotes), most)
     quotes.extend(attribution.finish())
     mentions.sort(key=lambda m: (m.start, m.end))
     quotes.sort(key=lambda q: (q.start, q.end))

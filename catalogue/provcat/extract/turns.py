@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from . import check_count
+
 _LABEL_PATTERNS = [
     # **Sam Carter:** or **Sam Carter**:
     re.compile(r"^[ \t]*\*\*(?P<label>[^*\n]{1,60}?)[ \t]*(?::\*\*|\*\*[ \t]*:)", re.M),
@@ -55,8 +57,9 @@ class Turn:
     end: int  # ... to the next label
 
 
-def find_labels(text: str) -> list[tuple[int, int, str]]:
-    """(start, end, label) of every speaker label, in text order, overlaps removed."""
+def find_labels(text: str, most: int | None = None) -> list[tuple[int, int, str]]:
+    """(start, end, label) of every speaker label, in text order, overlaps removed; stops with
+    TooManyAssertions once more than ``most`` have been found (each pattern finds a label at most once)."""
     found: list[tuple[int, int, str]] = []
     for pattern in _LABEL_PATTERNS:
         for match in pattern.finditer(text):
@@ -64,12 +67,14 @@ def find_labels(text: str) -> list[tuple[int, int, str]]:
             if not label or label.lower().strip(" .") in STOP_LABELS:
                 continue
             found.append((match.start("label"), match.end("label"), label))
+            check_count(len(found), None if most is None else most * len(_LABEL_PATTERNS))
     found.sort()
     result: list[tuple[int, int, str]] = []
     for item in found:
         if result and item[0] < result[-1][1]:
             continue
         result.append(item)
+    check_count(len(result), most)
     return result
 
 
@@ -92,9 +97,10 @@ def speaker_labels(text: str) -> list[str]:
     return [label for _, _, label in find_labels(text)]
 
 
-def find_turns(text: str) -> list[Turn]:
-    """Turns: each label and the text it introduces (trimmed of surrounding blanks and markup)."""
-    labels = find_labels(text)
+def find_turns(text: str, most: int | None = None) -> list[Turn]:
+    """Turns: each label and the text it introduces (trimmed of surrounding blanks and markup); at
+    most ``most`` of them, or TooManyAssertions."""
+    labels = find_labels(text, most)
     turns: list[Turn] = []
     for i, (start, end, label) in enumerate(labels):
         # skip the markup and punctuation that close the label (":**", "</strong>:", "  0:00")
