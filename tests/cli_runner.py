@@ -19,3 +19,9 @@ def run(args: list[str], cwd: Path) -> tuple[int, str, str]:
     finally:
         os.chdir(old)
     return result.exit_code, result.stdout, result.stderr
+
+
+def provcat(*args: str) -> tuple[int, str, str]:
+    """(exit code, standard output, standard error) of ``provcat ARGS`` run here."""
+    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr

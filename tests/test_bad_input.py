@@ -11,19 +11,13 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from cli_runner import provcat
 from deep_tree import make_chain, remove_chain
 
 from provcat import build as build_module
-from provcat.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 GOOD = "The mayor said on Monday that the bridge over the river would reopen in the spring.\n"
-
-
-def provcat(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
-    return result.exit_code, result.stdout, result.stderr
 
 
 @pytest.fixture

@@ -12,11 +12,10 @@ import time
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from cli_runner import provcat
 
 from provcat import build as build_module
 from provcat.build import build_catalogue, remove_abandoned_builds, temporary_name
-from provcat.cli import main
 from provcat.errors import ProvcatError
 from provcat.lock import SIGNATURE, CatalogueLock, describe_holder, lock_file_for
 
@@ -28,11 +27,6 @@ with CatalogueLock(Path(sys.argv[1]), "build"):
     print("held", flush=True)
     time.sleep(float(sys.argv[2]))
 """
-
-
-def provcat(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
-    return result.exit_code, result.stdout, result.stderr
 
 
 @pytest.fixture

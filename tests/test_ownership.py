@@ -13,18 +13,12 @@ import stat
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from cli_runner import provcat
 
 from provcat import ownership
-from provcat.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(64))
-
-
-def provcat(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
-    return result.exit_code, result.stdout, result.stderr
 
 
 @pytest.fixture
