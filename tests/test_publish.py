@@ -6,6 +6,7 @@ import io
 import re
 import shutil
 import socket
+import sqlite3
 import time
 from pathlib import Path
 from typing import Any
@@ -655,16 +656,26 @@ def test_serve_hands_the_socket_it_bound_to_the_server(sample_catalogue: Path, m
 
 
 def test_serve_refuses_a_missing_database(tmp_path: Path, metadata_dir: Path) -> None:
-    with pytest.raises(ProvcatError, match="no such catalogue"):
+    with pytest.raises(ProvcatError, match="catalogue not found"):
         publish.serve(tmp_path / "missing.db", metadata_dir)
 
 
 def test_serve_refuses_a_file_that_is_not_a_database(tmp_path: Path, metadata_dir: Path) -> None:
     junk = tmp_path / "catalogue.db"
     junk.write_bytes(b"not a database at all, just some text that is long enough to look like a file\n" * 20)
-    with pytest.raises(ProvcatError, match="not an SQLite database") as err:
+    with pytest.raises(ProvcatError, match="is not a provcat catalogue") as err:
         publish.serve(junk, metadata_dir, port=0)
     assert str(err.value).startswith(f"{junk}: ")
+
+
+def test_serve_publishes_no_other_applications_database(tmp_path: Path, metadata_dir: Path) -> None:
+    other = tmp_path / "accounts.sqlite"
+    conn = sqlite3.connect(other)
+    conn.execute("create table customers (name text, card text)")
+    conn.commit()
+    conn.close()
+    with pytest.raises(ProvcatError, match="is not a provcat catalogue"):
+        publish.serve(other, metadata_dir, port=0)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from datasette.utils import ConnectionProblem, check_connection
 from .curation import load_yaml, validate
 from .errors import ProvcatError
 from .models import Collection, is_web_url
+from .ownership import require_catalogue
 
 DATASETTE_METADATA = "datasette.yml"
 #: Templates that make a document's row page read as a document.
@@ -239,8 +240,7 @@ def serve(db: Path, metadata_dir: Path, host: str = "127.0.0.1", port: int = 800
     """Serve the catalogue read-only on ``host:port`` until stopped with Ctrl+C or SIGTERM; return 0
     once stopped. A port that cannot be bound, metadata that is not valid and a file that is not a
     catalogue are each a ProvcatError, raised before anything is served."""
-    if not db.is_file():
-        raise ProvcatError(db, "no such catalogue database")
+    require_catalogue(db)  # publishes a provcat catalogue, not any database a path names
     # SIGTERM stops the server as Ctrl+C does: before uvicorn runs (and after it has stopped) it
     # raises KeyboardInterrupt; while uvicorn runs, uvicorn takes both signals and stops cleanly.
     # (Only the main thread may set a signal handler.)
