@@ -1,3 +1,6 @@
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from provcat.extract import pipeline
 from provcat.extract.pipeline import Job, chunks, extract_all
 
@@ -28,3 +31,58 @@ def test_results_come_back_in_order_for_many_documents() -> None:
     assert len(results) == len(texts)
     for text, result in zip(texts, results, strict=True):
         assert any(m.surface in text and m.type == "place" for m in result.mentions)
+
+
+def test_a_document_of_too_many_tokens_is_refused_before_it_is_parsed(monkeypatch) -> None:  # noqa: ANN001
+    monkeypatch.setattr(pipeline, "MAX_TOKENS", 500)
+    parsed: list[str] = []
+    nlp = pipeline.load_nlp()
+    real_pipe = nlp.pipe
+
+    def pipe(texts, **kwargs):  # noqa: ANN001, ANN202
+        texts = list(texts)
+        parsed.extend(texts)
+        return real_pipe(texts, **kwargs)
+
+    monkeypatch.setattr(nlp, "pipe", pipe)
+    short = "Officials in Lisbon said the market would reopen soon."
+    quotes = '"' * 600  # a token per character
+    results = list(extract_all([Job(short, "article"), Job(quotes, "article"), Job(short, "article")]))
+    assert [r.refused for r in results] == [None, "about 600 tokens, more than the 500 one document may have", None]
+    assert results[1].mentions == results[1].quotes == []
+    assert all('"' not in piece for piece in parsed)
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=300))
+@settings(max_examples=300, deadline=None)
+def test_the_token_estimate_is_within_a_small_factor_of_spacys_count(text: str) -> None:
+    tokenizer = _tokenizer()
+    words = [t for t in tokenizer(text) if not t.is_space]  # type: ignore[operator]
+    assert 3 * pipeline.estimated_tokens(text) >= len(words)
+
+
+def test_the_token_estimate_is_close_to_the_count_on_prose() -> None:
+    from pathlib import Path
+
+    for path in sorted((Path(__file__).resolve().parent.parent / "seeds").glob("*.txt")):
+        text = path.read_text()
+        words = [t for t in _tokenizer()(text) if not t.is_space]  # type: ignore[operator]
+        assert 0.9 * len(words) <= pipeline.estimated_tokens(text) <= 1.5 * len(words)
+
+
+def test_a_document_whose_parse_passes_the_token_limit_is_let_go(monkeypatch) -> None:  # noqa: ANN001
+    monkeypatch.setattr(pipeline, "MAX_TOKENS", 300)
+    monkeypatch.setattr(pipeline, "CHUNK_CHARS", 200)
+    monkeypatch.setattr(pipeline, "estimated_tokens", lambda text: 1)  # an estimate that falls short
+    text = "Officials in Lisbon said the market would reopen soon. " * 40
+    (result,) = extract_all([Job(text, "article")])
+    assert result.refused == "more than the 300 tokens one document may have" and result.mentions == []
+
+
+def _tokenizer() -> object:
+    import spacy
+
+    return _TOKENIZER.setdefault("en", spacy.blank("en").tokenizer)
+
+
+_TOKENIZER: dict[str, object] = {}

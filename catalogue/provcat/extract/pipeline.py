@@ -2,18 +2,25 @@
 
 Every document is cut at paragraph (or sentence, line or space) boundaries into pieces of at most
 ``CHUNK_CHARS`` characters, parsed separately with their offsets carried over, so nothing is
-truncated. The pieces of many documents go through ``nlp.pipe`` together, at most
-``BATCH_CHARACTERS`` characters at a time: spaCy's working memory grows with the characters in a
-batch (measured: about 3.5 MB per 1,000), so it is bounded whatever the size of a document. A parsed
-piece keeps its tokens, tags, parse and entities but not its token vectors (about a tenth of the
-memory), which nothing downstream reads. The rules that read a whole document use lookups
-(:mod:`.lookup`) rather than scans, so the time a document takes grows with its length.
+truncated. The pieces of many documents go through ``nlp.pipe`` together, about ``BATCH_TOKENS``
+tokens at a time: spaCy's working memory grows with the tokens in a batch (measured: about 18 MB
+per 1,000), so it is bounded whatever the size of a document — and a text of punctuation has a
+token per character where prose has one per five. A parsed piece keeps its tokens, tags, parse
+and entities but not its token vectors (about a tenth of the memory), which nothing downstream
+reads, until the document's speakers are attributed. The rules that read a whole document use
+lookups (:mod:`.lookup`) rather than scans, so the time a document takes grows with its length.
+
+What one document may cost is bounded up front: a text of more than ``MAX_TOKENS`` tokens (by an
+estimate that never falls short of spaCy's count) is not parsed, and extraction stops as soon as a
+document passes ``MAX_ASSERTIONS`` machine assertions; either way the document gets no machine
+assertions and says why (``Extraction.refused``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -45,15 +52,21 @@ def _extractor_version() -> str:
 
 EXTRACTOR_VERSION = _extractor_version()
 CHUNK_CHARS = 10_000
-BATCH_CHARACTERS = 40_000
-#: The longest text extracted: a document's parsed pieces are kept until all of it is read, at about
-#: 40 MB per million characters (docs/performance.md), so that the build stays within 1.5 GB.
+#: Tokens (estimated) parsed in one batch: about 70 MB of spaCy's working memory, and no slower
+#: than larger batches (measured).
+BATCH_TOKENS = 4_000
+#: The longest text extracted (the build reads it whole; docs/performance.md).
 MAX_CHARACTERS = 16 * 1024 * 1024
+#: The most tokens one document may have: its parsed pieces take about 170 bytes a token until its
+#: speakers are attributed, 3.5 million about 600 MB. Prose of 16 Mi characters has about 3.3 million.
+MAX_TOKENS = 3_500_000
 #: The most machine assertions (mentions and quotes) one document may have: each takes about 1.3 KB
-#: while the document is extracted, 400,000 about 550 MB. A news text of 16 million characters has
+#: while the document is extracted, 300,000 about 400 MB. A news text of 16 million characters has
 #: about 200,000; only degenerate or hostile text has more (a million tiny quotations or labels), and
 #: it is catalogued without machine assertions, with a warning.
-MAX_ASSERTIONS = 400_000
+MAX_ASSERTIONS = 300_000
+_WORDS = re.compile(r"\S+")
+_PUNCTUATION = re.compile(r"[^\w\s]")
 TURN_CONFIDENCE = 0.95
 
 
@@ -122,6 +135,14 @@ def chunks(view: str, limit: int = CHUNK_CHARS) -> list[tuple[int, str]]:
     return pieces
 
 
+def estimated_tokens(text: str) -> int:
+    """An estimate of the tokens spaCy makes of ``text``: a token for every run without blanks, and one
+    more for every punctuation mark (which spaCy may split off), counted without building a list of
+    either. It may fall short where the tokeniser splits a word of its own accord ("gonna"), so the
+    parsed tokens are counted too."""
+    return _WORDS.subn("", text)[1] + _PUNCTUATION.subn("", text)[1]
+
+
 def turn_assertions(text: str, mentions: list[Mention], most: int | None = None) -> tuple[list[Quote], list[Mention]]:
     """Each labelled turn becomes a quote of kind 'turn'; a label naming a person becomes a mention
     (TooManyAssertions when there would be more than ``most`` assertions in all)."""
@@ -154,27 +175,30 @@ def turn_assertions(text: str, mentions: list[Mention], most: int | None = None)
 
 
 def extract_all(jobs: Iterable[Job], authorities: Sequence[Authority] = ()) -> Iterator[Extraction]:
-    """One Extraction per job, in order. spaCy reads the pieces of many documents per batch, at most
-    ``BATCH_CHARACTERS`` characters at a time; a document is extracted as soon as its last piece is
-    parsed."""
+    """One Extraction per job, in order. spaCy reads the pieces of many documents per batch, about
+    ``BATCH_TOKENS`` tokens at a time; a document is extracted as soon as its last piece is parsed. A
+    document of more than ``MAX_TOKENS`` tokens is not parsed at all."""
     nlp = load_nlp(authorities)
     by_id = {a.id: a for a in authorities}
     waiting: deque[Parsing] = deque()  # documents whose pieces are being parsed, in order
     batch: list[tuple[Parsing, int, str]] = []
-    batch_characters = 0
+    batch_tokens = 0
 
     def parse() -> Iterator[Extraction]:
-        nonlocal batch_characters
+        nonlocal batch_tokens
         if batch:
             pieces = [piece for _, _, piece in batch]
             parsed = nlp.pipe(pieces, batch_size=len(pieces))  # type: ignore[attr-defined]
             for (owner, offset, _), doc in zip(batch, parsed, strict=True):
                 doc.tensor = _NO_VECTORS  # token vectors: most of a parsed piece's memory, and never read
-                owner.parsed.append((offset, doc))
+                owner.add(offset, doc)
         batch.clear()
-        batch_characters = 0
+        batch_tokens = 0
         while waiting and waiting[0].complete:
             done = waiting.popleft()
+            if done.refused:
+                yield Extraction(refused=done.refused)
+                continue
             try:
                 yield extract_parsed(done.job, done.view, done.parsed, by_id)
             except TooManyAssertions as exc:
@@ -182,29 +206,52 @@ def extract_all(jobs: Iterable[Job], authorities: Sequence[Authority] = ()) -> I
 
     for job in jobs:
         view = reading_view(job.text, job.type, job.segments)
+        tokens = estimated_tokens(view)
+        if tokens > MAX_TOKENS:
+            waiting.append(Parsing(job, view, 0, refused=f"about {tokens:,} tokens, more than the {MAX_TOKENS:,} "
+                                                        "one document may have"))
+            continue
         parts = chunks(view)
         owner = Parsing(job, view, len(parts))
         waiting.append(owner)
         for offset, piece in parts:
+            if owner.refused:
+                owner.add(offset, None)  # counted, not parsed
+                continue
             batch.append((owner, offset, piece))
-            batch_characters += len(piece)
-            if batch_characters >= BATCH_CHARACTERS:
+            batch_tokens += estimated_tokens(piece)
+            if batch_tokens >= BATCH_TOKENS:
                 yield from parse()
     yield from parse()
 
 
 @dataclass
 class Parsing:
-    """A document whose pieces are being parsed."""
+    """A document whose pieces are being parsed (or that will not be, and why)."""
 
     job: Job
     view: str
     pieces: int
     parsed: list[tuple[int, object]] = field(default_factory=list)
+    refused: str | None = None
+    tokens: int = 0
+    done: int = 0  # pieces parsed (or passed over once refused)
+
+    def add(self, offset: int, doc: object) -> None:
+        """A parsed piece (None: one passed over). Past ``MAX_TOKENS`` the pieces are let go."""
+        self.done += 1
+        if doc is None or self.refused:
+            return
+        self.tokens += len(doc)  # type: ignore[arg-type]
+        if self.tokens > MAX_TOKENS:
+            self.refused = f"more than the {MAX_TOKENS:,} tokens one document may have"
+            self.parsed.clear()
+            return
+        self.parsed.append((offset, doc))
 
     @property
     def complete(self) -> bool:
-        return len(self.parsed) == self.pieces
+        return self.done == self.pieces
 
 
 def _no_vectors() -> object:
@@ -239,7 +286,8 @@ def extract_parsed(job: Job, view: str, parsed: list[tuple[int, object]],
         check_count(len(mentions) + len(quotes), most)
     index = MentionIndex(mentions)
     attribution = speakers.Attribution(job.text, view, index)
-    for offset, doc in parsed:
+    for i, (offset, doc) in enumerate(parsed):
+        parsed[i] = (offset, None)  # the piece goes once its speakers are attributed
         for m in attribution.read(doc, offset):  # type: ignore[arg-type]
             named_mention = m.model_copy(update={"surface": job.text[m.start:m.end]})
             mentions.append(named_mention)
