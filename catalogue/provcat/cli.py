@@ -207,26 +207,38 @@ def export_prov_command(out_file: Path, db: Path, archive: Path, metadata: Path)
 
 
 def run_check_bag(bag: Path, as_json: bool = False) -> int:
+    """Exit 0: valid; 4: valid, with warnings (2 and 3 are taken by input and internal errors); 1: invalid."""
     from .errors import printable
-    from .export.bagcheck import check_bag
+    from .export.bagcheck import check_bag_report
 
-    problems = check_bag(bag)
+    report = check_bag_report(bag)
+    problems, warnings = report.problems, report.warnings
     if as_json:
-        click.echo(json.dumps({"valid": not problems, "problems": [p.as_dict() for p in problems]}, indent=2))
+        click.echo(json.dumps({"valid": not problems, "version": report.version,
+                               "problems": [p.as_dict() for p in problems],
+                               "warnings": [w.as_dict() for w in warnings]}, indent=2))
     else:
         shown = printable(str(bag))  # a name from the bag can neither split a line nor reach the terminal
-        for p in problems:
-            click.echo(f"invalid    {printable(p.path) or shown}  {printable(p.problem)}")
-        plural = "s" if len(problems) > 1 else ""
-        click.echo(f"{shown} is invalid: {len(problems)} problem{plural}" if problems else f"{shown} is valid")
-    return 0 if not problems else EXIT_NOT_INTACT
+        for level, found in (("invalid", problems), ("warning", warnings)):
+            for p in found:
+                click.echo(f"{level}    {printable(p.path) or shown}  {printable(p.problem)}")
+        counted = [f"{len(found)} {noun}{'s' if len(found) > 1 else ''}"
+                   for noun, found in (("problem", problems), ("warning", warnings)) if found]
+        if problems:
+            click.echo(f"{shown} is invalid: {' and '.join(counted)}")
+        else:
+            click.echo(f"{shown} is valid, with {counted[0]}" if warnings else f"{shown} is valid")
+    if problems:
+        return EXIT_NOT_INTACT
+    return 4 if warnings else 0
 
 
 @export.command("check-bag")
 @click.argument("bag", type=click.Path(path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="print the problems as JSON")
+@click.option("--json", "as_json", is_flag=True, help="print the problems and warnings as JSON")
 def check_bag_command(bag: Path, as_json: bool) -> None:
-    """Validate a bag in full, naming every file that fails; exit 0 only when it is valid."""
+    """Validate a bag of BagIt 0.93 to 1.0 in full, naming every file that fails. Exit 0 when it is
+    valid, 4 when it is valid with warnings, 1 when it is not valid."""
     sys.exit(run_check_bag(bag, as_json))
 
 

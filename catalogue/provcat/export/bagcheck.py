@@ -4,7 +4,16 @@ bagit-python's full validation stops at a Payload-Oxum mismatch without naming t
 changes, and its fast mode accepts a same-length edit. This check always re-hashes every file listed
 in every manifest and tag manifest, and reports each problem with the file it concerns: a digest
 that differs, a payload file missing or not listed, an unsafe path, a Payload-Oxum that does not
-add up. Manifest paths are percent-decoded as RFC 8493 requires (``%25``, ``%0D``, ``%0A``).
+add up, a fetch.txt entry outside the payload or not yet fetched. Manifest paths are
+percent-decoded as RFC 8493 requires (``%25``, ``%0D``, ``%0A``).
+
+It reads BagIt 0.93 to 1.0 by the rules of the version the bag declares, with its tag files in the
+encoding it declares (:mod:`.bagfiles`), and gives the answers of the Library of Congress
+conformance suite (tests/bagit-conformance/). Besides problems, which make a bag invalid, it reports
+warnings, which do not: a file listed twice with the same digest before BagIt 1.0, names that are
+one file on some systems and two on others, files an operating system writes for itself
+(:mod:`.bagnames`), manifest lines written by GNU md5sum in binary mode. It fetches nothing: a file
+listed in fetch.txt that is not in the bag makes the bag incomplete.
 
 A bag comes from outside and may be hostile, so the check reads only what the bag itself holds and
 never more than it can bound:
@@ -18,9 +27,10 @@ never more than it can bound:
   Every file or folder is then opened relative to the bag with ``O_NOFOLLOW | O_NONBLOCK`` and used
   only if it is still the one the walk found (same device and inode), which also catches a folder
   swapped for a link while the check runs.
-- ``bagit.txt`` and ``bag-info.txt`` are read only when no larger than :data:`TAG_FILE_LIMIT`;
-  manifests, which can be hundreds of megabytes, are streamed a line at a time, and a line longer
-  than :data:`LINE_LIMIT` is reported and skipped, so memory does not grow with the input.
+- ``bagit.txt`` and ``bag-info.txt`` (``package-info.txt`` before 0.96) are read only when no larger
+  than :data:`TAG_FILE_LIMIT`; manifests and fetch.txt, which can be hundreds of megabytes, are
+  streamed a line at a time, and a line longer than :data:`LINE_LIMIT` is reported and skipped, so
+  memory does not grow with the input.
 """
 
 from __future__ import annotations
@@ -28,27 +38,34 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-import re
 import stat
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO, NamedTuple, TextIO
+from typing import BinaryIO, NamedTuple
 
 from ..errors import ProvcatError
 from ..fixity import BLOCK_SIZE
-from .bag import decode_path
+from .bagfiles import (
+    LINE_LIMIT,
+    Fetch,
+    Rules,
+    Tag,
+    decode_tags,
+    parse_entry,
+    parse_fetch,
+    path_problem,
+    read_declaration,
+    stream_lines,
+    undecoded,
+)
+from .bagnames import Finding, Names, case_findings, normalization_findings, system_file_findings
 
-VERSIONS = ("0.97", "1.0")
 #: Largest bagit.txt or bag-info.txt that is read: they hold a few tags (under 1 KiB in a bag
 #: provcat writes); a larger one is reported and not read.
 TAG_FILE_LIMIT = 1 << 20
-#: Longest manifest line, in characters: a digest and a path, and a path is at most 4,096 bytes.
-LINE_LIMIT = 1 << 16
 ALGORITHMS = frozenset(a for a in hashlib.algorithms_guaranteed if not a.startswith("shake_"))  # fixed length
 
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
-_ENTRY = re.compile(r"([0-9A-Fa-f]+)[ \t]+(.+)")
 _OPEN = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
 _NOT_READ = {"link": "is a symbolic link: not followed", "special": "is not a regular file: not read"}
 
@@ -57,9 +74,19 @@ _NOT_READ = {"link": "is a symbolic link: not followed", "special": "is not a re
 class BagProblem:
     path: str  # relative to the bag root; "" for the bag as a whole
     problem: str
+    warning: bool = False  # a warning leaves the bag valid
 
     def as_dict(self) -> dict[str, str]:
-        return asdict(self)
+        return {"path": self.path, "problem": self.problem}
+
+
+@dataclass
+class BagReport:
+    """What a check found: the bag is valid when there are no problems, whatever the warnings."""
+
+    version: str | None  # the BagIt version the bag declares, when check-bag reads it
+    problems: list[BagProblem]
+    warnings: list[BagProblem]
 
 
 @dataclass
@@ -68,6 +95,10 @@ class Manifests:
 
     digests: dict[str, dict[str, str]]
     listed: dict[str, set[str]]  # algorithm -> paths
+    prefix: str = "manifest-"
+
+    def name(self, algorithm: str) -> str:
+        return f"{self.prefix}{algorithm}.txt"
 
 
 class Found(NamedTuple):
@@ -86,6 +117,7 @@ class Contents:
     files: dict[str, Found]  # regular files
     folders: dict[str, Found]
     not_read: set[str]  # links, special files and folders that could not be listed: each reported once
+    _names: Names | None = field(default=None, init=False, repr=False)
 
     def payload(self) -> dict[str, int]:
         """Every regular file below data/, with its size."""
@@ -94,6 +126,17 @@ class Contents:
     def reported(self, path: str) -> bool:
         """Whether ``path``, or a folder on the way to it, was already reported and not read."""
         return path in self.not_read or any(str(p) in self.not_read for p in PurePosixPath(path).parents)
+
+    def find(self, path: str) -> str | None:
+        """The regular file a listed path names: itself, or the one file whose name differs only in
+        Unicode normalization (see :mod:`.bagnames`); None when it is missing or was reported."""
+        if path in self.files:
+            return path
+        if self.reported(path):
+            return None
+        if self._names is None:  # built once the walk is over and a listed name is not in the bag
+            self._names = Names(self.files)
+        return self._names.find(path)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -194,135 +237,108 @@ def hash_file(contents: Contents, path: str, algorithms: list[str], buffer: byte
 # ---------------------------------------------------------------------------------------------
 
 
-def parse_tags(text: str) -> list[tuple[str, str]]:
-    """``Label: value`` lines; a line starting with whitespace continues the previous value."""
-    tags: list[tuple[str, str]] = []
-    for line in _LINE_BREAK.split(text):
-        if not line.strip():
-            continue
-        if line[0] in " \t" and tags:
-            label, value = tags[-1]
-            tags[-1] = (label, f"{value} {line.strip()}")
-        elif ":" in line:
-            label, value = line.split(":", 1)
-            tags.append((label.strip(), value.strip()))
-        else:
-            tags.append(("", line))
-    return tags
-
-
-def read_tag_file(contents: Contents, name: str, problems: list[BagProblem]) -> dict[str, str] | None:
-    """The tags of a tag file of at most TAG_FILE_LIMIT bytes; None when it is not in the bag."""
-    found = contents.files.get(name)
-    if found is None:
-        return None
+def read_small(contents: Contents, name: str, problems: list[BagProblem]) -> bytes | None:
+    """The bytes of a regular file of the bag of at most TAG_FILE_LIMIT bytes; None, reported, otherwise."""
+    found = contents.files[name]
     if found.size > TAG_FILE_LIMIT:
         problems.append(BagProblem(name, f"is {found.size} bytes, more than the {TAG_FILE_LIMIT} a tag file "
                                          "may have: not read"))
-        return {}
+        return None
     try:
         with open_file(contents, name) as stream:
-            raw = stream.read(TAG_FILE_LIMIT)  # no more, even if it grew since the walk
+            return stream.read(TAG_FILE_LIMIT)  # no more, even if it grew since the walk
     except OSError as exc:
         problems.append(BagProblem(name, f"cannot be read: {exc.strerror or exc}"))
-        return {}
-    if raw.startswith(b"\xef\xbb\xbf"):
-        problems.append(BagProblem(name, "starts with a byte-order mark"))
-        raw = raw[3:]
-    try:
-        tags = parse_tags(raw.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        problems.append(BagProblem(name, f"is not UTF-8 (byte {exc.start})"))
-        return {}
-    for label, value in tags:
-        if not label:
-            problems.append(BagProblem(name, f"line is not a tag: {value[:100]!r}"))
-    return {label: value for label, value in tags if label}
+        return None
 
 
-def check_declaration(contents: Contents, problems: list[BagProblem]) -> None:
-    declaration = read_tag_file(contents, "bagit.txt", problems)
-    if declaration is None:
+def read_tag_file(contents: Contents, name: str, problems: list[BagProblem], rules: Rules) -> list[Tag]:
+    """The tags of a tag file in the bag's encoding; none when it is not in the bag."""
+    raw = read_small(contents, name, problems) if name in contents.files else None
+    if raw is None:
+        return []
+    tags, found = decode_tags(raw, rules)
+    problems.extend(BagProblem(name, text) for text in found)
+    return tags
+
+
+def check_declaration(contents: Contents, problems: list[BagProblem]) -> Rules | None:
+    """The rules bagit.txt declares (BagIt 1.0's, in UTF-8, when it cannot be read); None when the
+    encoding it declares is not known, so that the other tag files cannot be read."""
+    if "bagit.txt" not in contents.files:
         if "bagit.txt" not in contents.not_read:
             problems.append(BagProblem("bagit.txt", "is missing"))
-        return
-    version = declaration.get("BagIt-Version")
-    if version not in VERSIONS:
-        problems.append(BagProblem("bagit.txt", f"BagIt-Version is {version!r}, expected one of {VERSIONS}"))
-    encoding = declaration.get("Tag-File-Character-Encoding", "")
-    if encoding.upper().replace("_", "-") not in ("UTF-8", "UTF8"):
-        problems.append(BagProblem("bagit.txt", f"Tag-File-Character-Encoding is {encoding!r}, expected UTF-8"))
-    if "data" not in contents.folders and "data" not in contents.not_read:
-        problems.append(BagProblem("data", "the payload folder is missing"))
+        return Rules(declared=None)
+    raw = read_small(contents, "bagit.txt", problems)
+    if raw is None:
+        return Rules(declared=None)
+    rules, found = read_declaration(raw)
+    problems.extend(BagProblem("bagit.txt", text) for text in found)
+    return rules
 
 
 # ---------------------------------------------------------------------------------------------
-# Manifests
+# Manifests and fetch.txt
 # ---------------------------------------------------------------------------------------------
 
 
-def safe_entry(path: str, payload: bool) -> str | None:
-    """Why a manifest path is not acceptable, or None when it is."""
-    pure = PurePosixPath(path)
-    if pure.is_absolute() or ".." in pure.parts or "\x00" in path:
-        return "unsafe path (absolute or with '..')"
-    if payload and pure.parts[:1] != ("data",):
-        return "payload manifest lists a file outside data/"
-    if not payload and pure.parts[:1] == ("data",):
-        return "tag manifest lists a payload file"
-    return None
-
-
-def manifest_lines(stream: TextIO) -> Iterator[tuple[int, str | None]]:
-    """(number, line) for each line, streamed; None for a line longer than LINE_LIMIT, whose rest is skipped."""
+def text_lines(contents: Contents, name: str, rules: Rules,
+               problems: list[BagProblem]) -> Iterator[tuple[int, str]]:
+    """(number, line) of every line of a manifest or fetch.txt that holds something, decoded in the
+    bag's encoding and streamed; a line too long or not in that encoding is reported instead."""
     number = 0
-    while line := stream.readline(LINE_LIMIT + 1):
-        number += 1
-        if len(line) > LINE_LIMIT and not line.endswith("\n"):
-            while (rest := stream.readline(LINE_LIMIT + 1)) and not rest.endswith("\n"):
-                pass
-            yield number, None
-        else:
-            yield number, line.removesuffix("\n")
+    try:
+        # undecodable bytes become lone surrogates (reported per line); CR and CRLF end a line as LF does
+        with io.TextIOWrapper(open_file(contents, name), encoding=rules.encoding, errors="surrogateescape") as stream:
+            for number, line in stream_lines(stream):
+                if line is None:
+                    problems.append(BagProblem(name, f"line {number} is longer than {LINE_LIMIT} characters: not read"))
+                elif undecoded(line):
+                    problems.append(BagProblem(name, f"line {number} is not {rules.encoding}"))
+                elif line.strip():
+                    yield number, line
+    except UnicodeDecodeError:  # an encoding whose errors surrogateescape cannot carry (UTF-16, UTF-32)
+        problems.append(BagProblem(name, f"is not {rules.encoding} after line {number}: not read further"))
 
 
-def read_manifest(contents: Contents, name: str, payload: bool, found: Manifests, problems: list[BagProblem]) -> None:
+def read_manifest(contents: Contents, name: str, found: Manifests, problems: list[BagProblem],
+                  rules: Rules) -> None:
     """Add the entries of one manifest to ``found``, reporting each line that is not a safe entry."""
-    algorithm = name.removeprefix("tag").removeprefix("manifest-").removesuffix(".txt")
+    algorithm = name.removeprefix(found.prefix).removesuffix(".txt")
     listed = found.listed.setdefault(algorithm, set())
-    # undecodable bytes become lone surrogates (reported per line); CR and CRLF end a line as LF does
-    with io.TextIOWrapper(open_file(contents, name), encoding="utf-8", errors="surrogateescape") as stream:
-        for number, line in manifest_lines(stream):
-            if line is None:
-                problems.append(BagProblem(name, f"line {number} is longer than {LINE_LIMIT} characters: not read"))
-                continue
-            if number == 1:
-                line = line.removeprefix("\ufeff")
-            if not line.strip():
-                continue
-            try:
-                line.encode("utf-8")
-            except UnicodeEncodeError:
-                problems.append(BagProblem(name, f"line {number} is not UTF-8"))
-                continue
-            match = _ENTRY.fullmatch(line)
-            if match is None:
-                problems.append(BagProblem(name, f"line {number} is not '<digest> <path>'"))
-                continue
-            path = decode_path(match.group(2))
-            unsafe = safe_entry(path, payload)
-            if unsafe:
-                problems.append(BagProblem(path, f"{unsafe} in {name}"))
-                continue
-            if path in listed:
-                problems.append(BagProblem(path, f"listed twice in {name}"))
-            listed.add(path)
-            found.digests.setdefault(path, {})[algorithm] = match.group(1).lower()
+    where = "payload" if found.prefix == "manifest-" else "tag"
+    marked = 0
+    for number, line in text_lines(contents, name, rules, problems):
+        entry = parse_entry(line)
+        if entry is None:
+            problems.append(BagProblem(name, f"line {number} is not '<digest> <path>'"))
+            continue
+        unsafe = path_problem(entry.path, where)
+        if unsafe:
+            problems.append(BagProblem(entry.path, f"{unsafe} in {name}"))
+            continue
+        marked += entry.marked
+        digests = found.digests.setdefault(entry.path, {})
+        if entry.path not in listed:
+            listed.add(entry.path)
+            digests[algorithm] = entry.digest
+        elif digests[algorithm] != entry.digest:
+            problems.append(BagProblem(entry.path, f"listed twice in {name}, with different digests"))
+        elif rules.listed_twice_is_invalid:
+            problems.append(BagProblem(entry.path, f"listed twice in {name} ({rules.name} lists a file once)"))
+        else:
+            problems.append(BagProblem(entry.path, f"listed twice in {name}, with the same digest", warning=True))
+    if marked:
+        problems.append(BagProblem(name, f"{marked} line(s) write '*' before the path, the binary-mode mark of GNU "
+                                         "md5sum and sha*sum rather than BagIt: read as the path after it", True))
 
 
-def read_manifests(contents: Contents, prefix: str, problems: list[BagProblem]) -> Manifests:
-    """Every ``<prefix><algorithm>.txt`` of the bag that is a regular file, parsed and percent-decoded."""
-    found = Manifests({}, {})
+def read_manifests(contents: Contents, prefix: str, problems: list[BagProblem],
+                   rules: Rules | None = None) -> Manifests:
+    """Every ``<prefix><algorithm>.txt`` of the bag that is a regular file, parsed and percent-decoded
+    (by BagIt 1.0's rules, in UTF-8, unless ``rules`` says otherwise)."""
+    rules = rules or Rules()
+    found = Manifests({}, {}, prefix)
     names = (n for n in contents.files if "/" not in n and n.startswith(prefix) and n.endswith(".txt"))
     for name in sorted(names):
         algorithm = name[len(prefix):-len(".txt")]
@@ -330,10 +346,31 @@ def read_manifests(contents: Contents, prefix: str, problems: list[BagProblem]) 
             problems.append(BagProblem(name, f"unsupported algorithm {algorithm!r}"))
             continue
         try:
-            read_manifest(contents, name, prefix == "manifest-", found, problems)
+            read_manifest(contents, name, found, problems, rules)
         except OSError as exc:
             problems.append(BagProblem(name, f"cannot be read: {exc.strerror or exc}"))
     return found
+
+
+def read_fetch(contents: Contents, problems: list[BagProblem], rules: Rules) -> dict[str, Fetch]:
+    """The entries of fetch.txt by path, each one that is not ``URL LENGTH PATH`` inside data/ reported."""
+    entries: dict[str, Fetch] = {}
+    if "fetch.txt" not in contents.files:
+        return entries
+    try:
+        for number, line in text_lines(contents, "fetch.txt", rules, problems):
+            entry = parse_fetch(line)
+            if isinstance(entry, str):
+                problems.append(BagProblem("fetch.txt", f"line {number} {entry}"))
+                continue
+            unsafe = path_problem(entry.path, "fetch")
+            if unsafe:
+                problems.append(BagProblem(entry.path, unsafe if "fetch.txt" in unsafe else f"{unsafe} in fetch.txt"))
+            else:
+                entries[entry.path] = entry
+    except OSError as exc:
+        problems.append(BagProblem("fetch.txt", f"cannot be read: {exc.strerror or exc}"))
+    return entries
 
 
 # ---------------------------------------------------------------------------------------------
@@ -341,21 +378,65 @@ def read_manifests(contents: Contents, prefix: str, problems: list[BagProblem]) 
 # ---------------------------------------------------------------------------------------------
 
 
-def check_completeness(manifests: Manifests, on_disk: dict[str, int], problems: list[BagProblem]) -> None:
+def check_completeness(contents: Contents, manifests: Manifests, problems: list[BagProblem],
+                       rules: Rules) -> None:
+    """Every payload file is listed: in every payload manifest since BagIt 1.0, in one of them before."""
     if not manifests.listed:
         problems.append(BagProblem("", "no payload manifest (manifest-<algorithm>.txt)"))
-    for algorithm, listed in sorted(manifests.listed.items()):
-        problems.extend(BagProblem(p, f"is in the payload but not listed in manifest-{algorithm}.txt")
-                        for p in sorted(set(on_disk) - listed))
+        return
+    on_disk = set(contents.payload())
+    covered = {algorithm: {contents.find(p) for p in listed} for algorithm, listed in manifests.listed.items()}
+    if rules.every_manifest_lists_every_file:
+        for algorithm, files in sorted(covered.items()):
+            problems.extend(BagProblem(p, f"is in the payload but not listed in {manifests.name(algorithm)}")
+                            for p in sorted(on_disk - files))
+    else:
+        problems.extend(BagProblem(p, "is in the payload but not listed in any payload manifest")
+                        for p in sorted(on_disk - set().union(*covered.values())))
 
 
-def check_fixity(contents: Contents, digests: dict[str, dict[str, str]], problems: list[BagProblem]) -> None:
+def check_fetch(contents: Contents, fetch: dict[str, Fetch], payload: Manifests, problems: list[BagProblem],
+                rules: Rules) -> None:
+    """Every file of fetch.txt is listed in the payload manifests, and if it is in the bag, is as long as it says."""
+    for path, entry in sorted(fetch.items()):
+        manifests = sorted(a for a, listed in payload.listed.items() if path not in listed)
+        if path not in payload.digests:
+            problems.append(BagProblem(path, "is listed in fetch.txt but in no payload manifest"))
+        elif manifests and rules.every_manifest_lists_every_file:
+            problems.append(BagProblem(path, f"is listed in fetch.txt but not in {payload.name(manifests[0])}"))
+        file = contents.find(path)
+        if file is not None and entry.length is not None and contents.files[file].size != entry.length:
+            problems.append(BagProblem(path, f"fetch.txt gives it {entry.length} bytes; the bag's file has "
+                                             f"{contents.files[file].size}"))
+
+
+def check_names(contents: Contents, payload: Manifests, tags: Manifests, problems: list[BagProblem],
+                rules: Rules) -> None:
+    """Names that are one file on some systems and two on others, and system files (see :mod:`.bagnames`)."""
+    findings: list[Finding] = []
+    for manifests in (payload, tags):
+        for algorithm, listed in sorted(manifests.listed.items()):
+            name = manifests.name(algorithm)
+            findings += normalization_findings(name, listed, contents.find, rules.listed_twice_is_invalid)
+            findings += case_findings(name, listed)
+    findings += system_file_findings(payload.digests)
+    problems.extend(BagProblem(f.path, f.text, warning=not f.invalid) for f in findings)
+
+
+def check_fixity(contents: Contents, digests: dict[str, dict[str, str]], problems: list[BagProblem],
+                 fetch: dict[str, Fetch] | None = None) -> None:
     """Re-hash every listed file with every algorithm that lists it (regular files of the bag only)."""
     buffer = bytearray(BLOCK_SIZE)
     for path, expected in sorted(digests.items()):
-        where = PurePosixPath(path).as_posix()
-        if where not in contents.files:
-            if not contents.reported(where):
+        where = contents.find(path)
+        if where is None:
+            if contents.reported(path):
+                continue
+            if fetch and path in fetch:
+                problems.append(BagProblem(path, f"is listed in fetch.txt, to be fetched from {fetch[path].url[:200]}, "
+                                                 "but is not in the bag: the bag is incomplete (check-bag fetches "
+                                                 "nothing)"))
+            else:
                 problems.append(BagProblem(path, "is listed in a manifest but missing from the bag"))
             continue
         try:
@@ -367,38 +448,56 @@ def check_fixity(contents: Contents, digests: dict[str, dict[str, str]], problem
                         for a in sorted(expected) if actual[a] != expected[a])
 
 
-def check_oxum(info: dict[str, str], on_disk: dict[str, int], problems: list[BagProblem]) -> None:
-    oxum = info.get("Payload-Oxum")
-    if oxum is None:
-        return
-    octets, _, count = oxum.partition(".")
-    if not (octets.isdigit() and count.isdigit()):
-        problems.append(BagProblem("bag-info.txt", f"malformed Payload-Oxum {oxum!r}"))
-    elif (int(octets), int(count)) != (sum(on_disk.values()), len(on_disk)):
-        problems.append(BagProblem("bag-info.txt", f"Payload-Oxum says {octets} bytes in {count} files; the "
-                                                   f"payload has {sum(on_disk.values())} bytes in {len(on_disk)}"))
+def check_oxum(contents: Contents, info: list[Tag], problems: list[BagProblem], rules: Rules) -> None:
+    """Every Payload-Oxum of bag-info.txt gives the payload's bytes and files."""
+    on_disk = contents.payload()
+    for tag in info:
+        if tag.label.lower() != "payload-oxum":
+            continue
+        octets, _, count = tag.value.partition(".")
+        if not (octets.isdigit() and count.isdigit()):
+            problems.append(BagProblem(rules.info_file, f"malformed Payload-Oxum {tag.value!r}"))
+        elif (int(octets), int(count)) != (sum(on_disk.values()), len(on_disk)):
+            problems.append(BagProblem(rules.info_file, f"Payload-Oxum says {octets} bytes in {count} files; the "
+                                                        f"payload has {sum(on_disk.values())} bytes in {len(on_disk)}"))
 
 
-def check_bag(bag: Path) -> list[BagProblem]:
-    """Validate a bag in full (every digest recomputed); an empty list means it is valid."""
+def check_contents(contents: Contents, rules: Rules, problems: list[BagProblem]) -> None:
+    """Everything the tag files say, by the rules of the bag's version and read in its encoding."""
+    info = read_tag_file(contents, rules.info_file, problems, rules)
+    payload = read_manifests(contents, "manifest-", problems, rules)
+    tags = read_manifests(contents, "tagmanifest-", problems, rules)
+    fetch = read_fetch(contents, problems, rules)
+    check_oxum(contents, info, problems, rules)
+    check_completeness(contents, payload, problems, rules)
+    check_fetch(contents, fetch, payload, problems, rules)
+    check_names(contents, payload, tags, problems, rules)
+    check_fixity(contents, payload.digests, problems, fetch)
+    check_fixity(contents, tags.digests, problems)
+
+
+def check_bag_report(bag: Path) -> BagReport:
+    """Validate a bag in full (every digest recomputed): its problems, none when it is valid, and its warnings."""
     if not bag.is_dir():
         raise ProvcatError(bag, "is not a folder" if bag.exists() else "bag folder does not exist")
     try:
         root = os.open(bag, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     except OSError as exc:
         raise ProvcatError(bag, f"cannot be read: {exc.strerror or exc}") from exc
+    found: list[BagProblem] = []
     try:
-        problems: list[BagProblem] = []
-        contents = scan_bag(root, problems)
-        check_declaration(contents, problems)
-        info = read_tag_file(contents, "bag-info.txt", problems) or {}
-        payload = read_manifests(contents, "manifest-", problems)
-        tags = read_manifests(contents, "tagmanifest-", problems)
-        on_disk = contents.payload()
-        check_oxum(info, on_disk, problems)
-        check_completeness(payload, on_disk, problems)
-        check_fixity(contents, payload.digests, problems)
-        check_fixity(contents, tags.digests, problems)
+        contents = scan_bag(root, found)
+        rules = check_declaration(contents, found)
+        if "data" not in contents.folders and "data" not in contents.not_read:
+            found.append(BagProblem("data", "the payload folder is missing"))
+        if rules is not None:
+            check_contents(contents, rules, found)
     finally:
         os.close(root)
-    return problems
+    version = rules.declared if rules is not None else None
+    return BagReport(version, [p for p in found if not p.warning], [p for p in found if p.warning])
+
+
+def check_bag(bag: Path) -> list[BagProblem]:
+    """Validate a bag in full (every digest recomputed); an empty list means it is valid."""
+    return check_bag_report(bag).problems
