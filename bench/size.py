@@ -309,8 +309,9 @@ def kind_report(points: list[Point]) -> tuple[str, dict[str, object]]:
         size_ratio = p.size_bytes / smallest.size_bytes
         raw = ratio(p.seconds, smallest.seconds)
         net = ratio(p.seconds - tiny.seconds, smallest.seconds - tiny.seconds)
+        cpu = ratio(p.cpu_seconds - tiny.cpu_seconds, smallest.cpu_seconds - tiny.cpu_seconds)
         rows.append([p.label, f"{p.characters:,}", str(len(p.samples)), f"{p.seconds:,.1f}", f"{p.cpu_seconds:,.1f}",
-                     f"{size_ratio:.2f}", f"{raw:.2f}", f"{net:.2f}",
+                     f"{size_ratio:.2f}", f"{raw:.2f}", f"{net:.2f}", f"{cpu:.2f}",
                      rate(p.size_bytes / MB / p.seconds), rate(p.size_bytes / MB / (p.seconds - tiny.seconds)),
                      f"{p.peak_mib:,.0f}", f"{p.peak_mib - tiny.peak_mib:,.0f}",
                      f"{p.found.get('type')}, {p.found.get('mentions', 0):,} / {p.found.get('entities', 0):,} / "
@@ -318,7 +319,8 @@ def kind_report(points: list[Point]) -> tuple[str, dict[str, object]]:
         data.append({"megabytes": p.megabytes, "bytes": p.size_bytes, "characters": p.characters,
                      "samples_s": [s.seconds for s in p.samples], "cpu_s": [s.cpu_seconds for s in p.samples],
                      "median_s": p.seconds, "peak_rss_mib": p.peak_mib, "size_ratio": size_ratio,
-                     "time_ratio": raw, "time_ratio_minus_1kb": net, "catalogued": p.found})
+                     "time_ratio": raw, "time_ratio_minus_1kb": net, "cpu_ratio_minus_1kb": cpu,
+                     "catalogued": p.found})
     largest = points[-1]
     size_ratio = largest.size_bytes / smallest.size_bytes
     raw = ratio(largest.seconds, smallest.seconds)
@@ -334,8 +336,8 @@ def kind_report(points: list[Point]) -> tuple[str, dict[str, object]]:
                  f"the peak above the 1 KB build's × {memory:.2f}; time ratio − 1 KB within {SLACK} × the size ratio "
                  f"at every size: {'yes' if within else '**no**'}")
     text += "\n\n" + table(["size", "characters", "runs", "median s", "CPU s", "size ratio", "time ratio",
-                             "time ratio − 1 KB", "MB/s", "MB/s − 1 KB", "peak MiB", "peak − 1 KB MiB",
-                             "type, mentions / entities / quotes"], rows)
+                             "time ratio − 1 KB", "CPU ratio − 1 KB", "MB/s", "MB/s − 1 KB", "peak MiB",
+                             "peak − 1 KB MiB", "type, mentions / entities / quotes"], rows)
     checks = targets(points)
     if checks:
         text += "\n\n" + "\n".join(f"- {line}" for line in checks["lines"])
