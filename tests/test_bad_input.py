@@ -251,7 +251,7 @@ def test_control_characters_in_names_stay_on_one_line(archive: Path) -> None:
     assert "a\nprovcat: error: forged\x1b[2J.txt" in documents(archive)
     code, out, _ = provcat("verify", str(archive), "--db", str(archive.parent / "catalogue.db"))
     assert code == 0 and "a\\nprovcat: error: forged\\x1b[2J.txt" in out
-    assert len(out.splitlines()) == 3  # two documents and the summary
+    assert len(out.splitlines()) == 4  # two documents, the summary and the run
 
 
 def test_the_manifest_escapes_names_as_sha256sum_does(archive: Path) -> None:

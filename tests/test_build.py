@@ -114,7 +114,7 @@ def test_rebuild_reuses_unchanged_documents_and_keeps_history(tmp_path: Path) ->
     conn = sqlite3.connect(db)
     assert conn.execute("select count(*) from builds").fetchone() == (2,)
     outcomes = [r[0] for r in conn.execute("select outcome from fixity_events order by id")]
-    assert outcomes == ["unrecorded", "unrecorded", "intact", "intact"]
+    assert outcomes == ["new", "new", "intact", "intact"]
     fresh = tmp_path / "fresh.db"
     build_catalogue(archive, ROOT / "metadata", fresh)
     for table, order in [("mentions", "id"), ("quotes", "id"), ("entities", "id"), ("document_entities",

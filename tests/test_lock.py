@@ -118,7 +118,7 @@ def test_a_verification_during_a_build_is_not_lost(project: Path, monkeypatch: p
     verifier.join(60)
     assert result["v"][0] == 0  # it checked the new catalogue: the changed document is intact there
     rows = sqlite3.connect(db).execute("select event_type, outcome from fixity_events order by id").fetchall()
-    assert rows == [("ingestion", "unrecorded"), ("ingestion", "changed"), ("fixity check", "intact")]
+    assert rows == [("ingestion", "new"), ("ingestion", "changed"), ("fixity check", "intact")]
 
 
 def test_a_lock_file_that_is_not_provcats_is_left_alone(tmp_path: Path) -> None:

@@ -143,9 +143,9 @@ def test_cli_jobs_option(archive_and_db: tuple[Path, Path]) -> None:
 
     archive, db = archive_and_db
     one = CliRunner().invoke(main, ["verify", str(archive), "--db", str(db), "--jobs", "1"])
-    assert one.exit_code == 0 and one.stdout.splitlines()[-1].startswith("2 documents checked: 2 intact")
+    assert one.exit_code == 0 and one.stdout.splitlines()[-2].startswith("2 documents checked: 2 intact")
     two = CliRunner().invoke(main, ["verify", str(archive), "--db", str(db), "-j", "2", "--all-digests"])
-    assert two.exit_code == 0 and len(two.stdout.splitlines()) == 5
+    assert two.exit_code == 0 and len(two.stdout.splitlines()) == 6
     zero = CliRunner().invoke(main, ["verify", str(archive), "--db", str(db), "--jobs", "0"])
     assert zero.exit_code == 2 and "--jobs" in zero.stderr
 
@@ -177,12 +177,16 @@ def test_fixity_log_writes_every_event_of_a_large_run_in_one_transaction(archive
     assert event_count(db) == 3 * 2 * 101
 
 
-def test_fixity_log_keeps_nothing_when_verification_fails(archive_and_db: tuple[Path, Path]) -> None:
+def test_a_verification_that_fails_keeps_what_it_checked_as_an_interrupted_run(
+        archive_and_db: tuple[Path, Path]) -> None:
     archive, db = archive_and_db
     with pytest.raises(RuntimeError), FixityLog(db) as log:
         log.add(check_archive(archive, db))
         raise RuntimeError("interrupted")
-    assert event_count(db) == 0
+    assert event_count(db) == 2
+    conn = sqlite3.connect(db)
+    assert conn.execute("select status, files from fixity_runs order by id desc limit 1").fetchone() == \
+        ("interrupted", 2)
 
 
 def test_fixity_log_creates_no_catalogue(tmp_path: Path) -> None:

@@ -19,12 +19,11 @@ import socket
 import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlite_utils
 
-from . import __version__, store
+from . import __version__, history, store
 from .archive import ArchiveFile, scan
 from .classify import classify
 from .curation import Curation, load_curation
@@ -57,6 +56,8 @@ class BuildReport:
     entities: int = 0
     quotes: int = 0
     manifest_sha256: str = ""
+    fixity_run: int | None = None
+    head: str | None = None  # the head of the fixity history's chain after the build
     warnings: list[tuple[str, str]] = field(default_factory=list)  # (file, problem)
 
 
@@ -74,7 +75,7 @@ class Prepared:
 
 
 def now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    return history.now()
 
 
 _LEADING_BREAKS = re.compile(r"\n*")
@@ -321,28 +322,31 @@ def _write(tmp: Path, archive: Path, curation: Curation, files: list[ArchiveFile
         with reading_previous(old_path):
             previous = {r[0]: (r[1], r[2]) for r in old.execute("select path, id, sha256 from documents")}
     entries: list[tuple[str, str]] = []
-    checked_at = now()
     with db.conn:
         if old is not None:
             store.copy_history(old, db, old_path)
+        run = history.start(db.conn, "ingestion", "every file", ("sha256",), AGENT, __version__,
+                            archive.resolve().name)
         _write_collection(db, curation, archive)
         for item in extracted(prepare(files, curation, report), old, curation, report, progress, old_path):
             _write_document(db, item, curation, registry, report)
-            store.insert(db, "fixity_events", [ingest_event(item, previous.get(item.file.path), checked_at)])
+            store.insert(db, "fixity_events", [ingest_event(item, previous.get(item.file.path), run.id)])
             entries.append((item.file.path, item.sha256))
             item.data, item.extraction = b"", None  # let the bytes and assertions go
         current = {path for path, _ in entries}
-        store.insert(db, "fixity_events", (missing_event(path, doc_id, digest, checked_at)
+        store.insert(db, "fixity_events", (missing_event(path, doc_id, digest, run.id)
                                            for path, (doc_id, digest) in sorted(previous.items())
                                            if path not in current))
         _write_entities(db, registry)
         report.documents = len(entries)
         report.manifest_sha256 = manifest_sha256(entries)
+        report.fixity_run, report.head = run.id, history.finish(db.conn, run.id)
         store.insert(db, "builds", [{
             "started_at": started, "finished_at": now(), "software_version": __version__,
             "extractor_version": EXTRACTOR_VERSION, "model": MODEL, "model_version": model_version(),
             "archive": archive.resolve().name, "documents": len(entries),
             "manifest_sha256": report.manifest_sha256, "metadata_sha256": curation.metadata_digest(),
+            "fixity_run_id": run.id,
         }])
     store.enable_search(db)
     db.conn.close()
@@ -419,17 +423,18 @@ def _write_entities(db: sqlite_utils.Database, registry: Registry) -> None:
                                         for a in sorted(r.aliases)))
 
 
-def ingest_event(item: Prepared, before: tuple[str, str] | None, checked_at: str) -> dict[str, object]:
-    """The document's digest at ingest, compared with the previous catalogue's record."""
-    outcome = "unrecorded" if before is None else ("intact" if before[1] == item.sha256 else "changed")
+def ingest_event(item: Prepared, before: tuple[str, str] | None, run_id: int) -> dict[str, object]:
+    """The document's digest at ingest, compared with the previous catalogue's record: ``new`` when it
+    is catalogued for the first time."""
+    outcome = "new" if before is None else ("intact" if before[1] == item.sha256 else "changed")
     return {"event_type": "ingestion", "document_id": item.file.id, "path": item.file.path,
-            "checked_at": checked_at, "algorithm": "sha256", "expected": before[1] if before else None,
+            "checked_at": history.now(), "algorithm": "sha256", "expected": before[1] if before else None,
             "actual": item.sha256, "outcome": outcome, "detail": "first catalogued" if before is None else None,
-            "agent": AGENT}
+            "agent": AGENT, "run_id": run_id}
 
 
-def missing_event(path: str, doc_id: str, digest: str, checked_at: str) -> dict[str, object]:
+def missing_event(path: str, doc_id: str, digest: str, run_id: int) -> dict[str, object]:
     """A document of the previous catalogue that the archive no longer holds."""
-    return {"event_type": "ingestion", "document_id": None, "path": path, "checked_at": checked_at,
+    return {"event_type": "ingestion", "document_id": None, "path": path, "checked_at": history.now(),
             "algorithm": "sha256", "expected": digest, "actual": None, "outcome": "missing",
-            "detail": f"document '{doc_id}' is no longer in the archive", "agent": AGENT}
+            "detail": f"document '{doc_id}' is no longer in the archive", "agent": AGENT, "run_id": run_id}

@@ -20,6 +20,7 @@ from .errors import ProvcatError, printable
 EXIT_NOT_INTACT = 1
 EXIT_PROBLEM = 2
 EXIT_INTERNAL = 3
+EXIT_STOPPED = 130  # stopped by Ctrl+C or SIGTERM, as shells report it
 
 
 class ProvcatGroup(click.Group):
@@ -88,12 +89,14 @@ def run_build(archive: Path, metadata: Path, db: Path, as_json: bool = False, wa
         click.echo(json.dumps({
             "db": str(report.db), "documents": report.documents, "extracted": report.extracted,
             "reused": report.reused, "quotes": report.quotes, "manifest_sha256": report.manifest_sha256,
+            "fixity_run": report.fixity_run, "head": report.head,
             "warnings": [{"file": p, "problem": w} for p, w in report.warnings],
         }, indent=2))
     else:
         click.echo(f"catalogued {report.documents} documents into {db} "
                    f"({report.extracted} extracted, {report.reused} unchanged); "
-                   f"manifest sha256 {report.manifest_sha256}")
+                   f"manifest sha256 {report.manifest_sha256}; recorded as run {report.fixity_run}, head of "
+                   f"the fixity history: {report.head}")
     return 0
 
 
@@ -109,28 +112,83 @@ def build(archive: Path, metadata: Path, db: Path, as_json: bool, wait: bool) ->
 
 
 def run_verify(archive: Path, db: Path, as_json: bool = False, all_digests: bool = False,
-               jobs: int | None = None, wait: bool = False) -> int:
+               jobs: int | None = None, wait: bool = False, oldest: int | None = None,
+               not_checked_for: str | None = None, resume: bool = False) -> int:
+    import signal
+    import threading
+
     from .archive import require_folder
     from .fixity import ALGORITHMS, capped_jobs
-    from .verify import FixityLog, all_intact, check_archive, report_line, summary
+    from .verify import FixityLog, Selection, all_intact, check_archive, report_line, resumed, since, summary
 
     require_folder(archive)
+    if sum(x is not None and x is not False for x in (oldest, not_checked_for, resume)) > 1:
+        raise click.UsageError("give at most one of --oldest, --not-checked-for and --resume")
     algorithms = ALGORITHMS if all_digests else ("sha256",)
     jobs, capped = capped_jobs(jobs)
     if capped:
         warn(capped)
-    with FixityLog(db, wait, warn) as log:
-        checks = check_archive(archive, db, algorithms, jobs, log)
+    log = FixityLog(db, wait, warn, algorithms, archive.resolve().name)
+    in_main = threading.current_thread() is threading.main_thread()  # only there can a handler be set
+    # stopped by SIGTERM as by Ctrl+C: the run is ended as interrupted, nothing checked is lost
+    previous = signal.signal(signal.SIGTERM, signal.default_int_handler) if in_main else None
+    try:
+        with log:
+            assert log.conn is not None
+            selection = resumed(log.conn) if resume else Selection(oldest, since(not_checked_for))
+            log.begin(selection.scope(), selection.as_json())
+            checks = check_archive(archive, db, algorithms, jobs, log, selection.paths(log.conn))
+    except KeyboardInterrupt:
+        if log.run is None:
+            raise
+        click.echo(f"provcat: verification stopped: what was checked is recorded in run {log.run.id} (interrupted); "
+                   "'provcat verify --resume' checks the rest", err=True)
+        return EXIT_STOPPED
+    finally:
+        if in_main:
+            signal.signal(signal.SIGTERM, previous)
     counts = summary(checks)
+    assert log.run is not None
+    run = {"id": log.run.id, "scope": selection.scope(), "head": log.head}
     if as_json:
-        click.echo(json.dumps({"intact": all_intact(checks), "summary": counts,
+        click.echo(json.dumps({"intact": all_intact(checks), "summary": counts, "run": run,
                                "checks": [c.as_dict() for c in checks]}, indent=2))
     else:
         lines = [printable(report_line(c)) for c in checks]
         total = len({c.path for c in checks})
         lines.append(f"{total} documents checked: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
+        lines.append(f"recorded as run {log.run.id} ({selection.scope()}); head of the fixity history: {log.head}")
         click.echo("\n".join(lines))
     return 0 if all_intact(checks) else EXIT_NOT_INTACT
+
+
+def run_check_history(db: Path, head: str | None = None, as_json: bool = False) -> int:
+    """Recompute the fixity history's chain of digests; exit 0 when every run adds up."""
+    import sqlite3
+
+    from .history import check_chain, head, runs_in
+    from .ownership import require_catalogue
+
+    require_catalogue(db)
+    conn = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        breaks = check_chain(conn, head)
+        runs, latest = runs_in(conn), head(conn)
+    finally:
+        conn.close()
+    if as_json:
+        click.echo(json.dumps({"intact": not breaks, "runs": runs, "head": latest,
+                               "breaks": [{"run": b.run_id, "problem": b.problem} for b in breaks]}, indent=2))
+    else:
+        for b in breaks:
+            click.echo(f"broken     {'run ' + str(b.run_id) if b.run_id is not None else 'history'}  {b.problem}")
+        if breaks:
+            first = next((b.run_id for b in breaks if b.run_id is not None), None)
+            click.echo(f"the fixity history of {runs} runs does not add up: {len(breaks)} problem"
+                       f"{'s' if len(breaks) > 1 else ''}" + (f", the first at run {first}" if first else ""))
+        else:
+            click.echo(f"the fixity history of {runs} runs adds up; head {latest}")
+    return 0 if not breaks else EXIT_NOT_INTACT
 
 
 @main.command()
@@ -141,9 +199,24 @@ def run_verify(archive: Path, db: Path, as_json: bool = False, all_digests: bool
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="processes hashing the files (at most 4 per core)  [default: one per core]")
 @wait_option
-def verify(archive: Path, db: Path, as_json: bool, all_digests: bool, jobs: int | None, wait: bool) -> None:
-    """Re-hash ARCHIVE and compare with the catalogue; exit 0 only when every document is intact."""
-    sys.exit(run_verify(archive, db, as_json, all_digests, jobs, wait))
+@click.option("--oldest", type=click.IntRange(min=0), default=None, metavar="N",
+              help="check only the N documents checked longest ago (never checked first)")
+@click.option("--not-checked-for", metavar="AGE",
+              help="check only the documents not checked for AGE: 30d, 12h, 2w, 45m")
+@click.option("--resume", is_flag=True, help="check what the latest, interrupted verification did not")
+@click.option("--history", is_flag=True, help="check the fixity history's chain of digests instead of the files")
+@click.option("--head", metavar="DIGEST", help="with --history: a head digest kept elsewhere, which must be in it")
+def verify(archive: Path, db: Path, as_json: bool, all_digests: bool, jobs: int | None, wait: bool,
+           oldest: int | None, not_checked_for: str | None, resume: bool, history: bool, head: str | None) -> None:
+    """Re-hash ARCHIVE and compare with the catalogue; exit 0 only when every document is intact.
+
+    Every verification is recorded as a run of the fixity history; --history checks that history
+    instead (exit 0 when every run adds up)."""
+    if history:
+        sys.exit(run_check_history(db, head, as_json))
+    if head:
+        raise click.UsageError("--head goes with --history")
+    sys.exit(run_verify(archive, db, as_json, all_digests, jobs, wait, oldest, not_checked_for, resume))
 
 
 @main.command()

@@ -15,6 +15,7 @@ from typing import Any
 import sqlite_utils
 
 from .errors import ProvcatError
+from .history import RUNS_SCHEMA
 from .ownership import APPLICATION_ID
 
 SCHEMA = """
@@ -33,7 +34,8 @@ CREATE TABLE builds (
     archive TEXT,
     documents INTEGER NOT NULL,
     manifest_sha256 TEXT NOT NULL,
-    metadata_sha256 TEXT
+    metadata_sha256 TEXT,
+    fixity_run_id INTEGER REFERENCES fixity_runs(id)
 );
 CREATE TABLE documents (
     id TEXT PRIMARY KEY,
@@ -128,9 +130,10 @@ CREATE TABLE fixity_events (
     algorithm TEXT NOT NULL,
     expected TEXT,
     actual TEXT,
-    outcome TEXT NOT NULL CHECK (outcome IN ('intact', 'changed', 'missing', 'unrecorded', 'error')),
+    outcome TEXT NOT NULL CHECK (outcome IN ('new', 'intact', 'changed', 'missing', 'unrecorded', 'error')),
     detail TEXT,
-    agent TEXT NOT NULL
+    agent TEXT NOT NULL,
+    run_id INTEGER REFERENCES fixity_runs(id)
 );
 CREATE INDEX documents_digests ON documents(path, id, sha256, sha512, size_bytes);
 CREATE INDEX documents_type ON documents(type);
@@ -142,11 +145,12 @@ CREATE INDEX mentions_entity ON mentions(entity_id);
 CREATE INDEX quotes_document ON quotes(document_id);
 CREATE INDEX quotes_speaker_entity ON quotes(speaker_entity_id);
 CREATE INDEX document_entities_entity ON document_entities(entity_id);
-CREATE INDEX fixity_events_document ON fixity_events(document_id);
-"""
+""" + RUNS_SCHEMA
 
-#: Tables whose history outlives a rebuild: they are copied from the previous catalogue.
-HISTORY_TABLES = ("builds", "fixity_events")
+#: Tables whose history outlives a rebuild: they are copied from the previous catalogue (a
+#: catalogue written before fixity runs has no ``fixity_runs``).
+HISTORY_TABLES = ("builds", "fixity_runs", "fixity_events")
+OPTIONAL_HISTORY = frozenset({"fixity_runs"})
 
 
 def create_schema(db: sqlite_utils.Database) -> None:
@@ -194,6 +198,9 @@ def copy_history(old: sqlite3.Connection, db: sqlite_utils.Database, where: Path
     carried = 0
     for table in HISTORY_TABLES:
         columns = {c.name for c in db[table].columns}
+        if table in OPTIONAL_HISTORY and not old.execute(
+                "select 1 from sqlite_master where type = 'table' and name = ?", (table,)).fetchone():
+            continue
         try:
             expected = old.execute(f"select count(*) from [{table}]").fetchone()[0]
             rows = old.execute(f"select * from [{table}] order by id")

@@ -8,16 +8,20 @@ a preservation check starts at once.
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import sqlite3
-from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+import time
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from itertools import chain
 from operator import itemgetter
 from pathlib import Path
 from typing import NamedTuple
 
-from . import __version__
+from . import __version__, history
 from .archive import scan_paths
 from .errors import ProvcatError
 from .fixity import ALGORITHMS, RAW_INDEX, Digesting, RawDigests
@@ -69,12 +73,15 @@ def recorded_documents(db: Path, algorithms: tuple[str, ...] = ALGORITHMS) -> li
 
 
 def check_archive(archive: Path, db: Path, algorithms: tuple[str, ...] = ("sha256",),
-                  jobs: int | None = None, log: FixityLog | None = None) -> list[Check]:
+                  jobs: int | None = None, log: FixityLog | None = None,
+                  only: Collection[str] | None = None) -> list[Check]:
     """Compare every recorded digest with the bytes now in the archive; the checks come by path.
 
     Files are hashed by ``jobs`` worker processes (default: one per core; ``1`` hashes in this
     process). With a ``log``, each batch of checks is written to it while the next batches are
-    being hashed.
+    being hashed. With ``only`` (catalogue paths), just those documents are hashed, and the files the
+    catalogue does not know; every catalogued document missing from the archive is reported either
+    way (that costs no reading).
     """
     require_known(algorithms)
     listing = scan_paths(archive)
@@ -82,8 +89,14 @@ def check_archive(archive: Path, db: Path, algorithms: tuple[str, ...] = ("sha25
     require_catalogue(db)
     checks: list[Check] = []
     base = os.path.join(str(archive), "")  # with its separator
+    recorded: dict[str, Recorded] = {}
+    if only is not None:
+        recorded = {row[1]: row for row in recorded_documents(db, algorithms)}
+        scanned = set(paths)
+        paths = [path for path in paths if path in only or path not in recorded]
     with Digesting([base + on_disk.get(path, path) for path in paths], algorithms, jobs) as digesting:
-        recorded = {row[1]: row for row in recorded_documents(db, algorithms)}  # read while the workers hash
+        if only is None:
+            recorded = {row[1]: row for row in recorded_documents(db, algorithms)}  # read while the workers hash
         done = 0
         for batch in digesting.raw_batches():
             made = compare_batch(paths[done:done + len(batch)], batch, recorded, algorithms)
@@ -91,7 +104,8 @@ def check_archive(archive: Path, db: Path, algorithms: tuple[str, ...] = ("sha25
             checks.extend(made)
             if log is not None:
                 log.add(made)
-    missing = [check for row in recorded.values() for check in recorded_checks(row, None, algorithms)]
+    absent = recorded.values() if only is None else (row for path, row in recorded.items() if path not in scanned)
+    missing = [check for row in absent for check in recorded_checks(row, None, algorithms)]
     if log is not None:
         log.add(missing)
     if missing:
@@ -152,9 +166,12 @@ def unrecorded_checks(path: str, result: RawDigests, algorithms: tuple[str, ...]
 #: Events written per statement: one multi-row insert costs about half as much per row as one
 #: statement per row.
 EVENTS_PER_STATEMENT = 100
-EVENT_VALUES = "('fixity check', ?, ?, {checked_at}, ?, ?, ?, ?, ?, {agent})"
+EVENT_VALUES = "('fixity check', ?, ?, {checked_at}, ?, ?, ?, ?, ?, {agent}, {run_id})"
 INSERT_EVENTS = ("insert into fixity_events (event_type, document_id, path, checked_at, algorithm, expected, "
-                 "actual, outcome, detail, agent) values ")
+                 "actual, outcome, detail, agent, run_id) values ")
+#: Events are committed at least this often, so that a verification that is stopped keeps what it
+#: checked (and each commit, which waits for the disk, is paid once a second, not once a batch).
+COMMIT_SECONDS = 1.0
 
 
 def sql_literal(text: str) -> str:
@@ -163,65 +180,181 @@ def sql_literal(text: str) -> str:
 
 
 class FixityLog:
-    """Fixity events being appended to the catalogue in one transaction: written as they are
-    added, committed when the ``with`` block ends normally, rolled back if it raises. The catalogue's
-    lock is held for the whole ``with`` block (``wait``: wait for another writer rather than stop), so
-    that no build replaces the catalogue between the checks and their events. The catalogue is
-    opened at the first event."""
+    """One verification recorded as a run of the fixity history (:mod:`provcat.history`).
 
-    def __init__(self, db: Path, wait: bool = False, on_wait: Callable[[str], None] | None = None) -> None:
+    Entering it takes the catalogue's lock (``wait``: wait for another writer rather than stop), so
+    that no build replaces the catalogue between the checks and their events, and brings the history
+    up to date (``conn`` may then be read, e.g. to choose the documents to check). :meth:`begin`
+    starts the run (the first event does, if not). Events are written as they are added and
+    committed at least every ``COMMIT_SECONDS``. Leaving it ends the run — ``complete``, or
+    ``interrupted`` when the block raised (Ctrl+C included): what was checked until then is kept and
+    digested — and ``head`` is then the new head of the chain."""
+
+    def __init__(self, db: Path, wait: bool = False, on_wait: Callable[[str], None] | None = None,
+                 algorithms: Sequence[str] = ("sha256",), archive: str | None = None) -> None:
         self.db = db
         self.lock = CatalogueLock(db, "verify", wait, on_wait)
-        self.checked_at = datetime.now(UTC).isoformat(timespec="seconds")
+        self.algorithms, self.archive = tuple(algorithms), archive
         self.conn: sqlite3.Connection | None = None
-        # the time and the agent are the same for every event: SQL literals rather than parameters
-        self.values_sql = EVENT_VALUES.format(checked_at=sql_literal(self.checked_at), agent=sql_literal(AGENT))
-        self.full_sql = self.insert_sql(EVENTS_PER_STATEMENT)
+        self.run: history.Run | None = None
+        self.head: str | None = None
+        self.last_commit = 0.0
 
-    def insert_sql(self, rows: int) -> str:
-        return INSERT_EVENTS + ", ".join([self.values_sql] * rows)
+    def _fail(self, exc: sqlite3.DatabaseError) -> ProvcatError:
+        return ProvcatError(self.db, f"fixity events could not be recorded: {exc}")
 
     def __enter__(self) -> FixityLog:
         require_catalogue(self.db)
         self.lock.__enter__()
+        try:
+            self.conn = sqlite3.connect(self.db, isolation_level=None)
+            self.conn.execute("begin immediate")
+            history.prepare(self.conn, AGENT, __version__)
+            self.conn.execute("commit")
+        except BaseException as exc:
+            if self.conn is not None:
+                self.conn.close()
+            self.lock.__exit__(None, None, None)
+            if isinstance(exc, sqlite3.DatabaseError):
+                raise self._fail(exc) from exc
+            raise
         return self
 
-    def add(self, checks: list[Check]) -> None:
-        """Write one event per check (not yet committed)."""
+    def begin(self, scope: str = "every file", selection: str | None = None) -> None:
+        """Start the run: ``scope`` says in words which files it checks, ``selection`` for a program."""
+        assert self.conn is not None and self.run is None, "begin() once, inside the with block"
         try:
-            if self.conn is None:
-                require_catalogue(self.db)
-                self.conn = sqlite3.connect(self.db)
-                self.conn.execute("begin")
+            self.conn.execute("begin immediate")
+            self.run = history.start(self.conn, "fixity check", scope, self.algorithms, AGENT, __version__,
+                                     self.archive, selection)
+            self.conn.execute("commit")
+        except sqlite3.DatabaseError as exc:
+            raise self._fail(exc) from exc
+        self.last_commit = time.monotonic()
+
+    def add(self, checks: list[Check]) -> None:
+        """Write one event per check, timed now (committed within ``COMMIT_SECONDS``)."""
+        if self.run is None:
+            self.begin()
+        assert self.conn is not None and self.run is not None
+        values_sql = EVENT_VALUES.format(checked_at=sql_literal(history.now()), agent=sql_literal(AGENT),
+                                         run_id=self.run.id)
+        full_sql = INSERT_EVENTS + ", ".join([values_sql] * EVENTS_PER_STATEMENT)
+        try:
+            if not self.conn.in_transaction:
+                self.conn.execute("begin immediate")
             for start in range(0, len(checks), EVENTS_PER_STATEMENT):
                 chunk = checks[start:start + EVENTS_PER_STATEMENT]
                 values = list(chain.from_iterable(chunk))  # a check's fields are the parameters, in order
-                sql = self.full_sql if len(chunk) == EVENTS_PER_STATEMENT else self.insert_sql(len(chunk))
+                sql = full_sql if len(chunk) == EVENTS_PER_STATEMENT else \
+                    INSERT_EVENTS + ", ".join([values_sql] * len(chunk))
                 self.conn.execute(sql, values)
+            if time.monotonic() - self.last_commit >= COMMIT_SECONDS:
+                self.conn.execute("commit")
+                self.last_commit = time.monotonic()
         except sqlite3.DatabaseError as exc:
-            raise ProvcatError(self.db, f"fixity events could not be recorded: {exc}") from exc
+            raise self._fail(exc) from exc
 
     def __exit__(self, exc_type: type[BaseException] | None, *exc_info: object) -> None:
         try:
             if self.conn is None:
                 return
             try:
-                if exc_type is None:
-                    self.conn.commit()
-                else:
-                    self.conn.rollback()
+                if self.run is not None:
+                    if not self.conn.in_transaction:
+                        self.conn.execute("begin immediate")
+                    status = "complete" if exc_type is None else "interrupted"
+                    self.head = history.finish(self.conn, self.run.id, status)
+                    self.conn.execute("commit")
             except sqlite3.DatabaseError as exc:
-                raise ProvcatError(self.db, f"fixity events could not be recorded: {exc}") from exc
+                raise self._fail(exc) from exc
             finally:
                 self.conn.close()
         finally:
             self.lock.__exit__(None, None, None)
 
 
-def record_events(db: Path, checks: list[Check]) -> None:
-    """Append one fixity event per check to the catalogue, in one transaction."""
+#: Each catalogued document's path and when it was last checked (NULL: never), oldest first.
+LAST_CHECKED_SQL = """
+select path, checked_at from (
+    select d.path, (select max(e.checked_at) from fixity_events e
+                    where e.document_id = d.id and e.event_type = 'fixity check') as checked_at
+    from documents d)
+{where} order by checked_at is not null, checked_at, path {limit}
+"""
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which catalogued documents a verification hashes: every one, the ``oldest`` N checked
+    longest ago (never checked first), or those not checked ``since`` a time (UTC, ISO 8601)."""
+
+    oldest: int | None = None
+    since: str | None = None
+
+    @property
+    def everything(self) -> bool:
+        return self.oldest is None and self.since is None
+
+    def scope(self) -> str:
+        if self.oldest is not None:
+            return f"the {self.oldest:,} documents checked longest ago, and files not in the catalogue"
+        if self.since is not None:
+            return f"the documents not checked since {self.since}, and files not in the catalogue"
+        return "every file"
+
+    def as_json(self) -> str:
+        return json.dumps({"oldest": self.oldest, "since": self.since})
+
+    def paths(self, conn: sqlite3.Connection) -> set[str] | None:
+        """The catalogue paths chosen (None: every one)."""
+        if self.oldest is not None:
+            sql = LAST_CHECKED_SQL.format(where="", limit="limit ?")
+            return {path for path, _ in conn.execute(sql, (self.oldest,))}
+        if self.since is not None:
+            sql = LAST_CHECKED_SQL.format(where="where checked_at is null or checked_at < ?", limit="")
+            return {path for path, _ in conn.execute(sql, (self.since,))}
+        return None
+
+
+_AGE = re.compile(r"\s*(\d+)\s*([mhdw])\s*", re.I)
+_AGE_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+def since(age: str | None) -> str | None:
+    """The time (UTC, as the history records it) ``age`` ago: "30d", "12h", "2w" or "45m"."""
+    if age is None:
+        return None
+    match = _AGE.fullmatch(age)
+    if match is None:
+        raise ProvcatError(None, f"--not-checked-for {age!r}: give an age such as 30d, 12h, 2w or 45m")
+    delta = timedelta(**{_AGE_UNITS[match.group(2).lower()]: int(match.group(1))})
+    return (datetime.now(UTC) - delta).isoformat(timespec="microseconds")
+
+
+def resumed(conn: sqlite3.Connection) -> Selection:
+    """What is left of the latest verification if it was interrupted: of every file, those not checked
+    since it began; of the N checked longest ago, the N less those it checked; of those not checked
+    since a time, the same. A ProvcatError when the latest verification was not interrupted."""
+    row = conn.execute("select id, status, started_at, selection, files from fixity_runs where kind = 'fixity check' "
+                       "order by id desc limit 1").fetchone() if history.has_runs(conn) else None
+    if row is None or row[1] != "interrupted":
+        raise ProvcatError(None, "there is no interrupted verification to resume (the latest one "
+                                 f"{'was ' + row[1] if row else 'does not exist'})")
+    run_id, _, started_at, selection, files = row
+    chosen = json.loads(selection or "{}")
+    if chosen.get("oldest") is not None:
+        checked = conn.execute("select count(distinct path) from fixity_events where run_id = ? and document_id is "
+                               "not null and outcome != 'missing'", (run_id,)).fetchone()[0]
+        return Selection(oldest=max(0, chosen["oldest"] - checked))
+    return Selection(since=chosen.get("since") or started_at)
+
+
+def record_events(db: Path, checks: list[Check]) -> str | None:
+    """Record the checks as one run of the fixity history; return the new head of the chain."""
     with FixityLog(db) as log:
         log.add(checks)
+    return log.head
 
 
 def summary(checks: list[Check]) -> dict[str, int]:
