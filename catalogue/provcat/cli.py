@@ -166,14 +166,15 @@ def run_check_history(db: Path, head: str | None = None, as_json: bool = False) 
     """Recompute the fixity history's chain of digests; exit 0 when every run adds up."""
     import sqlite3
 
-    from .history import check_chain, head, runs_in
+    from .history import check_chain, runs_in
+    from .history import head as head_of
     from .ownership import require_catalogue
 
     require_catalogue(db)
     conn = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
     try:
         breaks = check_chain(conn, head)
-        runs, latest = runs_in(conn), head(conn)
+        runs, latest = runs_in(conn), head_of(conn)
     finally:
         conn.close()
     if as_json:
