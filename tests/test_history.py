@@ -183,8 +183,7 @@ def test_the_readme_shows_the_digest_commands() -> None:
 def test_a_catalogue_written_before_runs_is_brought_up_to_date(project: tuple[Path, Path]) -> None:
     archive, db = project
     conn = sqlite3.connect(db)  # the catalogue as earlier versions wrote it
-    conn.executescript("drop index fixity_events_checked; drop index fixity_events_run; "
-                       "alter table fixity_events drop column run_id; drop table fixity_runs;")
+    conn.executescript("alter table fixity_events drop column run_id; drop table fixity_runs;")
     conn.execute("update fixity_events set outcome = 'unrecorded'")
     conn.commit()
     conn.close()
@@ -241,11 +240,21 @@ def test_a_slice_still_reports_missing_and_unknown_files(project: tuple[Path, Pa
 
 def test_not_checked_for_an_age(project: tuple[Path, Path]) -> None:
     archive, db = project
+    conn = sqlite3.connect(db)  # as if the build had been two hours ago
+    conn.execute("update fixity_events set checked_at = strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now', '-2 hours')")
+    conn.commit()
     verify(archive, db, "--oldest", "3")
     code, out, _ = verify(archive, db, "--not-checked-for", "1h")
     assert code == 0 and checked(db, 3) == ["doc-3.txt", "doc-4.txt"]
+    assert "recorded as run 3 (the documents not checked since 20" in out
     code, _, err = verify(archive, db, "--not-checked-for", "soon")
     assert code == 2 and "give an age such as 30d" in err
+
+
+def test_a_build_counts_as_a_check(project: tuple[Path, Path]) -> None:
+    archive, db = project
+    code, _, _ = verify(archive, db, "--not-checked-for", "1h")
+    assert code == 0 and checked(db, 2) == []  # the build hashed every file a moment ago
 
 
 def test_a_stopped_verification_keeps_what_it_checked_and_resumes(project: tuple[Path, Path],

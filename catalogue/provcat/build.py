@@ -340,7 +340,7 @@ def _write(tmp: Path, archive: Path, curation: Curation, files: list[ArchiveFile
         _write_entities(db, registry)
         report.documents = len(entries)
         report.manifest_sha256 = manifest_sha256(entries)
-        report.fixity_run, report.head = run.id, history.finish(db.conn, run.id)
+        report.fixity_run, report.head = run.id, history.finish(db.conn, run.id, first_event=run.first_event)
         store.insert(db, "builds", [{
             "started_at": started, "finished_at": now(), "software_version": __version__,
             "extractor_version": EXTRACTOR_VERSION, "model": MODEL, "model_version": model_version(),

@@ -150,8 +150,10 @@ def run_verify(archive: Path, db: Path, as_json: bool = False, all_digests: bool
     counts = summary(checks)
     assert log.run is not None
     run = {"id": log.run.id, "scope": selection.scope(), "head": log.head}
+    # a slice with nothing to check is a success; an archive with nothing in it is not
+    intact = all_intact(checks) or (not checks and not selection.everything)
     if as_json:
-        click.echo(json.dumps({"intact": all_intact(checks), "summary": counts, "run": run,
+        click.echo(json.dumps({"intact": intact, "summary": counts, "run": run,
                                "checks": [c.as_dict() for c in checks]}, indent=2))
     else:
         lines = [printable(report_line(c)) for c in checks]
@@ -159,7 +161,7 @@ def run_verify(archive: Path, db: Path, as_json: bool = False, all_digests: bool
         lines.append(f"{total} documents checked: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
         lines.append(f"recorded as run {log.run.id} ({selection.scope()}); head of the fixity history: {log.head}")
         click.echo("\n".join(lines))
-    return 0 if all_intact(checks) else EXIT_NOT_INTACT
+    return 0 if intact else EXIT_NOT_INTACT
 
 
 def run_check_history(db: Path, head: str | None = None, as_json: bool = False) -> int:

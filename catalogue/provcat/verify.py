@@ -179,6 +179,14 @@ def sql_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+q1, q2 = "'", "''"
+
+
+def _quoted(text: str | None) -> str:
+    """``text`` as SQLite's quote() writes it (NULL for None)."""
+    return "NULL" if text is None else "'" + text.replace(q1, q2) + "'"
+
+
 class FixityLog:
     """One verification recorded as a run of the fixity history (:mod:`provcat.history`).
 
@@ -197,6 +205,7 @@ class FixityLog:
         self.algorithms, self.archive = tuple(algorithms), archive
         self.conn: sqlite3.Connection | None = None
         self.run: history.Run | None = None
+        self.tally = history.Tally()
         self.head: str | None = None
         self.last_commit = 0.0
 
@@ -237,8 +246,10 @@ class FixityLog:
         if self.run is None:
             self.begin()
         assert self.conn is not None and self.run is not None
-        values_sql = EVENT_VALUES.format(checked_at=sql_literal(history.now()), agent=sql_literal(AGENT),
-                                         run_id=self.run.id)
+        checked_at, run_id = history.now(), self.run.id
+        values_sql = EVENT_VALUES.format(checked_at=sql_literal(checked_at), agent=sql_literal(AGENT), run_id=run_id)
+        line_head, line_time = f",{run_id},'fixity check',", f"{sql_literal(checked_at)},"
+        line_agent = sql_literal(AGENT)
         full_sql = INSERT_EVENTS + ", ".join([values_sql] * EVENTS_PER_STATEMENT)
         try:
             if not self.conn.in_transaction:
@@ -248,7 +259,16 @@ class FixityLog:
                 values = list(chain.from_iterable(chunk))  # a check's fields are the parameters, in order
                 sql = full_sql if len(chunk) == EVENTS_PER_STATEMENT else \
                     INSERT_EVENTS + ", ".join([values_sql] * len(chunk))
-                self.conn.execute(sql, values)
+                last = self.conn.execute(sql, values).lastrowid
+                assert last is not None
+                # the rows of one insert take the ids up to the last, one after the other (one writer);
+                # each event's line as history.EVENT_LINES_SQL writes it (SQLite's quote()), made here
+                first = last - len(chunk) + 1
+                lines = "".join([
+                    f"{event_id}{line_head}{_quoted(c.document_id)},'{c.path.replace(q1, q2)}',{line_time}"
+                    f"'{c.algorithm}',{_quoted(c.expected)},{_quoted(c.actual)},'{c.outcome}',{_quoted(c.detail)},"
+                    f"{line_agent}\n" for event_id, c in enumerate(chunk, start=first)])
+                self.tally.add_lines(first, last, lines, [(c.path, c.outcome) for c in chunk])
             if time.monotonic() - self.last_commit >= COMMIT_SECONDS:
                 self.conn.execute("commit")
                 self.last_commit = time.monotonic()
@@ -263,8 +283,11 @@ class FixityLog:
                 if self.run is not None:
                     if not self.conn.in_transaction:
                         self.conn.execute("begin immediate")
-                    status = "complete" if exc_type is None else "interrupted"
-                    self.head = history.finish(self.conn, self.run.id, status)
+                    if exc_type is None:
+                        self.head = history.finish(self.conn, self.run.id, "complete", tally=self.tally)
+                    else:  # stopped, perhaps between writing events and counting them: read them back
+                        self.head = history.finish(self.conn, self.run.id, "interrupted",
+                                                   first_event=self.run.first_event)
                     self.conn.execute("commit")
             except sqlite3.DatabaseError as exc:
                 raise self._fail(exc) from exc
@@ -274,13 +297,13 @@ class FixityLog:
             self.lock.__exit__(None, None, None)
 
 
-#: Each catalogued document's path and when it was last checked (NULL: never), oldest first.
+#: Each catalogued document's path and when its bytes were last checked — by a verification or by
+#: a build, which hashes them too — (NULL: never), oldest first. The latest event of a document is
+#: the one with the highest id (events are only ever appended), found in its index.
 LAST_CHECKED_SQL = """
-select path, checked_at from (
-    select d.path, (select max(e.checked_at) from fixity_events e
-                    where e.document_id = d.id and e.event_type = 'fixity check') as checked_at
-    from documents d)
-{where} order by checked_at is not null, checked_at, path {limit}
+select d.path, e.checked_at from documents d
+left join fixity_events e on e.id = (select max(id) from fixity_events where document_id = d.id)
+{where} order by e.id is not null, e.id, d.path {limit}
 """
 
 
@@ -312,7 +335,7 @@ class Selection:
             sql = LAST_CHECKED_SQL.format(where="", limit="limit ?")
             return {path for path, _ in conn.execute(sql, (self.oldest,))}
         if self.since is not None:
-            sql = LAST_CHECKED_SQL.format(where="where checked_at is null or checked_at < ?", limit="")
+            sql = LAST_CHECKED_SQL.format(where="where e.checked_at is null or e.checked_at < ?", limit="")
             return {path for path, _ in conn.execute(sql, (self.since,))}
         return None
 
