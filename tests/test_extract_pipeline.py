@@ -1,4 +1,4 @@
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from provcat.extract import pipeline
@@ -54,6 +54,7 @@ def test_a_document_of_too_many_tokens_is_refused_before_it_is_parsed(monkeypatc
 
 
 @given(st.text(alphabet=st.characters(codec="utf-8"), max_size=300))
+@example("0___")  # underscores: word characters to Python, punctuation to spaCy
 @settings(max_examples=300, deadline=None)
 def test_the_token_estimate_is_within_a_small_factor_of_spacys_count(text: str) -> None:
     tokenizer = _tokenizer()

@@ -66,7 +66,7 @@ MAX_TOKENS = 3_500_000
 #: it is catalogued without machine assertions, with a warning.
 MAX_ASSERTIONS = 300_000
 _WORDS = re.compile(r"\S+")
-_PUNCTUATION = re.compile(r"[^\w\s]")
+_PUNCTUATION = re.compile(r"[^\w\s]|_")  # spaCy splits the underscore off as punctuation
 TURN_CONFIDENCE = 0.95
 
 
