@@ -61,7 +61,8 @@ async def test_researcher_queries(seed_db: Path) -> None:
 async def test_document_page_shows_its_integrity_state(seed_db: Path, tmp_path: Path) -> None:
     ds = publish.datasette_instance(seed_db, ROOT / "metadata")
     page = (await ds.client.get("/catalogue/documents/000_5b55b6d9b2e6ebeb")).text
-    assert "provcat-integrity-intact" in page and "Last recorded check: ingestion" in page
+    assert 'data-archive-state="new"' in page and "In the archive: Intact</strong> — checked by a build" in page
+    assert "Copy stored in the catalogue: intact" in page
     tampered = tmp_path / "catalogue.db"
     shutil.copy(seed_db, tampered)
     with sqlite3.connect(tampered) as conn:

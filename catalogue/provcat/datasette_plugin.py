@@ -51,6 +51,8 @@ from datasette.database import QueryInterrupted
 from datasette.utils import escape_fts, tilde_encode, urlsafe_components
 from markupsafe import Markup, escape
 
+from . import site_integrity
+
 DOCUMENTS = "documents"
 ENTITIES = "entities"
 #: The canned query that searches documents and quotes together (metadata/datasette.yml).
@@ -699,10 +701,8 @@ def read_document(conn: sqlite3.Connection, document_id: str) -> DocumentReading
         stored = conn.execute(INTEGRITY_SQL, {"id": document_id}).fetchone()
     except sqlite3.Error:
         return None
-    events = _optional(conn, LAST_EVENT_SQL, document_id)
     cues = [CueSpan(*tuple(r)) for r in _optional(conn, CUES_SQL, document_id)]
-    return DocumentReading(document_header(header_row), integrity_state(stored, events[0] if events else None),
-                           mentions, quotes, cues)
+    return DocumentReading(document_header(header_row), integrity_state(stored), mentions, quotes, cues)
 
 
 #: A piece of a document's page kept as HTML: which piece ("text", "quotes") and the entities URL
@@ -758,9 +758,15 @@ READING_CACHE = ReadingCache(64_000_000)
 
 
 def _cache_key(db: Database, document_id: str) -> tuple[str, str] | None:
-    """Where an immutable catalogue's document is kept in :data:`READING_CACHE`; None for a mutable one."""
-    if db.is_mutable or db.is_memory:
+    """Where a catalogue's document is kept in :data:`READING_CACHE`: by the catalogue's hash when
+    it is served immutable; when it is served mutable, by the file (device and inode) and when it
+    was last written, as found at the start of the request — any write, a verification's included,
+    starts afresh; None for an in-memory database."""
+    if db.is_memory or not db.path:
         return None
+    if db.is_mutable:
+        seen = getattr(db, "_provcat_file", None)
+        return None if seen is None else (f"{db.path}@{seen[0]}:{seen[1]}:{seen[2]}", document_id)
     digest = db.hash
     return None if digest is None else (digest, document_id)
 
@@ -933,10 +939,13 @@ def render_cell(row: Any, value: Any, column: str, table: str | None, database: 
 ASGIApp = Callable[..., Awaitable[None]]
 
 
-def remember_path(app: ASGIApp) -> ASGIApp:
-    """Wrap an ASGI app so that the plugin's hooks share a :class:`ServedRequest` per request."""
+def remember_path(app: ASGIApp, datasette: Any = None) -> ASGIApp:
+    """Wrap an ASGI app so that the plugin's hooks share a :class:`ServedRequest` per request, and
+    so that a catalogue a build has replaced is reopened before the request reads it."""
 
     async def wrapped(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if datasette is not None and scope.get("type") == "http":
+            site_integrity.reopen_replaced(datasette)
         token = _request.set(ServedRequest(scope.get("path") if scope.get("type") == "http" else None))
         try:
             await app(scope, receive, send)
@@ -948,7 +957,12 @@ def remember_path(app: ASGIApp) -> ASGIApp:
 
 @hookimpl
 def asgi_wrapper(datasette: Any) -> Callable[[ASGIApp], ASGIApp]:
-    return remember_path
+    return lambda app: remember_path(app, datasette)
+
+
+@hookimpl
+def register_routes() -> list[tuple[str, Any]]:
+    return [(site_integrity.INTEGRITY_ROUTE, site_integrity.integrity_page)]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -1003,10 +1017,6 @@ INTEGRITY_SQL = """
 select sha256 as recorded, sha256_hex(content) as stored, length(content) as stored_size, size_bytes
 from documents where id = :id
 """
-LAST_EVENT_SQL = """
-select event_type, checked_at, algorithm, outcome, agent from fixity_events
-where document_id = :id order by checked_at desc, id desc limit 1
-"""
 HEADER_SQL = """
 select type, type_confidence, type_method, publisher, date, source_url, path, media_type, encoding,
        size_bytes, sha256, sha512
@@ -1014,9 +1024,9 @@ from documents where id = :id
 """
 
 
-def integrity_state(row: Any, event: Any) -> dict[str, Any] | None:
-    """The stored bytes compared with the recorded digest (``row``: :data:`INTEGRITY_SQL`), and the
-    latest recorded fixity event."""
+def integrity_state(row: Any) -> dict[str, Any] | None:
+    """The copy of the bytes stored in the catalogue compared with the recorded digest (``row``:
+    :data:`INTEGRITY_SQL`). The archive's own state is read at each request (site_integrity)."""
     if row is None:
         return None
     return {
@@ -1025,7 +1035,6 @@ def integrity_state(row: Any, event: Any) -> dict[str, Any] | None:
         "stored": row["stored"],
         "size_bytes": row["size_bytes"],
         "stored_size": row["stored_size"],
-        "last_event": dict(event) if event is not None else None,
     }
 
 
@@ -1107,7 +1116,7 @@ async def document_page_vars(datasette: Any, database: str, document_id: str) ->
     reading = await document_reading(datasette, database, document_id)
     if reading is None:
         return {}
-    found: dict[str, Any] = {}
+    found: dict[str, Any] = {"provcat_fixity": await site_integrity.document_fixity(datasette, database, document_id)}
     if reading.integrity is not None:
         found["provcat_integrity"] = reading.integrity
     speakers = speakers_of(reading.quotes)
@@ -1228,8 +1237,9 @@ START_HERE = (
                                       "and the people, organisations and places it names."),
     ("Entities", "table", ENTITIES, "The people, organisations and places the documents cite or quote, "
                                     "with the documents and quotes for each."),
-    ("Integrity", "query", "integrity", "Re-hash every document's stored bytes and compare them with "
-                                        "the digests recorded when it was catalogued."),
+    ("Integrity", "page", site_integrity.INTEGRITY_PATH, "Whether the archive's files are still the exact "
+                                                       "bytes catalogued: the latest verification, what it "
+                                                       "found, and every run before it."),
 )
 
 
@@ -1249,7 +1259,10 @@ def start_links(datasette: Any, database: str, queries: dict[str, Any]) -> list[
     for title, kind, name, description in START_HERE:
         if kind == "query" and name not in queries:
             continue
-        url = datasette.urls.query(database, name) if kind == "query" else datasette.urls.table(database, name)
+        if kind == "page":
+            url = site_integrity.integrity_url(datasette, database)
+        else:
+            url = datasette.urls.query(database, name) if kind == "query" else datasette.urls.table(database, name)
         links.append(StartLink(title, str(url), description))
     return links
 
@@ -1267,7 +1280,8 @@ async def index_page_vars(datasette: Any, request: Any) -> dict[str, Any]:
         queries = await datasette.get_canned_queries(name, getattr(request, "actor", None))
         search_url = str(datasette.urls.query(name, SEARCH_QUERY)) if SEARCH_QUERY in queries else None
         catalogues.append({"name": name, "search_url": search_url, "start": start_links(datasette, name, queries),
-                           "queries": query_links(datasette, name, queries)})
+                           "queries": query_links(datasette, name, queries),
+                           "integrity": await site_integrity.archive_summary(datasette, name)})
     return {"provcat_catalogues": catalogues}
 
 

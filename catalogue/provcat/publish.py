@@ -25,7 +25,6 @@ from typing import Any
 
 import uvicorn
 from datasette.app import Datasette
-from datasette.inspect import inspect_hash
 from datasette.utils import ConnectionProblem, check_connection
 
 from .curation import load_yaml, validate
@@ -136,35 +135,6 @@ def publication_metadata(db: Path, metadata_dir: Path) -> dict[str, Any]:
 
 
 # ----------------------------------------------------------------------------------------------
-# Inspect data
-# ----------------------------------------------------------------------------------------------
-
-
-def table_counts(db: Path) -> dict[str, int]:
-    """Rows in every table of the database (virtual and shadow tables too, as Datasette counts)."""
-    conn = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
-    try:
-        names = [r[0] for r in conn.execute("select name from sqlite_master where type = 'table'")]
-        return {name: conn.execute(f"select count(*) from [{name}]").fetchone()[0] for name in names}
-    except sqlite3.DatabaseError as exc:
-        raise ProvcatError(db, f"is not an SQLite database that can be read ({exc})") from exc
-    finally:
-        conn.close()
-
-
-def inspect_data(db: Path) -> dict[str, Any]:
-    """What ``datasette inspect`` records: the file's hash and size and every table's row count."""
-    return {
-        db.stem: {
-            "hash": inspect_hash(db),
-            "size": db.stat().st_size,
-            "file": str(db),
-            "tables": {table: {"count": count} for table, count in table_counts(db).items()},
-        }
-    }
-
-
-# ----------------------------------------------------------------------------------------------
 # Serving
 # ----------------------------------------------------------------------------------------------
 
@@ -176,15 +146,18 @@ BACKLOG = 2048
 
 
 def datasette_instance(db: Path, metadata_dir: Path) -> Datasette:
-    """The Datasette that publishes ``db``: immutable (opened read-only, never written), with the
-    published metadata, the settings, the inspect data and provcat's templates. ``serve`` runs this;
-    the tests query it in-process."""
+    """The Datasette that publishes ``db``, with the published metadata, the settings and provcat's
+    templates. ``serve`` runs this; the tests query it in-process.
+
+    The catalogue is opened read-only (every connection ``mode=ro``: nothing the
+    site runs can write it), but not as "immutable": ``provcat verify`` appends its runs to the
+    file while the site is up, and the site shows them at the next page load (an immutable
+    database is read without locks, and a change under it reads as a damaged file). A build that
+    replaces the file is noticed at the next request (site_integrity.reopen_replaced)."""
     return Datasette(
-        files=[],
-        immutables=[str(db)],
+        files=[str(db)],
         metadata=publication_metadata(db, metadata_dir),
         settings=dict(SETTINGS),
-        inspect_data=inspect_data(db),
         template_dir=str(TEMPLATES),
     )
 
