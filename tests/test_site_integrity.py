@@ -1,0 +1,130 @@
+"""The site's integrity pages, read live: a verification run while the site is up shows at the next
+request, a rebuild that replaces the catalogue is reopened, and what the archive holds is escaped."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from pathlib import Path
+
+import pytest
+from cli_runner import provcat
+from datasette.app import Datasette
+
+from provcat import publish, site_integrity
+from provcat.build import build_catalogue
+
+TEXTS = {f"doc-{n}.txt": f"The harbour master said on day {n} that the ferry would run again.\n" for n in range(4)}
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> tuple[Path, Path, Path]:
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    for name, text in TEXTS.items():
+        (archive / name).write_text(text)
+    metadata = tmp_path / "metadata"
+    metadata.mkdir()
+    db = tmp_path / "catalogue.db"
+    build_catalogue(archive, metadata, db)
+    return archive, metadata, db
+
+
+def ids(db: Path) -> dict[str, str]:
+    return dict(sqlite3.connect(db).execute("select path, id from documents"))
+
+
+async def page(ds: Datasette, path: str) -> str:
+    response = await ds.client.get(path)
+    assert response.status_code == 200, (path, response.status_code, response.text[:500])
+    return response.text
+
+
+def counts(html: str) -> dict[str, str]:
+    return dict((outcome, n) for n, outcome in re.findall(r'data-outcome="[^"]+">([\d,]+) (\w+)<', html))
+
+
+def archive_state(html: str) -> str:
+    found = re.search(r'data-archive-state="([^"]+)"', html)
+    assert found, html[:2000]
+    return found.group(1)
+
+
+async def test_a_verification_run_while_the_site_is_up_shows_at_the_next_request(
+        project: tuple[Path, Path, Path]) -> None:
+    archive, metadata, db = project
+    ds = publish.datasette_instance(db, metadata)
+    home = await page(ds, "/")
+    assert "No verification of the archive is recorded yet" in home
+    doc0 = f"/catalogue/documents/{ids(db)['doc-0.txt']}"
+    assert archive_state(await page(ds, doc0)) == "new"  # checked by the build
+    await page(ds, "/catalogue/fixity_events")
+
+    (archive / "doc-0.txt").write_text("The harbour master said nothing.\n")
+    (archive / "doc-1.txt").unlink()
+    (archive / "extra.txt").write_text("A file nobody catalogued.\n")
+    assert provcat("verify", str(archive), "--db", str(db))[0] == 1
+
+    for path in ("/", "/catalogue/-/integrity"):
+        html = await page(ds, path)
+        assert counts(html) == {"intact": "2", "changed": "1", "missing": "1", "unrecorded": "1"}, path
+        assert f'href="{doc0}">doc-0.txt</a>' in html
+        assert "Not in the catalogue</span>:\n        extra.txt" in html  # not linked: no document
+    document = await page(ds, doc0)
+    assert archive_state(document) == "changed"
+    assert "In the archive: Changed" in document
+    assert "Copy stored in the catalogue: intact" in document  # the stored copy is another thing
+    assert archive_state(await page(ds, f"/catalogue/documents/{ids(db)['doc-1.txt']}")) == "missing"
+    assert archive_state(await page(ds, f"/catalogue/documents/{ids(db)['doc-2.txt']}")) == "intact"
+    events = await ds.client.get("/catalogue/fixity_events.json?_shape=array&outcome=changed")
+    assert events.status_code == 200 and [e["path"] for e in events.json()] == ["doc-0.txt"]
+
+
+async def test_the_integrity_page_lists_the_runs_newest_first(project: tuple[Path, Path, Path]) -> None:
+    archive, metadata, db = project
+    provcat("verify", str(archive), "--db", str(db))
+    provcat("verify", str(archive), "--db", str(db), "--oldest", "1")
+    html = await page(publish.datasette_instance(db, metadata), "/catalogue/-/integrity")
+    assert re.findall(r'<tr data-run="(\d+)">', html) == ["3", "2", "1"]
+    assert "the 1 documents checked longest ago" in html or "the 1 document checked longest ago" in html
+    assert "What each state means" in html
+
+
+async def test_a_rebuild_that_replaces_the_catalogue_is_reopened(project: tuple[Path, Path, Path]) -> None:
+    archive, metadata, db = project
+    ds = publish.datasette_instance(db, metadata)
+    before = await ds.client.get("/catalogue/documents.json?_shape=array")
+    assert len(before.json()) == 4
+    (archive / "doc-9.txt").write_text("The harbour master said the ferry is back.\n")
+    build_catalogue(archive, metadata, db)  # a new file, moved over the old one
+    after = await ds.client.get("/catalogue/documents.json?_shape=array")
+    assert after.status_code == 200 and len(after.json()) == 5
+    assert site_integrity.reopen_replaced(ds) is False  # already reopened, nothing new since
+
+
+def test_reopening_is_only_for_a_file_that_was_replaced(project: tuple[Path, Path, Path]) -> None:
+    archive, metadata, db = project
+    ds = publish.datasette_instance(db, metadata)
+    assert site_integrity.reopen_replaced(ds) is False  # first look: remembered, not reopened
+    executor = ds.executor
+    provcat("verify", str(archive), "--db", str(db))  # written in place: the same file
+    assert site_integrity.reopen_replaced(ds) is False and ds.executor is executor
+    build_catalogue(archive, metadata, db)
+    assert site_integrity.reopen_replaced(ds) is True and ds.executor is not executor
+
+
+async def test_names_from_the_archive_are_escaped_on_the_integrity_pages(project: tuple[Path, Path, Path]) -> None:
+    archive, metadata, db = project
+    (archive / "<img src=x onerror=alert(1)>.txt").write_text("Unexpected.\n")
+    provcat("verify", str(archive), "--db", str(db))
+    ds = publish.datasette_instance(db, metadata)
+    for path in ("/", "/catalogue/-/integrity"):
+        html = await page(ds, path)
+        assert "<img src=x" not in html
+        assert "&lt;img src=x onerror=alert(1)&gt;.txt" in html
+
+
+async def test_the_integrity_page_of_a_database_not_served_is_not_found(project: tuple[Path, Path, Path]) -> None:
+    _, metadata, db = project
+    response = await publish.datasette_instance(db, metadata).client.get("/elsewhere/-/integrity")
+    assert response.status_code == 404
