@@ -88,6 +88,7 @@ async def test_the_integrity_page_lists_the_runs_newest_first(project: tuple[Pat
     assert re.findall(r'<tr data-run="(\d+)">', html) == ["3", "2", "1"]
     assert "the 1 documents checked longest ago" in html or "the 1 document checked longest ago" in html
     assert "What each state means" in html
+    assert html.count("Integrity of the archive<") == 1  # the page title, once
 
 
 async def test_a_rebuild_that_replaces_the_catalogue_is_reopened(project: tuple[Path, Path, Path]) -> None:

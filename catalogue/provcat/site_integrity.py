@@ -127,7 +127,8 @@ async def integrity_page(datasette: Any, request: Any) -> Response:
     if not await db.table_exists("documents"):
         raise NotFound(f"{route} is not a catalogue")
     summary = await archive_summary(datasette, db.name, PAGE_PROBLEMS, PAGE_RUNS)
-    context = {"integrity": summary, "runs": summary["runs"], "meanings": summary["meanings"],
+    context = {"integrity": summary, "archive_heading": "The latest verification", "runs": summary["runs"],
+               "meanings": summary["meanings"],
                "stored_check_url": summary["stored_check_url"], "database": db.name,
                "database_url": str(datasette.urls.database(db.name))}
     return Response.html(await datasette.render_template("provcat_integrity.html", context, request=request))

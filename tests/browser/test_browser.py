@@ -315,3 +315,60 @@ def test_seed_article_shows_peter_neumanns_quote_linked_to_him(page: Page, seeds
     page.wait_for_url(f"**/catalogue/documents/{SEED_ARTICLE}#{anchor}")
     expect(page.locator(":target")).to_contain_text("shininess is wearing off")
     trouble.assert_none()
+
+
+# ---------------------------------------------------------------------------------------------
+# The archive's state, live: a verification while the site is up
+# ---------------------------------------------------------------------------------------------
+
+ARCHIVE_TEXTS = {f"report-{n}.txt": f"The harbour master said on day {n} that the ferry would run again.\n"
+                 for n in range(5)}
+
+
+def test_a_verification_while_serving_shows_on_the_next_page(page: Page, tmp_path: Path, trouble: Trouble) -> None:
+    from cli_runner import provcat
+
+    from provcat.build import build_catalogue
+
+    archive, metadata, db = tmp_path / "archive", tmp_path / "metadata", tmp_path / "catalogue.db"
+    archive.mkdir()
+    metadata.mkdir()
+    for name, text in ARCHIVE_TEXTS.items():
+        (archive / name).write_text(text)
+    build_catalogue(archive, metadata, db)
+    with running_server(db, metadata) as base:
+        page.goto(base + "/")
+        expect(page.locator(".provcat-archive")).to_contain_text("No verification of the archive is recorded yet")
+
+        (archive / "report-0.txt").write_text("The harbour master said nothing.\n")
+        (archive / "report-1.txt").unlink()
+        (archive / "unexpected.txt").write_text("A file nobody catalogued.\n")
+        assert provcat("verify", str(archive), "--db", str(db))[0] == 1
+
+        for where in ("/", "/catalogue/-/integrity"):
+            page.goto(base + where)
+            summary = page.locator(".provcat-archive .provcat-run-counts")
+            for outcome, n in (("intact", 3), ("changed", 1), ("missing", 1), ("unrecorded", 1)):
+                expect(summary.locator(f'[data-outcome="{outcome}"]')).to_have_text(f"{n} {outcome}")
+            expect(page.locator(".provcat-problems li")).to_have_count(3)
+        screenshot(page, "integrity-after-verification")
+
+        page.locator(".provcat-problems").get_by_role("link", name="report-0.txt").click()
+        page.wait_for_url("**/catalogue/documents/**")
+        state = page.locator("[data-archive-state]")
+        expect(state).to_have_attribute("data-archive-state", "changed")
+        expect(state).to_contain_text("In the archive: Changed")
+        assert background(page, "[data-archive-state]") == "rgb(253, 236, 234)"  # the colour of a problem
+        expect(page.locator(".provcat-stored")).to_contain_text("Copy stored in the catalogue: intact")
+        screenshot(page, "document-changed-in-archive")
+
+        response = page.goto(base + "/catalogue/fixity_events")
+        assert response is not None and response.status == 200
+        expect(page.locator("body")).to_contain_text("changed")
+
+        (archive / "report-9.txt").write_text("The ferry is back, the harbour master said.\n")
+        build_catalogue(archive, metadata, db)  # a rebuild replaces the file under the server
+        response = page.goto(base + "/catalogue/documents")
+        assert response is not None and response.status == 200
+        expect(page.locator("body")).to_contain_text("report-9.txt")
+    trouble.assert_none()
