@@ -119,6 +119,7 @@ def run_verify(archive: Path, db: Path, as_json: bool = False, all_digests: bool
 
     from .archive import require_folder
     from .fixity import ALGORITHMS, capped_jobs
+    from .progress import Progress
     from .verify import FixityLog, Selection, all_intact, check_archive, report_line, resumed, since, summary
 
     require_folder(archive)
@@ -137,7 +138,8 @@ def run_verify(archive: Path, db: Path, as_json: bool = False, all_digests: bool
             assert log.conn is not None
             selection = resumed(log.conn) if resume else Selection(oldest, since(not_checked_for))
             log.begin(selection.scope(), selection.as_json())
-            checks = check_archive(archive, db, algorithms, jobs, log, selection.paths(log.conn))
+            with Progress("verifying", "files", enabled=not as_json) as progress:
+                checks = check_archive(archive, db, algorithms, jobs, log, selection.paths(log.conn), progress)
     except KeyboardInterrupt:
         if log.run is None:
             raise

@@ -27,6 +27,8 @@ TASKS_PER_WORKER = 4
 #: ``MIN_PARALLEL_BYTES``: starting workers would cost more than it saves.
 MIN_PARALLEL_FILES = 64
 MIN_PARALLEL_BYTES = 32 << 20
+#: Files hashed in this process are handed back this many at a time (progress, recording as it goes).
+SERIAL_BATCH_FILES = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,7 +161,9 @@ class Digesting:
         order given, a batch at a time as the workers finish them (sha512 is empty when it was not
         asked for): the caller can use one batch while the next are being hashed."""
         if self.pool is None:
-            yield digest_batch(self.names, self.algorithms)
+            # in this process, a batch at a time all the same: what is done can be shown and recorded
+            for start in range(0, len(self.names), SERIAL_BATCH_FILES):
+                yield digest_batch(self.names[start:start + SERIAL_BATCH_FILES], self.algorithms)
             return
         for future in self.pending:
             yield future.result()

@@ -74,14 +74,17 @@ def recorded_documents(db: Path, algorithms: tuple[str, ...] = ALGORITHMS) -> li
 
 def check_archive(archive: Path, db: Path, algorithms: tuple[str, ...] = ("sha256",),
                   jobs: int | None = None, log: FixityLog | None = None,
-                  only: Collection[str] | None = None) -> list[Check]:
+                  only: Collection[str] | None = None,
+                  progress: Callable[[int, int, int, int], None] | None = None) -> list[Check]:
     """Compare every recorded digest with the bytes now in the archive; the checks come by path.
 
     Files are hashed by ``jobs`` worker processes (default: one per core; ``1`` hashes in this
     process). With a ``log``, each batch of checks is written to it while the next batches are
     being hashed. With ``only`` (catalogue paths), just those documents are hashed, and the files the
     catalogue does not know; every catalogued document missing from the archive is reported either
-    way (that costs no reading).
+    way (that costs no reading). ``progress`` is told after each batch the files hashed so far, of how
+    many, the bytes read and the bytes expected (the catalogued sizes: a file not catalogued adds
+    what it holds when it is read).
     """
     require_known(algorithms)
     listing = scan_paths(archive)
@@ -97,13 +100,24 @@ def check_archive(archive: Path, db: Path, algorithms: tuple[str, ...] = ("sha25
     with Digesting([base + on_disk.get(path, path) for path in paths], algorithms, jobs) as digesting:
         if only is None:
             recorded = {row[1]: row for row in recorded_documents(db, algorithms)}  # read while the workers hash
-        done = 0
+        done = read = 0
+        expected = sum(recorded[path][2] or 0 for path in paths if path in recorded) if progress else 0
+        if progress is not None:
+            progress(0, len(paths), 0, expected)
         for batch in digesting.raw_batches():
-            made = compare_batch(paths[done:done + len(batch)], batch, recorded, algorithms)
+            names = paths[done:done + len(batch)]
+            if progress is not None:
+                for path, result in zip(names, batch, strict=True):
+                    if type(result) is tuple:
+                        read += result[2]
+                        expected += 0 if path in recorded else result[2]  # a file the catalogue does not know
+            made = compare_batch(names, batch, recorded, algorithms)
             done += len(batch)
             checks.extend(made)
             if log is not None:
                 log.add(made)
+            if progress is not None:
+                progress(done, len(paths), read, expected)
     absent = recorded.values() if only is None else (row for path, row in recorded.items() if path not in scanned)
     missing = [check for row in absent for check in recorded_checks(row, None, algorithms)]
     if log is not None:
