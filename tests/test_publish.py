@@ -630,6 +630,20 @@ async def test_writes_are_refused(ds: Datasette) -> None:
     assert rows == [{"n": DOCUMENTS}]
 
 
+async def test_the_served_connections_cannot_write(ds: Datasette) -> None:
+    """Served mutable, but every connection the site reads with is opened read-only (mode=ro)."""
+    await html(ds, "/")
+
+    def write(conn: sqlite3.Connection) -> str:
+        try:
+            conn.execute("create table intruder (x)")
+        except sqlite3.OperationalError as exc:
+            return str(exc)
+        return "written"
+
+    assert await ds.get_database("catalogue").execute_fn(write) == "attempt to write a readonly database"
+
+
 def test_serve_hands_the_socket_it_bound_to_the_server(sample_catalogue: Path, metadata_dir: Path,
                                                       tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     db = tmp_path / "catalogue.db"

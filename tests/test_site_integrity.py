@@ -129,3 +129,46 @@ async def test_the_integrity_page_of_a_database_not_served_is_not_found(project:
     _, metadata, db = project
     response = await publish.datasette_instance(db, metadata).client.get("/elsewhere/-/integrity")
     assert response.status_code == 404
+
+
+def test_pages_read_while_a_verification_writes_all_answer(tmp_path: Path) -> None:
+    """Readers of the running site and the verification writing its run do not stop each other: the
+    verification completes, and every page asked for meanwhile answers 200."""
+    import threading
+    import urllib.error
+    import urllib.request
+
+    from server_process import running_server
+
+    archive, metadata = tmp_path / "archive", tmp_path / "metadata"
+    archive.mkdir()
+    metadata.mkdir()
+    for n in range(300):
+        (archive / f"note-{n:03}.txt").write_text(f"The clerk said on day {n} that the office would open.\n")
+    db = tmp_path / "catalogue.db"
+    build_catalogue(archive, metadata, db)
+    statuses: list[int] = []
+    done = threading.Event()
+    with running_server(db, metadata) as base:
+        def read() -> None:
+            paths = ["/", "/catalogue/-/integrity", "/catalogue/documents/note-007", "/catalogue/fixity_events"]
+            while not done.is_set():
+                for path in paths:
+                    try:
+                        with urllib.request.urlopen(base + path, timeout=30) as response:
+                            statuses.append(response.status)
+                    except urllib.error.HTTPError as exc:
+                        statuses.append(exc.code)
+
+        readers = [threading.Thread(target=read) for _ in range(3)]
+        for reader in readers:
+            reader.start()
+        try:
+            results = [provcat("verify", str(archive), "--db", str(db), "--jobs", "1") for _ in range(3)]
+        finally:
+            done.set()
+            for reader in readers:
+                reader.join()
+    assert [code for code, _, _ in results] == [0, 0, 0]
+    assert len(statuses) >= 12 and set(statuses) == {200}  # several rounds of pages while verifying
+    assert sqlite3.connect(db).execute("select count(*) from fixity_runs where status = 'complete'").fetchone() == (4,)
