@@ -172,3 +172,23 @@ def test_pages_read_while_a_verification_writes_all_answer(tmp_path: Path) -> No
     assert [code for code, _, _ in results] == [0, 0, 0]
     assert len(statuses) >= 12 and set(statuses) == {200}  # several rounds of pages while verifying
     assert sqlite3.connect(db).execute("select count(*) from fixity_runs where status = 'complete'").fetchone() == (4,)
+
+
+@pytest.mark.parametrize("with_metadata", [False, True])
+async def test_every_link_of_the_integrity_pages_answers(project: tuple[Path, Path, Path], with_metadata: bool) -> None:
+    """With an empty metadata folder (a new collection) as with the project's, no link leads nowhere."""
+    archive, metadata, db = project
+    if with_metadata:
+        metadata = Path(__file__).resolve().parent.parent / "metadata"
+    (archive / "doc-0.txt").write_text("changed\n")
+    provcat("verify", str(archive), "--db", str(db))
+    ds = publish.datasette_instance(db, metadata)
+    pages = ["/", "/catalogue/-/integrity", f"/catalogue/documents/{ids(db)['doc-0.txt']}"]
+    links = set()
+    for path in pages:
+        links |= {link for link in re.findall(r'href="(/[^"#]*)', await page(ds, path)) if not link.startswith("/-/")}
+    assert "/catalogue/fixity_runs/2" in links
+    assert ("/catalogue/last_checked" in links) is with_metadata
+    for link in sorted(links):
+        response = await ds.client.get(link.replace("&amp;", "&"))
+        assert response.status_code == 200, link

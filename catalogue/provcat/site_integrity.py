@@ -25,6 +25,10 @@ INTEGRITY_ROUTE = r"^/(?P<database>[^/]+)/-/integrity$"
 HOME_PROBLEMS = 20
 PAGE_PROBLEMS = 500
 PAGE_RUNS = 50
+#: The canned queries the pages link to when the site has them: every stored copy re-hashed, and
+#: every document with its last check, oldest first.
+STORED_COPIES_QUERY = "integrity"
+LAST_CHECKED_QUERY = "last_checked"
 
 
 def integrity_url(datasette: Any, database: str) -> str:
@@ -96,6 +100,11 @@ async def archive_summary(datasette: Any, database: str, problems_limit: int = H
         return latest, found, archive_state.recent_runs(conn, runs_limit) if runs_limit else []
 
     latest, found, runs = await db.execute_fn(read)
+    queries = await datasette.get_canned_queries(database, None)
+
+    def query_url(name: str) -> str | None:  # only the queries this site's metadata gives
+        return str(datasette.urls.query(database, name)) if name in queries else None
+
     return {
         "latest": run_view(latest, datasette, database) if latest else None,
         "problems": [problem_view(p, datasette, database) for p in found[:problems_limit]],
@@ -104,7 +113,8 @@ async def archive_summary(datasette: Any, database: str, problems_limit: int = H
         "page_url": integrity_url(datasette, database),
         "runs_url": str(datasette.urls.table(database, "fixity_runs")),
         "events_url": str(datasette.urls.table(database, "fixity_events")),
-        "stored_check_url": str(datasette.urls.query(database, "integrity")),
+        "stored_check_url": query_url(STORED_COPIES_QUERY),
+        "last_checked_url": query_url(LAST_CHECKED_QUERY),
         "meanings": archive_state.MEANINGS,
     }
 
