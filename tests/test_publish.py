@@ -64,8 +64,9 @@ def schema_columns() -> dict[str, list[str]]:
     return {table.name: [c.name for c in table.columns] for table in db.tables}
 
 
-def datasette_yml(metadata_dir: Path) -> dict[str, Any]:
-    return yaml.safe_load((metadata_dir / publish.DATASETTE_METADATA).read_text(encoding="utf-8"))
+def datasette_yml(metadata_dir: Path | None = None) -> dict[str, Any]:
+    """The site every catalogue gets (the collection's metadata folder only adds to it)."""
+    return yaml.safe_load(publish.PUBLICATION.read_text(encoding="utf-8"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -574,7 +575,6 @@ def test_database_entry_is_renamed_to_the_file_stem(tmp_path: Path, metadata_dir
 
 
 def test_collection_description_wins(tmp_path: Path, metadata_dir: Path) -> None:
-    shutil.copyfile(metadata_dir / publish.DATASETTE_METADATA, tmp_path / publish.DATASETTE_METADATA)
     (tmp_path / "collection.yml").write_text(
         "title: Defector testimonies\n"
         "description: Articles and transcripts about defectors.\n"
@@ -598,8 +598,86 @@ def test_invalid_collection_is_reported_with_its_file(tmp_path: Path) -> None:
         publish.publication_metadata(tmp_path / "catalogue.db", tmp_path)
 
 
-def test_without_metadata_files_it_still_serves(tmp_path: Path, sample_catalogue: Path) -> None:
-    assert publish.publication_metadata(sample_catalogue, tmp_path / "none") == {"databases": {}}
+def test_without_a_metadata_folder_the_site_is_whole(tmp_path: Path, sample_catalogue: Path) -> None:
+    metadata = publish.publication_metadata(sample_catalogue, tmp_path / "none")
+    site = datasette_yml()
+    assert metadata["databases"]["catalogue"] == site["databases"]["catalogue"]
+    assert {"search", "integrity", "last_checked", "quotes_by_speaker"} <= set(metadata["databases"]["catalogue"]
+                                                                                ["queries"])
+
+
+def built(tmp_path: Path, metadata: Path) -> Path:
+    from provcat.build import build_catalogue
+
+    archive = tmp_path / "harbour-papers"
+    archive.mkdir()
+    (archive / "note.txt").write_text("The harbour master said the ferry would run again.\n")
+    db = tmp_path / "catalogue.db"
+    build_catalogue(archive, metadata, db)
+    return db
+
+
+def test_a_catalogue_built_without_a_description_is_titled_by_its_archive(tmp_path: Path) -> None:
+    db = built(tmp_path, tmp_path / "empty")
+    metadata = publish.publication_metadata(db, tmp_path / "elsewhere")
+    assert metadata["title"] == "Provenance catalogue: harbour-papers"
+    assert metadata["description"] == datasette_yml()["description"]
+    assert "license" not in metadata  # no rights are claimed that nobody stated
+
+
+def test_a_catalogue_served_without_its_metadata_folder_keeps_its_description(tmp_path: Path) -> None:
+    metadata_dir = tmp_path / "metadata"
+    metadata_dir.mkdir()
+    (metadata_dir / "collection.yml").write_text(
+        "title: Harbour papers\ndescription: Notices of the harbour office.\nrights: CC0 1.0\n"
+        "licence_url: https://creativecommons.org/publicdomain/zero/1.0/\ncurator: A. Archivist\n", encoding="utf-8")
+    db = built(tmp_path, metadata_dir)
+    served = publish.publication_metadata(db, tmp_path / "elsewhere")
+    assert served["title"] == "Harbour papers"
+    assert served["description"].startswith("Notices of the harbour office.")
+    assert "A. Archivist" in served["description"]
+    assert (served["license"], served["license_url"]) == ("CC0 1.0", "https://creativecommons.org/publicdomain/zero/1.0/")
+    (metadata_dir / "collection.yml").write_text(
+        "title: Harbour papers, 1900-1950\ndescription: Revised.\nrights: CC0 1.0\ncurator: B. Curator\n",
+        encoding="utf-8")
+    assert publish.publication_metadata(db, metadata_dir)["title"] == "Harbour papers, 1900-1950"  # the folder wins
+
+
+def test_a_collections_datasette_yml_adds_overrides_and_removes(tmp_path: Path, sample_catalogue: Path) -> None:
+    (tmp_path / "datasette.yml").write_text(
+        "title: Harbour papers\n"
+        "databases:\n"
+        "  anything:\n"
+        "    queries:\n"
+        "      ferries:\n"
+        "        title: Documents about ferries\n"
+        "        sql: select id from documents where text like '%ferry%'\n"
+        "      last_checked: null\n"
+        "    tables:\n"
+        "      documents:\n"
+        "        description: The harbour office's notices.\n", encoding="utf-8")
+    metadata = publish.publication_metadata(sample_catalogue, tmp_path)
+    database = metadata["databases"]["catalogue"]
+    site = datasette_yml()["databases"]["catalogue"]
+    assert metadata["title"] == "Harbour papers"
+    assert database["queries"]["ferries"]["title"] == "Documents about ferries"
+    assert "last_checked" not in database["queries"] and "search" in database["queries"]
+    assert database["tables"]["documents"]["description"] == "The harbour office's notices."
+    assert database["tables"]["documents"]["columns"] == site["tables"]["documents"]["columns"]  # merged, kept
+
+
+def test_merging_changes_neither_side() -> None:
+    base = {"a": {"b": 1, "c": [1]}, "d": 2}
+    extra = {"a": {"b": None, "e": 3}, "d": [4]}
+    assert publish.merged(base, extra) == {"a": {"c": [1], "e": 3}, "d": [4]}
+    assert base == {"a": {"b": 1, "c": [1]}, "d": 2} and extra == {"a": {"b": None, "e": 3}, "d": [4]}
+
+
+@pytest.mark.parametrize("text", ["databases: [catalogue]\n", "databases:\n  one: {}\n  two: {}\n", "- a list\n"])
+def test_a_datasette_yml_that_cannot_be_merged_is_named(tmp_path: Path, sample_catalogue: Path, text: str) -> None:
+    (tmp_path / "datasette.yml").write_text(text, encoding="utf-8")
+    with pytest.raises(ProvcatError, match=f"^{re.escape(str(tmp_path / 'datasette.yml'))}: "):
+        publish.publication_metadata(sample_catalogue, tmp_path)
 
 
 # ---------------------------------------------------------------------------------------------

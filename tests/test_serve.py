@@ -112,10 +112,11 @@ HOSTILE_URLS = {
                                    'licence_url: "javascript:alert(1)"', "field 'licence_url'"),
     "collection.yml source_url": ("collection.yml", "\ncurator: ", '\nsource_url: " JavaScript:alert(1)"\ncurator: ',
                                   "field 'source_url'"),
-    "datasette.yml license_url": ("datasette.yml", "\nlicense: See",
-                                  '\nlicense_url: "javascript:alert(1)"\nlicense: See', "field 'license_url'"),
-    "datasette.yml table about_url": ("datasette.yml", "\n        label_column: title\n",
-                                      '\n        label_column: title\n        about_url: "data:text/html,<b>x</b>"\n',
+    # a collection's datasette.yml only adds to the site every catalogue gets: written new
+    "datasette.yml license_url": ("datasette.yml", None, 'license_url: "javascript:alert(1)"\n',
+                                  "field 'license_url'"),
+    "datasette.yml table about_url": ("datasette.yml", None, 'databases:\n  catalogue:\n    tables:\n'
+                                      '      documents:\n        about_url: "data:text/html,<b>x</b>"\n',
                                       "field 'databases.catalogue.tables.documents.about_url'"),
 }
 
@@ -127,9 +128,13 @@ def test_a_url_that_is_not_http_stops_serve_in_one_line(tmp_path: Path, sample_c
     folder = catalogue_folder(tmp_path, sample_catalogue)
     shutil.copytree(metadata_dir, folder / "metadata")
     edited = folder / "metadata" / name
-    text = edited.read_text(encoding="utf-8")
-    assert old in text
-    edited.write_text(text.replace(old, new, 1), encoding="utf-8")
+    if old is None:
+        assert not edited.exists()
+        edited.write_text(new, encoding="utf-8")
+    else:
+        text = edited.read_text(encoding="utf-8")
+        assert old in text
+        edited.write_text(text.replace(old, new, 1), encoding="utf-8")
     code, _, err = run_provcat(["serve", "--db", "catalogue.db", "--metadata", "metadata", "--port", "0"], folder,
                                seconds=15)
     assert code == 2, f"provcat serve started with a {case} that is not http(s): {err}"

@@ -5,7 +5,8 @@ Layout of the metadata folder (every file optional)::
     collection.yml         the collection description (models.Collection)
     authorities.yml        authority records for people, organisations and places (models.AuthorityFile)
     documents/<id>.yml     one sidecar per document (models.Sidecar)
-    datasette.yml          how the catalogue is published (Datasette metadata)
+    datasette.yml          additions to how the catalogue is published (Datasette metadata, merged
+                           over publication.yml, the site every catalogue gets)
 
 Any problem is reported as one line naming the file, the field and the problem.
 """

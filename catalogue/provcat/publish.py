@@ -33,6 +33,9 @@ from .models import Collection, is_web_url
 from .ownership import require_catalogue
 
 DATASETTE_METADATA = "datasette.yml"
+#: How every catalogue is published: the site's description, every table's and column's, and the
+#: questions the home page offers. A collection's datasette.yml is merged over it.
+PUBLICATION = Path(__file__).resolve().parent / "publication.yml"
 #: Templates that make a document's row page read as a document.
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 COLLECTION_METADATA = "collection.yml"
@@ -71,11 +74,13 @@ def collection_metadata(collection: Collection) -> dict[str, str]:
     return {key: value for key, value in fields.items() if value}
 
 
-def rename_database(metadata: dict[str, Any], name: str) -> dict[str, Any]:
+def rename_database(metadata: dict[str, Any], name: str, path: Path | str = DATASETTE_METADATA) -> dict[str, Any]:
     """The metadata with its (single) database entry under ``name``, the served file's stem."""
     databases = metadata.get("databases") or {}
+    if not isinstance(databases, dict):
+        raise ProvcatError(path, "field 'databases': must be a mapping of one database to its description")
     if len(databases) > 1:
-        raise ProvcatError(DATASETTE_METADATA, "describes more than one database")
+        raise ProvcatError(path, "describes more than one database")
     renamed = dict(metadata)
     entries = list(databases.values())
     renamed["databases"] = {name: entries[0]} if entries else {}
@@ -115,23 +120,61 @@ def check_links(metadata: dict[str, Any], path: Path) -> None:
                 raise ProvcatError(path, f"field '{field}': must be an http:// or https:// URL")
 
 
+def merged(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    """``extra`` over ``base``: mappings merge key by key, anything else replaces, and a key whose
+    value is None (``null`` in YAML) is removed. Neither argument is changed."""
+    result = dict(base)
+    for key, value in extra.items():
+        if value is None:
+            result.pop(key, None)
+        elif isinstance(value, dict) and isinstance(result.get(key), dict):
+            result[key] = merged(result[key], value)
+        else:
+            result[key] = value
+    return result
+
+
+def catalogued_collection(db: Path) -> dict[str, str]:
+    """The collection description the catalogue was built with (its ``collection`` table), as
+    instance-level metadata; the archive folder's name gives the title when nothing else does."""
+    try:
+        conn = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            facts = {str(k): str(v) for k, v in conn.execute("select key, value from collection") if v is not None}
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return {}
+    try:
+        return collection_metadata(Collection.model_validate({k: v for k, v in facts.items()
+                                                              if k in Collection.model_fields}))
+    except ValueError:  # built without a collection description
+        return {"title": f"Provenance catalogue: {facts['archive']}"} if facts.get("archive") else {}
+
+
+def load_publication(path: Path) -> dict[str, Any]:
+    loaded = load_yaml(path) or {}
+    if not isinstance(loaded, dict):
+        raise ProvcatError(path, "is not a mapping of Datasette metadata")
+    check_links(loaded, path)
+    return loaded
+
+
 def publication_metadata(db: Path, metadata_dir: Path) -> dict[str, Any]:
-    """The Datasette metadata for serving ``db``: datasette.yml, with the title, description,
-    rights and source of collection.yml when that exists, under the database's name. Every link
-    either file gives must be http(s)."""
+    """The Datasette metadata for serving ``db``: the site every catalogue gets (publication.yml),
+    with the collection's datasette.yml merged over it, and the title, description, rights and
+    source of its collection.yml (or, when the metadata folder has none, of the description the
+    catalogue was built with), under the database's name. Every link must be http(s)."""
+    metadata = rename_database(load_publication(PUBLICATION), db.stem, PUBLICATION)
     datasette_file = metadata_dir / DATASETTE_METADATA
-    metadata: dict[str, Any] = {}
     if datasette_file.is_file():
-        loaded = load_yaml(datasette_file) or {}
-        if not isinstance(loaded, dict):
-            raise ProvcatError(datasette_file, "is not a mapping of Datasette metadata")
-        check_links(loaded, datasette_file)
-        metadata = loaded
+        metadata = merged(metadata, rename_database(load_publication(datasette_file), db.stem, datasette_file))
     collection_file = metadata_dir / COLLECTION_METADATA
     if collection_file.is_file():
-        collection = validate(Collection, load_yaml(collection_file), collection_file)
-        metadata = {**metadata, **collection_metadata(collection)}
-    return rename_database(metadata, db.stem)
+        described = collection_metadata(validate(Collection, load_yaml(collection_file), collection_file))
+    else:
+        described = catalogued_collection(db)
+    return {**metadata, **described}
 
 
 # ----------------------------------------------------------------------------------------------
