@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from provcat.build import build_catalogue, title_of
+from provcat.build import build_catalogue
 from provcat.errors import ProvcatError
 from provcat.fixity import manifest_sha256
 
@@ -171,9 +171,36 @@ def test_bad_input_leaves_the_catalogue_untouched(tmp_path: Path, one_document: 
     assert not list(tmp_path.glob(".catalogue.db.building-*"))
 
 
-def test_title_of() -> None:
-    assert title_of("A headline\n\nBody text.") == "A headline"
-    assert title_of("in september a report was\nreleased by a") is None
+def test_each_document_is_described_with_where_each_fact_came_from(tmp_path: Path) -> None:
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    (archive / "headline.txt").write_text("Ferry service to resume\n\nThe harbour master said so on Monday.\n")
+    (archive / "front.txt").write_text("---\ntitle: Harbour notice\ndate: 2024-05-01\n"
+                                      "url: https://example.org/notice\n---\nThe ferry runs again.\n")
+    (archive / "plain.txt").write_text("the ferry runs again said the harbour master on monday\n")
+    metadata = tmp_path / "metadata"
+    (metadata / "documents").mkdir(parents=True)
+    (metadata / "documents" / "plain.yml").write_text("document: plain.txt\ndate: '2024-05-02'\n")
+    db = tmp_path / "catalogue.db"
+    build_catalogue(archive, metadata, db)
+    conn = sqlite3.connect(db)
+    rows = {r[0]: r[1:] for r in conn.execute("select path, title, title_source, date, source_url from documents")}
+    assert rows["headline.txt"] == ("Ferry service to resume", "first line", None, None)
+    assert rows["front.txt"] == ("Harbour notice", "front matter", "2024-05-01", "https://example.org/notice")
+    title, source, day, _ = rows["plain.txt"]
+    assert (source, day) == ("devised", "2024-05-02") and title.startswith("[") and "the ferry runs again" in title
+    described = conn.execute("select d.field, d.value, d.source, substr(doc.text, d.start + 1, d.\"end\" - d.start), "
+                             "d.method, d.confidence, d.chosen from descriptions d join documents doc "
+                             "on doc.id = d.document_id where doc.path = 'front.txt' order by d.field").fetchall()
+    assert described == [
+        ("date", "2024-05-01", "front matter", "2024-05-01", "rule:front-matter:date", 0.95, 1),
+        ("source_url", "https://example.org/notice", "front matter", "https://example.org/notice",
+         "rule:front-matter:url", 0.95, 1),
+        ("title", "Harbour notice", "front matter", "Harbour notice", "rule:front-matter:title", 0.95, 1),
+    ]
+    assert conn.execute("select field, source, chosen from descriptions d join documents doc on doc.id = d.document_id "
+                        "where doc.path = 'plain.txt' order by field").fetchall() == [
+        ("date", "curated", 1), ("title", "devised", 1)]
 
 
 def test_unreadable_file_stops_the_build_and_keeps_the_catalogue(tmp_path: Path, one_document: tuple[Path, Path],

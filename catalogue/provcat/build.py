@@ -18,7 +18,7 @@ import secrets
 import socket
 import sqlite3
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import sqlite_utils
@@ -27,11 +27,12 @@ from . import __version__, history, store
 from .archive import ArchiveFile, scan
 from .classify import classify
 from .curation import Curation, load_curation
+from .description import describe
 from .errors import ProvcatError
 from .fixity import digest_bytes, manifest_sha256
 from .lock import CatalogueLock
 from .merge import apply_sidecar
-from .models import Extraction, Mention, Quote, ReadDocument, TypeDecision
+from .models import Extraction, Mention, Quote, ReadDocument, Sidecar, TypeDecision
 from .ownership import check_catalogue_target
 from .reading import read_document
 from .registry import Registry
@@ -78,19 +79,41 @@ def now() -> str:
     return history.now()
 
 
-_LEADING_BREAKS = re.compile(r"\n*")
+@dataclass(frozen=True)
+class Described:
+    """A fact of a document's description, as the ``descriptions`` table holds it."""
+
+    field: str
+    value: str
+    source: str
+    start: int | None
+    end: int | None
+    method: str
+    confidence: float
+    chosen: bool
 
 
-def title_of(text: str) -> str | None:
-    """A headline: a short first line followed by a blank line, not ending like a sentence (read from
-    the first few lines only, whatever the length of the text)."""
-    start = _LEADING_BREAKS.match(text).end()  # type: ignore[union-attr] - always matches
-    lines = text[start:start + 4096].split("\n")
-    first = lines[0].strip()
-    if (0 < len(first) <= 160 and len(lines) > 1 and not lines[1].strip()
-            and not first.endswith((",", ";", ":")) and any(c.isalpha() for c in first)):
-        return first
-    return None
+#: The description fields a sidecar can give, curated.
+CURATED_FIELDS = ("title", "publisher", "date", "source_url")
+
+
+def described(text: str, kind: str, sidecar: Sidecar | None) -> list[Described]:
+    """Every fact of the document's description: the curated ones (its sidecar) and those the text
+    states (:mod:`provcat.description`), each marked ``chosen`` when the document's row uses it:
+    curated first, then what the text says. There is always a title (devised, when nothing names one)."""
+    facts: list[Described] = []
+    taken: set[str] = set()
+    for name in CURATED_FIELDS:
+        value = getattr(sidecar, name, None) if sidecar else None
+        if value:
+            facts.append(Described(name, str(value), "curated", None, None, "curated", 1.0, True))
+            taken.add(name)
+    for fact in describe(text, kind):
+        first = fact.field not in taken
+        taken.add(fact.field)
+        facts.append(Described(fact.field, fact.value, fact.source, fact.start, fact.end, fact.method,
+                               fact.confidence, first))
+    return facts
 
 
 def extraction_key(sha256: str, doc_type: str, curated_digest: str) -> str:
@@ -363,22 +386,19 @@ def _write_document(db: sqlite_utils.Database, item: Prepared, curation: Curatio
                     report: BuildReport) -> None:
     sidecar = curation.sidecars.get(item.file.path)
     doc_id = item.file.id
-    title, title_source = (sidecar.title, "curated") if sidecar and sidecar.title else (None, None)
-    if title is None and (headline := title_of(item.read.text)):
-        title, title_source = headline, "first line"
-    if title is None:
-        title, title_source = Path(item.file.path).name, "file name"
+    facts = described(item.read.text, item.decision.type, sidecar)
+    chosen = {f.field: f for f in facts if f.chosen}
     store.insert(db, "documents", [{
-        "id": doc_id, "path": item.file.path, "title": title, "title_source": title_source,
+        "id": doc_id, "path": item.file.path, "title": chosen["title"].value, "title_source": chosen["title"].source,
         "type": item.decision.type, "type_confidence": item.decision.confidence,
         "type_method": item.decision.method, "type_features": json.dumps(item.decision.features),
-        "publisher": sidecar.publisher if sidecar else None, "date": sidecar.date if sidecar else None,
-        "source_url": sidecar.source_url if sidecar else None,
+        **{name: chosen[name].value if name in chosen else None for name in ("publisher", "date", "source_url")},
         "sha256": item.sha256, "sha512": item.sha512, "size_bytes": len(item.data),
         "media_type": item.read.media_type, "encoding": item.read.encoding,
         "normalisation": "; ".join(item.read.normalisation) or None, "extraction_key": item.key,
         "text": item.read.text, "content": item.data,
     }])
+    store.insert(db, "descriptions", ({"document_id": doc_id, **asdict(f)} for f in facts))
     store.insert(db, "segments", ({"document_id": doc_id, **s.model_dump()} for s in item.read.segments))
     extraction = item.extraction or Extraction()
     cited: dict[str, int] = {}

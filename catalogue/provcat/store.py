@@ -114,6 +114,19 @@ CREATE TABLE segments (
     ends TEXT NOT NULL,
     PRIMARY KEY (document_id, "index")
 );
+CREATE TABLE descriptions (
+    document_id TEXT NOT NULL REFERENCES documents(id),
+    field TEXT NOT NULL CHECK (field IN ('title', 'date', 'publisher', 'source_url', 'author')),
+    value TEXT NOT NULL,
+    source TEXT NOT NULL,
+    start INTEGER,
+    "end" INTEGER,
+    method TEXT NOT NULL,
+    confidence REAL NOT NULL,
+    chosen INTEGER NOT NULL CHECK (chosen IN (0, 1)),
+    CHECK ((start IS NULL AND "end" IS NULL) OR (0 <= start AND start <= "end"))
+);
+CREATE INDEX descriptions_document ON descriptions(document_id);
 CREATE TABLE rejections (
     document_id TEXT NOT NULL REFERENCES documents(id),
     kind TEXT NOT NULL CHECK (kind IN ('entity', 'speaker')),
