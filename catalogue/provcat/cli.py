@@ -242,7 +242,7 @@ def serve(db: Path, metadata: Path, archive: Path, host: str, port: int) -> None
 
 @main.group()
 def export() -> None:
-    """Export the catalogue for outside tools: a BagIt bag or a W3C PROV document."""
+    """Export the catalogue for outside tools: a BagIt bag, a W3C PROV document or PREMIS."""
 
 
 def run_export_bag(out_dir: Path, db: Path, archive: Path, metadata: Path) -> int:
@@ -282,6 +282,27 @@ def export_prov_command(out_file: Path, db: Path, archive: Path, metadata: Path)
     """Write the provenance of the catalogue as W3C PROV-JSON to OUT_FILE (a new file, or a previous
     provenance export, outside the archive and the metadata folder)."""
     sys.exit(run_export_prov(out_file, db, archive, metadata))
+
+
+def run_export_premis(out_file: Path, db: Path, archive: Path, metadata: Path) -> int:
+    from .export.premis import export_premis
+
+    written = export_premis(db, out_file, {"archive": archive, "metadata folder": metadata})
+    click.echo(f"wrote the PREMIS 3.0 fixity history of {printable(str(db))} to {printable(str(out_file))}: "
+               f"{written.objects} objects, {written.events} events, {written.agents} agents")
+    return 0
+
+
+@export.command("premis")
+@click.argument("out_file", type=click.Path(path_type=Path))
+@db_option
+@click.option("--archive", default="seeds", show_default=True, type=click.Path(path_type=Path),
+              help="the archive folder (nothing is written inside it)")
+@metadata_option
+def export_premis_command(out_file: Path, db: Path, archive: Path, metadata: Path) -> None:
+    """Write the fixity history of the catalogue as PREMIS 3.0 XML to OUT_FILE (a new file, or a
+    previous PREMIS export, outside the archive and the metadata folder)."""
+    sys.exit(run_export_premis(out_file, db, archive, metadata))
 
 
 def run_check_bag(bag: Path, as_json: bool = False) -> int:

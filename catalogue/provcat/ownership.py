@@ -8,8 +8,9 @@ it describes.
 
 How provcat knows its own files: every catalogue carries SQLite's ``application_id`` ``PCAT``
 (catalogues written before that was set are known by the tables every provcat catalogue has); a
-PROV export opens with the ``provcat`` namespace prefix. Both are read from the first bytes of the
-file, so the check costs the same whatever the file's size.
+PROV export opens with the ``provcat`` namespace prefix; a PREMIS export with its XML declaration,
+provcat's comment and the PREMIS root element. All are read from the first bytes of the file, so the
+check costs the same whatever the file's size.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import os
 import re
 import sqlite3
 import stat
+from collections.abc import Callable
 from pathlib import Path
 
 from .errors import ProvcatError
@@ -34,6 +36,10 @@ CATALOGUE_TABLES = {
 }
 #: How a PROV-JSON export by provcat begins.
 PROV_EXPORT_START = re.compile(rb'\A\{\s*"prefix"\s*:\s*\{\s*"provcat"\s*:\s*"urn:provcat:"')
+#: How a PREMIS export by provcat begins (see :mod:`provcat.export.premis`).
+PREMIS_EXPORT_START = re.compile(rb'\A<\?xml version="1\.0" encoding="UTF-8"\?>\n'
+                                 rb'<!-- PREMIS 3\.0 export of a provcat catalogue \(provcat [^\n]{1,64}\) -->\n'
+                                 rb'<premis xmlns="http://www\.loc\.gov/premis/v3"')
 
 
 def _head(path: Path, size: int) -> bytes:
@@ -82,6 +88,14 @@ def is_prov_export(path: Path) -> bool:
     """Whether ``path`` is a regular file holding a PROV-JSON document that provcat wrote."""
     try:
         return PROV_EXPORT_START.match(_head(path, 256)) is not None
+    except OSError:
+        return False
+
+
+def is_premis_export(path: Path) -> bool:
+    """Whether ``path`` is a regular file holding a PREMIS document that provcat wrote."""
+    try:
+        return PREMIS_EXPORT_START.match(_head(path, 256)) is not None
     except OSError:
         return False
 
@@ -137,16 +151,19 @@ def require_catalogue(db: Path) -> None:
         raise ProvcatError(db, "is not a provcat catalogue")
 
 
-def check_export_target(out_file: Path, folders: dict[str, Path], others: dict[str, Path]) -> None:
-    """Check that a PROV export may be written to ``out_file``: a new file, or one provcat exported
-    before, outside ``folders`` and not one of ``others`` (by role: "catalogue")."""
+def check_export_target(out_file: Path, folders: dict[str, Path], others: dict[str, Path],
+                        is_export: Callable[[Path], bool] = is_prov_export, what: str = "provenance file",
+                        example: str = "provenance.json") -> None:
+    """Check that an export may be written to ``out_file``: a new file, or one provcat exported
+    before (as ``is_export`` tells: a PROV export unless told otherwise), outside ``folders`` and not
+    one of ``others`` (by role: "catalogue"). ``what`` and ``example`` name the export in messages."""
     refuse_inside(out_file, folders)
     for role, other in others.items():
         if other.exists() and out_file.exists() and os.path.samefile(out_file, other):
             raise ProvcatError(out_file, f"is the {role}: refused")
     kind = _kind(out_file)
     if kind is not None:
-        raise ProvcatError(out_file, f"is {kind}: give the name of a new file, e.g. provenance.json")
-    if out_file.exists() and not is_prov_export(out_file):
-        raise ProvcatError(out_file, "exists and is not a provenance file provcat exported: refused (provcat "
+        raise ProvcatError(out_file, f"is {kind}: give the name of a new file, e.g. {example}")
+    if out_file.exists() and not is_export(out_file):
+        raise ProvcatError(out_file, f"exists and is not a {what} provcat exported: refused (provcat "
                                      "writes over no file but its own)")
