@@ -20,9 +20,9 @@ from catalogue_factory import HOSTILE_TEXT, sample_documents, tamper
 from datasette.app import Datasette
 from markupsafe import escape
 
-from provcat import datasette_plugin as plugin
 from provcat import publish, store
 from provcat.errors import ProvcatError
+from provcat.site import hooks as plugin
 
 # ---------------------------------------------------------------------------------------------
 # Helpers

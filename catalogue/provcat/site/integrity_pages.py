@@ -16,7 +16,7 @@ from typing import Any
 
 from datasette.utils.asgi import NotFound, Response
 
-from . import archive_state
+from .. import archive_state
 
 #: The integrity page of a catalogue: /<database>/-/integrity
 INTEGRITY_PATH = "/{database}/-/integrity"

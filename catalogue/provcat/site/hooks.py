@@ -51,7 +51,7 @@ from datasette.database import QueryInterrupted
 from datasette.utils import escape_fts, tilde_encode, urlsafe_components
 from markupsafe import Markup, escape
 
-from . import site_integrity
+from . import integrity_pages
 
 DOCUMENTS = "documents"
 ENTITIES = "entities"
@@ -945,7 +945,7 @@ def remember_path(app: ASGIApp, datasette: Any = None) -> ASGIApp:
 
     async def wrapped(scope: dict[str, Any], receive: Any, send: Any) -> None:
         if datasette is not None and scope.get("type") == "http":
-            site_integrity.reopen_replaced(datasette)
+            integrity_pages.reopen_replaced(datasette)
         token = _request.set(ServedRequest(scope.get("path") if scope.get("type") == "http" else None))
         try:
             await app(scope, receive, send)
@@ -962,7 +962,7 @@ def asgi_wrapper(datasette: Any) -> Callable[[ASGIApp], ASGIApp]:
 
 @hookimpl
 def register_routes() -> list[tuple[str, Any]]:
-    return [(site_integrity.INTEGRITY_ROUTE, site_integrity.integrity_page)]
+    return [(integrity_pages.INTEGRITY_ROUTE, integrity_pages.integrity_page)]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -1026,7 +1026,7 @@ from documents where id = :id
 
 def integrity_state(row: Any) -> dict[str, Any] | None:
     """The copy of the bytes stored in the catalogue compared with the recorded digest (``row``:
-    :data:`INTEGRITY_SQL`). The archive's own state is read at each request (site_integrity)."""
+    :data:`INTEGRITY_SQL`). The archive's own state is read at each request (integrity_pages)."""
     if row is None:
         return None
     return {
@@ -1116,7 +1116,7 @@ async def document_page_vars(datasette: Any, database: str, document_id: str) ->
     reading = await document_reading(datasette, database, document_id)
     if reading is None:
         return {}
-    found: dict[str, Any] = {"provcat_fixity": await site_integrity.document_fixity(datasette, database, document_id)}
+    found: dict[str, Any] = {"provcat_fixity": await integrity_pages.document_fixity(datasette, database, document_id)}
     if reading.integrity is not None:
         found["provcat_integrity"] = reading.integrity
     speakers = speakers_of(reading.quotes)
@@ -1237,7 +1237,7 @@ START_HERE = (
                                       "and the people, organisations and places it names."),
     ("Entities", "table", ENTITIES, "The people, organisations and places the documents cite or quote, "
                                     "with the documents and quotes for each."),
-    ("Integrity", "page", site_integrity.INTEGRITY_PATH, "Whether the archive's files are still the exact "
+    ("Integrity", "page", integrity_pages.INTEGRITY_PATH, "Whether the archive's files are still the exact "
                                                        "bytes catalogued: the latest verification, what it "
                                                        "found, and every run before it."),
 )
@@ -1260,7 +1260,7 @@ def start_links(datasette: Any, database: str, queries: dict[str, Any]) -> list[
         if kind == "query" and name not in queries:
             continue
         if kind == "page":
-            url = site_integrity.integrity_url(datasette, database)
+            url = integrity_pages.integrity_url(datasette, database)
         else:
             url = datasette.urls.query(database, name) if kind == "query" else datasette.urls.table(database, name)
         links.append(StartLink(title, str(url), description))
@@ -1281,7 +1281,7 @@ async def index_page_vars(datasette: Any, request: Any) -> dict[str, Any]:
         search_url = str(datasette.urls.query(name, SEARCH_QUERY)) if SEARCH_QUERY in queries else None
         catalogues.append({"name": name, "search_url": search_url, "start": start_links(datasette, name, queries),
                            "queries": query_links(datasette, name, queries),
-                           "integrity": await site_integrity.archive_summary(datasette, name)})
+                           "integrity": await integrity_pages.archive_summary(datasette, name)})
     return {"provcat_catalogues": catalogues}
 
 

@@ -8,8 +8,8 @@ from html.parser import HTMLParser
 import pytest
 from markupsafe import Markup
 
-from provcat import datasette_plugin as plugin
-from provcat.datasette_plugin import MentionSpan, QuoteSpan, highlight
+from provcat.site import hooks as plugin
+from provcat.site.hooks import MentionSpan, QuoteSpan, highlight
 
 ENTITIES = "/catalogue/entities"
 

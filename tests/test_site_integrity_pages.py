@@ -11,8 +11,9 @@ import pytest
 from cli_runner import provcat
 from datasette.app import Datasette
 
-from provcat import publish, site_integrity
+from provcat import publish
 from provcat.build import build_catalogue
+from provcat.site import integrity_pages
 
 TEXTS = {f"doc-{n}.txt": f"The harbour master said on day {n} that the ferry would run again.\n" for n in range(4)}
 
@@ -100,18 +101,18 @@ async def test_a_rebuild_that_replaces_the_catalogue_is_reopened(project: tuple[
     build_catalogue(archive, metadata, db)  # a new file, moved over the old one
     after = await ds.client.get("/catalogue/documents.json?_shape=array")
     assert after.status_code == 200 and len(after.json()) == 5
-    assert site_integrity.reopen_replaced(ds) is False  # already reopened, nothing new since
+    assert integrity_pages.reopen_replaced(ds) is False  # already reopened, nothing new since
 
 
 def test_reopening_is_only_for_a_file_that_was_replaced(project: tuple[Path, Path, Path]) -> None:
     archive, metadata, db = project
     ds = publish.datasette_instance(db, metadata)
-    assert site_integrity.reopen_replaced(ds) is False  # first look: remembered, not reopened
+    assert integrity_pages.reopen_replaced(ds) is False  # first look: remembered, not reopened
     executor = ds.executor
     provcat("verify", str(archive), "--db", str(db))  # written in place: the same file
-    assert site_integrity.reopen_replaced(ds) is False and ds.executor is executor
+    assert integrity_pages.reopen_replaced(ds) is False and ds.executor is executor
     build_catalogue(archive, metadata, db)
-    assert site_integrity.reopen_replaced(ds) is True and ds.executor is not executor
+    assert integrity_pages.reopen_replaced(ds) is True and ds.executor is not executor
 
 
 async def test_names_from_the_archive_are_escaped_on_the_integrity_pages(project: tuple[Path, Path, Path]) -> None:
