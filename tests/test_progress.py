@@ -134,3 +134,26 @@ def test_verify_piped_or_as_json_shows_none(catalogued: tuple[Path, Path]) -> No
     assert piped.returncode == 0 and "verifying" not in piped.stderr + piped.stdout
     as_json = run_on_a_terminal([str(PROVCAT), "verify", str(archive), "--db", str(db), "--json"])
     assert "verifying" not in as_json and '"intact": true' in as_json
+
+
+def test_a_build_tells_its_progress_document_by_document(tmp_path: Path) -> None:
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    for n in range(5):
+        (archive / f"memo-{n}.txt").write_text(f"The clerk said on day {n} that the office would open.\n")
+    calls: list[tuple[int, int, int, int]] = []
+    build_catalogue(archive, tmp_path / "no-metadata", tmp_path / "catalogue.db",
+                    progress=lambda *told: calls.append(told))
+    total = sum(p.stat().st_size for p in archive.iterdir())
+    assert calls == [(n, 5, 52 * n, total) for n in range(6)]
+
+
+def test_build_shows_progress_on_a_terminal_and_none_piped(tmp_path: Path) -> None:
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    (archive / "memo.txt").write_text("The clerk said that the office would open.\n")
+    command = [str(PROVCAT), "build", str(archive), "--metadata", str(tmp_path / "none"), "--db",
+               str(tmp_path / "catalogue.db")]
+    assert "building:" in run_on_a_terminal(command)
+    piped = subprocess.run(command, capture_output=True, text=True)
+    assert piped.returncode == 0 and "building" not in piped.stderr and piped.stderr == ""

@@ -45,7 +45,8 @@ MAX_DOCUMENT_BYTES = 64 * 1024 * 1024
 #: bytes (but for a single larger document), whatever the archive size.
 WINDOW = 64
 WINDOW_BYTES = 16 * 1024 * 1024
-Progress = Callable[[str], None]
+#: Told, after each document is written: documents done, of how many, bytes read, of how many.
+Progress = Callable[[int, int, int, int], None]
 
 
 @dataclass
@@ -264,6 +265,13 @@ def build_catalogue(archive: Path, metadata: Path, db: Path, progress: Progress 
     return report
 
 
+def size_of(file: ArchiveFile) -> int:
+    try:
+        return os.stat(file.local).st_size
+    except OSError:
+        return 0  # reading it will say why
+
+
 def _batches(items: Iterator[Prepared], size: int, most_bytes: int) -> Iterator[list[Prepared]]:
     """``items`` in windows of at most ``size`` documents and, but for a single larger document, at
     most ``most_bytes`` bytes of them."""
@@ -292,7 +300,7 @@ def reading_previous(path: Path) -> Iterator[None]:
 
 
 def extracted(items: Iterator[Prepared], old: sqlite3.Connection | None, curation: Curation,
-              report: BuildReport, progress: Progress | None, old_path: Path) -> Iterator[Prepared]:
+              report: BuildReport, old_path: Path) -> Iterator[Prepared]:
     """Each document with its assertions, in order, a window at a time: reused from the previous
     catalogue when its inputs are unchanged, otherwise extracted (spaCy reads the window in batches)
     and corrected by its sidecar. A text longer than the extractor reads gets its curated
@@ -323,8 +331,6 @@ def extracted(items: Iterator[Prepared], old: sqlite3.Connection | None, curatio
             sidecar = curation.sidecars.get(item.file.path)
             item.extraction, item.rejections = apply_sidecar(item.read.text, machine, sidecar, curation,
                                                              curation.sidecar_files.get(item.file.path))
-            if progress:
-                progress(item.file.path)
         report.extracted += len(todo)
         report.reused += len(window) - len(todo)
         yield from window
@@ -351,8 +357,15 @@ def _write(tmp: Path, archive: Path, curation: Curation, files: list[ArchiveFile
         run = history.start(db.conn, "ingestion", "every file", ("sha256",), AGENT, __version__,
                             archive.resolve().name)
         _write_collection(db, curation, archive)
-        for item in extracted(prepare(files, curation, report), old, curation, report, progress, old_path):
+        total_bytes = sum(size_of(f) for f in files) if progress else 0
+        done_bytes = 0
+        if progress:
+            progress(0, len(files), 0, total_bytes)  # shown while the model loads
+        for done, item in enumerate(extracted(prepare(files, curation, report), old, curation, report, old_path), 1):
             _write_document(db, item, curation, registry, report)
+            if progress:
+                done_bytes += len(item.data)
+                progress(done, len(files), done_bytes, max(total_bytes, done_bytes))
             store.insert(db, "fixity_events", [ingest_event(item, previous.get(item.file.path), run.id)])
             entries.append((item.file.path, item.sha256))
             item.data, item.extraction = b"", None  # let the bytes and assertions go

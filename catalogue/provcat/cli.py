@@ -71,18 +71,10 @@ def warn(message: str) -> None:
 
 def run_build(archive: Path, metadata: Path, db: Path, as_json: bool = False, wait: bool = False) -> int:
     from .build import build_catalogue
+    from .progress import Progress
 
-    show = sys.stderr.isatty() and not as_json
-    done = 0
-
-    def progress(path: str) -> None:
-        nonlocal done
-        done += 1
-        click.echo(f"\r  extracted {done} documents ({printable(path[:50])})\033[K", nl=False, err=True)
-
-    report = build_catalogue(archive, metadata, db, progress if show else None, wait, warn)
-    if show:
-        click.echo("\r\033[K", nl=False, err=True)
+    with Progress("building", "documents", enabled=not as_json) as progress:
+        report = build_catalogue(archive, metadata, db, progress if progress.enabled else None, wait, warn)
     for path, problem in report.warnings:
         warn(f"{path}: {problem}")
     if as_json:
