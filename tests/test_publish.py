@@ -22,7 +22,10 @@ from markupsafe import escape
 
 from provcat import publish, store
 from provcat.errors import ProvcatError
-from provcat.site import hooks as plugin
+from provcat.site import document_reading
+from provcat.site.snippets import SNIPPET_CLOSE, SNIPPET_OPEN
+from provcat.site.speakers import SPEAKER_COLOURS
+from provcat.site.sql_functions import MAX_HASHED_BYTES, MAX_SEARCH_CHARACTERS, MAX_VALUE_BYTES
 
 # ---------------------------------------------------------------------------------------------
 # Helpers
@@ -193,7 +196,7 @@ async def test_search_finds_documents_and_quotes_together_best_first(ds: Dataset
     (expected,) = await sql(ds, "select id from quotes where text like '%unique opportunity%'")
     assert quote["quote"] == expected["id"] and quote["speaker_entity_id"] == "peter-neumann"
     assert [r["score"] for r in rows] == sorted(r["score"] for r in rows)
-    marked = f"{plugin.SNIPPET_OPEN}unique{plugin.SNIPPET_CLOSE} {plugin.SNIPPET_OPEN}opportunity{plugin.SNIPPET_CLOSE}"
+    marked = f"{SNIPPET_OPEN}unique{SNIPPET_CLOSE} {SNIPPET_OPEN}opportunity{SNIPPET_CLOSE}"
     assert all(marked in r["snippet"] for r in rows)
 
 
@@ -242,7 +245,7 @@ async def test_search_page_links_each_result_and_marks_the_words(ds: Datasette) 
     assert sorted(int(q) for _, q in anchors) == sorted(quote_ids)
     assert '<td class="col-document"><a href="/catalogue/documents/article">Defectors speak out</a>' in page
     assert "<mark>protecting</mark>" in page
-    assert plugin.SNIPPET_OPEN not in page
+    assert SNIPPET_OPEN not in page
     assert '<a href="/catalogue/entities/peter-neumann">Peter Neumann</a>' in page
 
 
@@ -360,10 +363,10 @@ async def test_document_page_gives_each_speaker_one_colour_and_a_legend(ds: Data
     page = await html(ds, "/catalogue/documents/captions")
     legend = re.findall(r'<span class="provcat-swatch" style="background: (#[0-9a-f]{6})"></span>'
                         r'(?:<a href="([^"]+)">)?([^<\n]+)', page)
-    assert legend == [(plugin.SPEAKER_COLOURS[0], "/catalogue/entities/peter-neumann", "Peter Neumann"),
-                      (plugin.SPEAKER_COLOURS[1], "", "Interviewer")]
+    assert legend == [(SPEAKER_COLOURS[0], "/catalogue/entities/peter-neumann", "Peter Neumann"),
+                      (SPEAKER_COLOURS[1], "", "Interviewer")]
     marks = dict(re.findall(r'<mark [^>]*data-speaker="([^"]+)" style="background:(#[0-9a-f]{6});', page))
-    assert marks == {"Peter Neumann": plugin.SPEAKER_COLOURS[0], "Interviewer": plugin.SPEAKER_COLOURS[1]}
+    assert marks == {"Peter Neumann": SPEAKER_COLOURS[0], "Interviewer": SPEAKER_COLOURS[1]}
 
 
 async def test_transcript_page_shows_turns_and_cue_timings(ds: Datasette) -> None:
@@ -866,8 +869,8 @@ async def sql_failure(ds: Datasette, query: str, **params: str) -> tuple[str, fl
 def test_the_limits_follow_from_the_largest_document() -> None:
     from provcat.build import MAX_DOCUMENT_BYTES
 
-    assert plugin.MAX_HASHED_BYTES == MAX_DOCUMENT_BYTES
-    assert plugin.MAX_VALUE_BYTES == 3 * MAX_DOCUMENT_BYTES
+    assert MAX_HASHED_BYTES == MAX_DOCUMENT_BYTES
+    assert MAX_VALUE_BYTES == 3 * MAX_DOCUMENT_BYTES
 
 
 def test_decoded_text_is_at_most_three_utf8_bytes_per_byte() -> None:
@@ -893,16 +896,16 @@ def test_decoded_text_is_at_most_three_utf8_bytes_per_byte() -> None:
 
 
 async def test_hashing_more_than_the_limit_is_refused_at_once(ds: Datasette) -> None:
-    for value in (f"zeroblob({plugin.MAX_HASHED_BYTES + 1})", f"printf('%.*c', {plugin.MAX_HASHED_BYTES + 1}, 'x')"):
+    for value in (f"zeroblob({MAX_HASHED_BYTES + 1})", f"printf('%.*c', {MAX_HASHED_BYTES + 1}, 'x')"):
         for function in ("sha256_hex", "sha512_hex"):
             error, took = await sql_failure(ds, f"select {function}({value})")
             assert "too big" in error and took < 1.5, (function, value, error, took)
 
 
 async def test_hashing_up_to_the_limit_works(ds: Datasette) -> None:
-    (row,) = await sql(ds, f"select sha256_hex(zeroblob({plugin.MAX_HASHED_BYTES})) as d, "
+    (row,) = await sql(ds, f"select sha256_hex(zeroblob({MAX_HASHED_BYTES})) as d, "
                            "sha512_hex('h\u00e9') as t, sha256_hex(null) as n")
-    assert row["d"] == hashlib.sha256(bytes(plugin.MAX_HASHED_BYTES)).hexdigest()
+    assert row["d"] == hashlib.sha256(bytes(MAX_HASHED_BYTES)).hexdigest()
     assert row["t"] == hashlib.sha512("h\u00e9".encode()).hexdigest() and row["n"] is None
 
 
@@ -913,15 +916,15 @@ async def test_numbers_are_refused_not_hashed_as_zero_bytes(ds: Datasette) -> No
 
 
 async def test_no_value_longer_than_the_limit_can_be_built(ds: Datasette) -> None:
-    (row,) = await sql(ds, f"select length(zeroblob({plugin.MAX_VALUE_BYTES})) as n")
-    assert row["n"] == plugin.MAX_VALUE_BYTES
-    half = plugin.MAX_VALUE_BYTES // 2
-    for query in (f"select length(zeroblob({plugin.MAX_VALUE_BYTES + 1}))",
+    (row,) = await sql(ds, f"select length(zeroblob({MAX_VALUE_BYTES})) as n")
+    assert row["n"] == MAX_VALUE_BYTES
+    half = MAX_VALUE_BYTES // 2
+    for query in (f"select length(zeroblob({MAX_VALUE_BYTES + 1}))",
                   f"select length(zeroblob({half + 1}) || zeroblob({half}))",
                   f"select length(cast(zeroblob({half + 1}) as text) || cast(zeroblob({half}) as text))"):
         error, took = await sql_failure(ds, query)
         assert "too big" in error and took < 1.5, (query, error)
-    (row,) = await sql(ds, f"select printf('%.*c', {plugin.MAX_VALUE_BYTES + 1}, 'x') is null as refused")
+    (row,) = await sql(ds, f"select printf('%.*c', {MAX_VALUE_BYTES + 1}, 'x') is null as refused")
     assert row["refused"] == 1  # printf gives NULL rather than build it
 
 
@@ -935,23 +938,23 @@ async def test_many_hash_calls_stop_at_the_time_limit(ds: Datasette) -> None:
 
 
 async def test_a_search_longer_than_the_limit_is_refused(ds: Datasette) -> None:
-    (row,) = await sql(ds, f"select length(fts_escape(printf('%.*c', {plugin.MAX_SEARCH_CHARACTERS}, 'x'))) as n")
-    assert row["n"] == plugin.MAX_SEARCH_CHARACTERS + 2
-    error, _ = await sql_failure(ds, f"select fts_escape(printf('%.*c', {plugin.MAX_SEARCH_CHARACTERS + 1}, 'x'))")
+    (row,) = await sql(ds, f"select length(fts_escape(printf('%.*c', {MAX_SEARCH_CHARACTERS}, 'x'))) as n")
+    assert row["n"] == MAX_SEARCH_CHARACTERS + 2
+    error, _ = await sql_failure(ds, f"select fts_escape(printf('%.*c', {MAX_SEARCH_CHARACTERS + 1}, 'x'))")
     assert "too big" in error
 
 
 async def test_an_immutable_catalogues_document_is_read_once_and_shown_the_same(
         sample_catalogue: Path, metadata_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(plugin, "READING_CACHE", plugin.ReadingCache(10_000_000))
+    monkeypatch.setattr(document_reading, "READING_CACHE", document_reading.ReadingCache(10_000_000))
     reads: list[str] = []
-    read_document = plugin.read_document
+    read_document = document_reading.read_document
 
     def counting(conn: Any, document_id: str) -> Any:
         reads.append(document_id)
         return read_document(conn, document_id)
 
-    monkeypatch.setattr(plugin, "read_document", counting)
+    monkeypatch.setattr(document_reading, "read_document", counting)
     ds = publish.datasette_instance(sample_catalogue, metadata_dir)
     first = await html(ds, "/catalogue/documents/article")
     second = await html(ds, "/catalogue/documents/article")
@@ -962,13 +965,13 @@ async def test_an_immutable_catalogues_document_is_read_once_and_shown_the_same(
 
 async def test_a_mutable_catalogue_is_read_again_once_it_is_written(sample_catalogue: Path, tmp_path: Path,
                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(plugin, "READING_CACHE", plugin.ReadingCache(10_000_000))
+    monkeypatch.setattr(document_reading, "READING_CACHE", document_reading.ReadingCache(10_000_000))
     copy = tmp_path / "catalogue.db"
     shutil.copyfile(sample_catalogue, copy)
     ds = Datasette(files=[str(copy)], template_dir=str(publish.TEMPLATES))
     before = await html(ds, "/catalogue/documents/article")
     await html(ds, "/catalogue/documents/article")
-    assert len(plugin.READING_CACHE.entries) == 1  # kept while the file is as it was
+    assert len(document_reading.READING_CACHE.entries) == 1  # kept while the file is as it was
     tamper(copy, "article", b"Defectors speak out - edited\n")
     os.utime(copy, ns=(time.time_ns(), time.time_ns() + 1_000_000))  # written later than before
     after = await html(ds, "/catalogue/documents/article")

@@ -1,5 +1,6 @@
 """The site's integrity pages, read live: a verification run while the site is up shows at the next
-request, a rebuild that replaces the catalogue is reopened, and what the archive holds is escaped."""
+request, pages answer while a verification writes, and what the archive holds is escaped. (A rebuild
+that replaces the catalogue: tests/test_site_reopening.py.)"""
 
 from __future__ import annotations
 
@@ -10,25 +11,15 @@ from pathlib import Path
 import pytest
 from cli_runner import provcat
 from datasette.app import Datasette
+from small_project import small_project
 
 from provcat import publish
 from provcat.build import build_catalogue
-from provcat.site import integrity_pages
-
-TEXTS = {f"doc-{n}.txt": f"The harbour master said on day {n} that the ferry would run again.\n" for n in range(4)}
 
 
 @pytest.fixture
 def project(tmp_path: Path) -> tuple[Path, Path, Path]:
-    archive = tmp_path / "archive"
-    archive.mkdir()
-    for name, text in TEXTS.items():
-        (archive / name).write_text(text)
-    metadata = tmp_path / "metadata"
-    metadata.mkdir()
-    db = tmp_path / "catalogue.db"
-    build_catalogue(archive, metadata, db)
-    return archive, metadata, db
+    return small_project(tmp_path)
 
 
 def ids(db: Path) -> dict[str, str]:
@@ -90,29 +81,6 @@ async def test_the_integrity_page_lists_the_runs_newest_first(project: tuple[Pat
     assert "the 1 documents checked longest ago" in html or "the 1 document checked longest ago" in html
     assert "What each state means" in html
     assert html.count("Integrity of the archive<") == 1  # the page title, once
-
-
-async def test_a_rebuild_that_replaces_the_catalogue_is_reopened(project: tuple[Path, Path, Path]) -> None:
-    archive, metadata, db = project
-    ds = publish.datasette_instance(db, metadata)
-    before = await ds.client.get("/catalogue/documents.json?_shape=array")
-    assert len(before.json()) == 4
-    (archive / "doc-9.txt").write_text("The harbour master said the ferry is back.\n")
-    build_catalogue(archive, metadata, db)  # a new file, moved over the old one
-    after = await ds.client.get("/catalogue/documents.json?_shape=array")
-    assert after.status_code == 200 and len(after.json()) == 5
-    assert integrity_pages.reopen_replaced(ds) is False  # already reopened, nothing new since
-
-
-def test_reopening_is_only_for_a_file_that_was_replaced(project: tuple[Path, Path, Path]) -> None:
-    archive, metadata, db = project
-    ds = publish.datasette_instance(db, metadata)
-    assert integrity_pages.reopen_replaced(ds) is False  # first look: remembered, not reopened
-    executor = ds.executor
-    provcat("verify", str(archive), "--db", str(db))  # written in place: the same file
-    assert integrity_pages.reopen_replaced(ds) is False and ds.executor is executor
-    build_catalogue(archive, metadata, db)
-    assert integrity_pages.reopen_replaced(ds) is True and ds.executor is not executor
 
 
 async def test_names_from_the_archive_are_escaped_on_the_integrity_pages(project: tuple[Path, Path, Path]) -> None:

@@ -1,0 +1,102 @@
+"""A document's row page: what it shows beside the highlighted text (the template variables): the
+state of the archived file and of the copy stored in the catalogue, the header facts, the speaker
+legend and the list of quotes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from markupsafe import Markup, escape
+
+from . import integrity_pages
+from .document_reading import document_reading, kept_html
+from .formatting import confidence_text, excerpt
+from .highlight import quote_anchor
+from .spans import QuoteSpan
+from .speakers import Speaker, colours_by_key, speaker_display_name, speaker_key, speakers_of
+from .urls import entity_url
+
+#: Characters of a quote shown in a document's list of quotes.
+QUOTE_LIST_CHARACTERS = 90
+
+
+@dataclass(frozen=True)
+class QuoteEntry:
+    """One line of a document's list of quotes, linking to the quote's place in the text."""
+
+    id: int | None
+    anchor: str | None
+    speaker: str
+    label: str | None
+    speaker_url: str | None
+    colour: str
+    kind: str
+    method: str
+    confidence: str
+    excerpt: str
+
+
+@dataclass(frozen=True)
+class SpeakerEntry:
+    """One line of a document's speaker legend."""
+
+    name: str
+    url: str | None
+    colour: str
+    quotes: int
+
+
+def quote_entries(quotes: Sequence[QuoteSpan], speakers: Sequence[Speaker],
+                  speaker_link: Callable[[str], str]) -> list[QuoteEntry]:
+    colours = colours_by_key(speakers)
+    return [QuoteEntry(q.id, quote_anchor(q.id), speaker_display_name(q), q.speaker,
+                       speaker_link(q.speaker_entity_id) if q.speaker_entity_id else None,
+                       colours[speaker_key(q)], q.kind, q.method, confidence_text(q.confidence),
+                       excerpt(q.text or "", QUOTE_LIST_CHARACTERS)) for q in quotes]
+
+
+def quote_list(entries: Sequence[QuoteEntry]) -> Markup:
+    """The items of a document's list of quotes: each quote's beginning (a link to its place in the
+    text), its speaker (a link to the speaker's entity), kind, method and confidence."""
+    items = []
+    for q in entries:
+        words = f'<span class="provcat-quote-excerpt">{escape(q.excerpt)}</span>'
+        if q.anchor:
+            words = f'<a class="provcat-goto" href="#{escape(q.anchor)}">{words}</a>'
+        if q.speaker_url:
+            speaker = f'<a class="provcat-quote-speaker" href="{escape(q.speaker_url)}">{escape(q.speaker)}</a>'
+        else:
+            speaker = f'<span class="provcat-quote-speaker">{escape(q.speaker)}</span>'
+        label = ""
+        if q.label and q.label != q.speaker:
+            label = f' <span class="provcat-muted">as “{escape(q.label)}”</span>'
+        items.append(f'<li class="provcat-quote-entry" style="border-left-color: {escape(q.colour)}">\n'
+                     f'{words}\n{speaker}{label}\n<span class="provcat-muted">· {escape(q.kind)} · {escape(q.method)}'
+                     f' · confidence {escape(q.confidence)}</span>\n</li>')
+    return Markup("\n".join(items))
+
+
+def speaker_entries(speakers: Sequence[Speaker], speaker_link: Callable[[str], str]) -> list[SpeakerEntry]:
+    return [SpeakerEntry(s.name, speaker_link(s.entity_id) if s.entity_id else None, s.colour, s.quotes)
+            for s in speakers]
+
+
+async def document_page_vars(datasette: Any, database: str, document_id: str) -> dict[str, Any]:
+    reading = await document_reading(datasette, database, document_id)
+    if reading is None:
+        return {}
+    found: dict[str, Any] = {"provcat_fixity": await integrity_pages.document_fixity(datasette, database, document_id)}
+    if reading.integrity is not None:
+        found["provcat_integrity"] = reading.integrity
+    speakers = speakers_of(reading.quotes)
+
+    def link(entity_id: str) -> str:
+        return entity_url(datasette, database, entity_id)
+
+    quotes = quote_entries(reading.quotes, speakers, link)
+    found.update(provcat_document=reading.header, provcat_speakers=speaker_entries(speakers, link),
+                 provcat_quotes=quotes, provcat_cues=len(reading.cues),
+                 provcat_quote_list=kept_html(datasette, database, document_id, "quotes", lambda _: quote_list(quotes)))
+    return found

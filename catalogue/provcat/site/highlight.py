@@ -1,0 +1,181 @@
+"""Highlighting (pure): a document's text as HTML, its quotes marked (``<mark>``, one colour per
+speaker, an anchor ``#q-<quote id>`` on each, speaker, method and confidence on hover), its entity
+mentions linked to the entity's row page and, for caption files, an empty marker where each cue
+starts (the page shows its timing in the margin). Every character of the document is HTML-escaped:
+a document may contain markup, it never runs.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from datasette.utils import tilde_encode
+from markupsafe import Markup, escape
+
+from .formatting import confidence_text
+from .spans import CueSpan, MentionSpan, QuoteSpan
+from .speakers import UNATTRIBUTED, colours_by_key, speaker_display_name, speaker_key, speakers_of
+
+#: How a quote's kind shows, whatever its speaker's colour: underlined, dashed, or a block.
+KIND_STYLES = {
+    "direct": "border-bottom:2px solid #555",
+    "indirect": "border-bottom:2px dashed #777",
+    "turn": "display:block;border-left:4px solid #777;padding:0.1em 0.4em",
+}
+MENTION_STYLE = "font-weight:600"
+TEXT_STYLE = "white-space:pre-wrap;max-width:48em;line-height:1.6;position:relative"
+
+
+def quote_title(quote: QuoteSpan) -> str:
+    speaker = (quote.speaker or "").strip() or UNATTRIBUTED
+    if quote.speaker_name and quote.speaker_name.casefold() != speaker.casefold():
+        speaker = f"{speaker} ({quote.speaker_name})"
+    return (f"{quote.kind} quote · speaker: {speaker} · method: {quote.method or 'unknown'}"
+            f" · confidence: {confidence_text(quote.confidence)}")
+
+
+def mention_title(mention: MentionSpan) -> str:
+    what = mention.name or mention.entity_id
+    if mention.entity_type:
+        what = f"{what} ({mention.entity_type})"
+    return f"{what} · method: {mention.method or 'unknown'} · confidence: {confidence_text(mention.confidence)}"
+
+
+def quote_anchor(quote_id: int | None) -> str | None:
+    """The id of a quote's element in its document page (``q-<id>``), the target of ``#q-<id>``."""
+    return None if quote_id is None else f"q-{quote_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class _Element:
+    """One span laid over the text, with the tags (already-escaped HTML) that open it (the first
+    time, and again after another span forced it closed) and close it."""
+
+    start: int
+    end: int
+    order: int  # position in the input: keeps the layout stable and deterministic
+    is_quote: bool
+    opening: str
+    closing: str
+    reopening: str
+
+    @property
+    def rank(self) -> tuple[int, int, int]:
+        """Outer spans first: earlier start, then longer, then input order."""
+        return (self.start, -self.end, self.order)
+
+
+# The tags are built as strings with every value passed through ``escape`` (a page has hundreds of
+# them, and ``Markup.format`` costs several times more); ``highlight`` wraps the result in Markup.
+
+def _quote_tag(quote: QuoteSpan, colour: str, first: bool) -> str:
+    kind = quote.kind if quote.kind in KIND_STYLES else "direct"
+    style = escape(f"background:{colour};{KIND_STYLES[kind]}")
+    extra = ""
+    if first:
+        anchor = quote_anchor(quote.id)
+        if anchor:
+            extra += f' id="{escape(anchor)}"'
+        extra += f' data-speaker="{escape(speaker_display_name(quote))}"'
+    continued = "" if first else " provcat-quote-continued"
+    return (f'<mark class="provcat-quote provcat-quote-{escape(kind)}{continued}"{extra} style="{style}" '
+            f'title="{escape(quote_title(quote))}">')
+
+
+def _quote_element(quote: QuoteSpan, order: int, start: int, end: int, colour: str) -> _Element:
+    return _Element(start, end, order, True, _quote_tag(quote, colour, True), "</mark>",
+                    _quote_tag(quote, colour, False))
+
+
+def _mention_element(mention: MentionSpan, order: int, start: int, end: int, entities_url: str) -> _Element:
+    href = escape(f"{entities_url}/{tilde_encode(mention.entity_id)}")
+    opening = (f'<a class="provcat-mention" style="{MENTION_STYLE}" href="{href}" '
+               f'title="{escape(mention_title(mention))}">')
+    return _Element(start, end, order, False, opening, "</a>", opening)
+
+
+def cue_label(cue: CueSpan) -> Markup:
+    """An empty marker at the start of a cue; the template shows its timing in the margin."""
+    begins = escape(cue.begins)
+    return Markup(f'<span class="provcat-cue" data-begins="{begins}" '
+                  f'title="cue {escape(cue.index)}: {begins} → {escape(cue.ends)}"></span>')
+
+
+def _clip(start: int, end: int, length: int) -> tuple[int, int]:
+    return max(0, min(start, length)), max(0, min(end, length))
+
+
+def layout(text_length: int, mentions: Sequence[MentionSpan], quotes: Sequence[QuoteSpan],
+           entities_url: str) -> list[_Element]:
+    """The spans that can be drawn: clipped to the text, empty and reversed spans dropped."""
+    colours = colours_by_key(speakers_of(quotes))
+    elements: list[_Element] = []
+    for order, quote in enumerate(quotes):
+        start, end = _clip(quote.start, quote.end, text_length)
+        if start < end:
+            elements.append(_quote_element(quote, order, start, end, colours[speaker_key(quote)]))
+    for order, mention in enumerate(mentions, start=len(quotes)):
+        start, end = _clip(mention.start, mention.end, text_length)
+        if start < end:
+            elements.append(_mention_element(mention, order, start, end, entities_url))
+    return elements
+
+
+def _points(text_length: int, cues: Sequence[CueSpan]) -> dict[int, list[Markup]]:
+    points: dict[int, list[Markup]] = defaultdict(list)
+    for cue in sorted(cues, key=lambda c: (c.start, c.index)):
+        if 0 <= cue.start < text_length:
+            points[cue.start].append(cue_label(cue))
+    return points
+
+
+def _wanted(active: Iterable[_Element]) -> list[_Element]:
+    """What should be open over a stretch of text: every quote (outer first), then one mention
+    inside them (links cannot nest, so overlapping mentions take turns)."""
+    quotes = sorted((e for e in active if e.is_quote), key=lambda e: e.rank)
+    mentions = sorted((e for e in active if not e.is_quote), key=lambda e: e.rank)
+    return quotes + mentions[:1]
+
+
+def _common_prefix(a: list[_Element], b: list[_Element]) -> int:
+    n = 0
+    while n < len(a) and n < len(b) and a[n] is b[n]:
+        n += 1
+    return n
+
+
+def highlight(text: str, mentions: Sequence[MentionSpan], quotes: Sequence[QuoteSpan],
+              entities_url: str, cues: Sequence[CueSpan] = ()) -> Markup:
+    """The document text as escaped HTML with quotes marked and mentions linked.
+
+    Spans may overlap or cross: the text is cut at every span boundary and the tags are closed and
+    reopened as needed, so the HTML is always well nested; a quote's anchor id is on its first piece
+    only. ``entities_url`` is the URL of the entities table; a mention links to
+    ``<entities_url>/<tilde-encoded entity id>``. Each cue adds an empty marker where it starts.
+    """
+    elements = layout(len(text), mentions, quotes, entities_url)
+    points = _points(len(text), cues)
+    cuts = sorted({0, len(text)} | {e.start for e in elements} | {e.end for e in elements} | set(points))
+    starting: dict[int, list[_Element]] = defaultdict(list)
+    for element in elements:
+        starting[element.start].append(element)
+    active: dict[int, _Element] = {}
+    opened: set[int] = set()
+    out: list[str] = []
+    stack: list[_Element] = []
+    for a, b in zip(cuts, cuts[1:], strict=False):
+        active = {k: e for k, e in active.items() if e.end > a}
+        active.update((e.order, e) for e in starting[a])
+        wanted = _wanted(active.values())
+        keep = _common_prefix(stack, wanted)
+        out.extend(e.closing for e in reversed(stack[keep:]))
+        for element in wanted[keep:]:
+            out.append(element.reopening if element.order in opened else element.opening)
+            opened.add(element.order)
+        out.extend(points.get(a, ()))
+        out.append(escape(text[a:b]))
+        stack = wanted
+    out.extend(e.closing for e in reversed(stack))
+    return Markup(f'<div class="provcat-text" style="{TEXT_STYLE}">{"".join(out)}</div>')

@@ -1,0 +1,61 @@
+"""Speakers and their colours (pure): who a quote belongs to, and one colour per speaker of a
+document, the same in the legend, in the highlighted text and in the list of quotes."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from .spans import QuoteSpan
+
+#: Background colours of quotes, one per speaker of a document, cycling when there are more speakers.
+SPEAKER_COLOURS = ("#ffe97a", "#b8dbff", "#c3efb0", "#ffc7dd", "#d8c8ff", "#ffd0a1", "#a8ebe2", "#e6d3a3")
+#: Quotes whose source could not be named.
+UNATTRIBUTED_COLOUR = "#e4e4e4"
+UNATTRIBUTED = "unattributed"
+
+
+@dataclass(frozen=True)
+class Speaker:
+    """A speaker of a document as the legend shows it: one colour for all of their quotes."""
+
+    key: str
+    name: str
+    entity_id: str | None
+    colour: str
+    quotes: int
+
+
+def speaker_key(quote: QuoteSpan) -> str:
+    """Who a quote belongs to: the resolved entity, else the label (any case), else nobody."""
+    if quote.speaker_entity_id:
+        return f"entity:{quote.speaker_entity_id}"
+    label = (quote.speaker or "").strip()
+    return f"label:{label.casefold()}" if label else UNATTRIBUTED
+
+
+def speaker_display_name(quote: QuoteSpan) -> str:
+    label = (quote.speaker or "").strip()
+    return quote.speaker_name or label or quote.speaker_entity_id or UNATTRIBUTED
+
+
+def speakers_of(quotes: Iterable[QuoteSpan]) -> list[Speaker]:
+    """The speakers of a document in order of their first quote in the text, each with a colour of
+    ``SPEAKER_COLOURS`` (cycling); unattributed quotes share ``UNATTRIBUTED_COLOUR``, listed last."""
+    first: dict[str, QuoteSpan] = {}
+    counts: dict[str, int] = defaultdict(int)
+    for quote in sorted(quotes, key=lambda q: (q.start, -q.end)):
+        key = speaker_key(quote)
+        first.setdefault(key, quote)
+        counts[key] += 1
+    named = [key for key in first if key != UNATTRIBUTED]
+    speakers = [Speaker(key, speaker_display_name(first[key]), first[key].speaker_entity_id,
+                        SPEAKER_COLOURS[i % len(SPEAKER_COLOURS)], counts[key]) for i, key in enumerate(named)]
+    if UNATTRIBUTED in first:
+        speakers.append(Speaker(UNATTRIBUTED, UNATTRIBUTED, None, UNATTRIBUTED_COLOUR, counts[UNATTRIBUTED]))
+    return speakers
+
+
+def colours_by_key(speakers: Iterable[Speaker]) -> dict[str, str]:
+    return {speaker.key: speaker.colour for speaker in speakers}

@@ -1,0 +1,62 @@
+"""A document's row page: its list of quotes (each linking to its place, everything escaped), its
+speaker legend, and everything the page shows beside the text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from html_fragments import inner_text, tags
+
+from provcat import publish
+from provcat.site import document_page
+from provcat.site.spans import QuoteSpan
+from provcat.site.speakers import SPEAKER_COLOURS, UNATTRIBUTED_COLOUR, speakers_of
+
+
+def test_quote_list_links_each_quote_and_escapes_everything() -> None:
+    entries = [
+        document_page.QuoteEntry(7, "q-7", "Ann <Lee>", "the <b>minister</b>", "/c/entities/ann", "#abc", "direct",
+                          "cue-verb", "0.90", 'She said "<script>"'),
+        document_page.QuoteEntry(None, None, "unattributed", None, None, "#def", "indirect", "sieve", "0.40", "x & y"),
+    ]
+    html = document_page.quote_list(entries)
+    items = tags(f"<ol>{html}</ol>", "li")
+    assert [i["style"] for i in items] == ["border-left-color: #abc", "border-left-color: #def"]
+    assert [a["href"] for a in tags(html, "a")] == ["#q-7", "/c/entities/ann"]
+    text = inner_text(html)
+    assert 'She said "<script>"' in text and "Ann <Lee>" in text and "as “the <b>minister</b>”" in text
+    assert "x & y" in text and "indirect · sieve · confidence 0.40" in text
+    assert "<script>" not in html and "<b>" not in html
+
+
+def test_each_quote_has_its_speakers_colour_link_and_excerpt() -> None:
+    quotes = [QuoteSpan(0, 5, "The director", "indirect", "rule:x", 0.5, 7, "pn", "Peter Neumann", "x" * 200),
+              QuoteSpan(10, 15, None, id=8, text="short")]
+    found = speakers_of(quotes)
+
+    def link(entity_id: str) -> str:
+        return f"/c/entities/{entity_id}"
+
+    entries = document_page.quote_entries(quotes, found, link)
+    assert [(e.anchor, e.speaker, e.label, e.speaker_url, e.colour, e.kind, e.confidence) for e in entries] == [
+        ("q-7", "Peter Neumann", "The director", "/c/entities/pn", SPEAKER_COLOURS[0], "indirect", "0.50"),
+        ("q-8", "unattributed", None, None, UNATTRIBUTED_COLOUR, "direct", "unknown")]
+    assert entries[0].excerpt == "x" * document_page.QUOTE_LIST_CHARACTERS + "…" and entries[1].excerpt == "short"
+    legend = document_page.speaker_entries(found, link)
+    assert [(s.name, s.url, s.colour, s.quotes) for s in legend] == [
+        ("Peter Neumann", "/c/entities/pn", SPEAKER_COLOURS[0], 1), ("unattributed", None, UNATTRIBUTED_COLOUR, 1)]
+
+
+async def test_a_documents_page_has_its_header_states_speakers_and_quotes(sample_catalogue: Path,
+                                                                          metadata_dir: Path) -> None:
+    ds = publish.datasette_instance(sample_catalogue, metadata_dir)
+    found = await document_page.document_page_vars(ds, "catalogue", "captions")
+    assert found["provcat_document"]["media_type"] == "application/x-subrip" and found["provcat_cues"] == 3
+    assert found["provcat_integrity"]["intact"] is True and found["provcat_fixity"]["state"] is not None
+    assert [(s.name, s.url) for s in found["provcat_speakers"]] == [
+        ("Peter Neumann", "/catalogue/entities/peter-neumann"), ("Interviewer", None)]
+    first, second = found["provcat_quotes"]
+    assert (first.speaker, second.speaker) == ("Peter Neumann", "Interviewer")
+    assert [a["href"] for a in tags(found["provcat_quote_list"], "a")] == [
+        f"#q-{first.id}", "/catalogue/entities/peter-neumann", f"#q-{second.id}"]
+    assert await document_page.document_page_vars(ds, "catalogue", "no-such-document") == {}

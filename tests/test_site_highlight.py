@@ -1,0 +1,246 @@
+"""Highlighting: a document's text escaped, its quotes marked in their speakers' colours with an
+anchor each, its mentions linked, its cues marked; well nested whatever the spans."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from html_fragments import inner_text, parse, tags
+from markupsafe import Markup
+
+from provcat.site.highlight import highlight, quote_title
+from provcat.site.spans import CueSpan, MentionSpan, QuoteSpan
+from provcat.site.speakers import SPEAKER_COLOURS
+
+ENTITIES = "/catalogue/entities"
+
+
+def mention(text: str, surface: str, entity_id: str = "e", **kw: object) -> MentionSpan:
+    start = text.index(surface)
+    return MentionSpan(start, start + len(surface), entity_id, **kw)  # type: ignore[arg-type]
+
+
+def quote(text: str, words: str, **kw: object) -> QuoteSpan:
+    start = text.index(words)
+    return QuoteSpan(start, start + len(words), **kw)  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------------------------------------
+# highlight
+# ---------------------------------------------------------------------------------------------
+
+def test_text_without_spans_is_escaped_and_kept_whole() -> None:
+    text = "a < b & c > d \"quoted\" 'single'\nsecond line"
+    html = highlight(text, [], [], ENTITIES)
+    assert isinstance(html, Markup)
+    assert inner_text(html) == text
+    assert "<b" not in html.replace("<div", "")
+
+
+def test_mention_links_to_the_entity_row_page() -> None:
+    text = "Peter Neumann spoke."
+    html = highlight(text, [mention(text, "Peter Neumann", "peter-neumann", name="Peter Neumann",
+                                    entity_type="person", method="authority", confidence=0.9)], [], ENTITIES)
+    (link,) = tags(html, "a")
+    assert link["href"] == "/catalogue/entities/peter-neumann"
+    assert link["title"] == "Peter Neumann (person) · method: authority · confidence: 0.90"
+    assert re.search(r"<a [^>]*>Peter Neumann</a> spoke\.", html)
+
+
+def test_entity_id_is_tilde_encoded_in_the_link() -> None:
+    text = "at King's"
+    html = highlight(text, [mention(text, "King's", "kings/college x")], [], ENTITIES)
+    (link,) = tags(html, "a")
+    assert link["href"] == "/catalogue/entities/kings~2Fcollege+x"
+
+
+def test_quote_is_marked_with_speaker_method_and_confidence() -> None:
+    text = 'She said "we will stay" and left.'
+    html = highlight(text, [], [quote(text, '"we will stay"', speaker="Jane Doe", kind="direct",
+                                      method="said-cue", confidence=0.8)], ENTITIES)
+    (mark,) = tags(html, "mark")
+    assert mark["title"] == "direct quote · speaker: Jane Doe · method: said-cue · confidence: 0.80"
+    assert "provcat-quote-direct" in (mark["class"] or "")
+    assert inner_text(html) == text
+
+
+def test_anonymous_quote_says_unattributed() -> None:
+    text = "it was said that all is well"
+    html = highlight(text, [], [quote(text, "all is well", method="m", confidence=0.2)], ENTITIES)
+    (mark,) = tags(html, "mark")
+    assert "speaker: unattributed" in (mark["title"] or "")
+
+
+def test_mention_inside_quote_nests() -> None:
+    text = 'He said "Syria is far" today.'
+    html = highlight(text, [mention(text, "Syria", "syria")], [quote(text, '"Syria is far"')], ENTITIES)
+    assert re.search(r'<mark [^>]*>&#34;<a [^>]*>Syria</a> is far&#34;</mark>', html)
+    assert inner_text(html) == text
+
+
+def test_spans_at_the_edges_of_the_text() -> None:
+    text = "Neumann met ICSR"
+    html = highlight(text, [mention(text, "Neumann"), mention(text, "ICSR")], [quote(text, text)], ENTITIES)
+    expected = r"<div [^>]*><mark [^>]*><a [^>]*>Neumann</a> met <a [^>]*>ICSR</a></mark></div>"
+    assert re.fullmatch(expected, html)
+
+
+def test_crossing_quotes_stay_well_nested() -> None:
+    text = "one two three four"
+    html = highlight(text, [], [quote(text, "one two three"), quote(text, "two three four")], ENTITIES)
+    parse(html)  # raises when a tag closes out of order
+    assert inner_text(html) == text
+    assert len(tags(html, "mark")) >= 2
+
+
+def test_overlapping_mentions_never_nest_links() -> None:
+    text = "King's College London"
+    html = highlight(text, [mention(text, "King's College", "kc"), mention(text, "College London", "cl"),
+                            mention(text, "London", "london")], [], ENTITIES)
+    structure = parse(html)
+    assert structure.max_links_open == 1
+    assert inner_text(html) == text
+    hrefs = [a["href"] for a in tags(html, "a")]
+    assert hrefs[0] == "/catalogue/entities/kc"
+    assert "/catalogue/entities/cl" in hrefs
+
+
+def test_crossing_quote_and_mention() -> None:
+    text = "alpha beta gamma delta"
+    html = highlight(text, [mention(text, "beta gamma")], [quote(text, "gamma delta")], ENTITIES)
+    assert parse(html).max_links_open == 1
+    assert inner_text(html) == text
+
+
+def test_identical_spans() -> None:
+    text = "same same"
+    html = highlight(text, [mention(text, "same"), mention(text, "same")],
+                     [quote(text, "same"), quote(text, "same")], ENTITIES)
+    assert inner_text(html) == text
+    assert parse(html).max_links_open == 1
+
+
+@pytest.mark.parametrize(("start", "end"), [(-5, 3), (3, 999), (5, 5), (7, 2), (100, 200)])
+def test_spans_outside_the_text_are_clipped_or_dropped(start: int, end: int) -> None:
+    text = "short text"
+    html = highlight(text, [MentionSpan(start, end, "e")], [QuoteSpan(start, end)], ENTITIES)
+    assert inner_text(html) == text
+
+
+def test_empty_text() -> None:
+    assert inner_text(highlight("", [MentionSpan(0, 3, "e")], [], ENTITIES)) == ""
+
+
+HOSTILE = '<script>alert(1)</script><img src=x onerror=alert(2)> <a href="javascript:alert(3)">x</a>'
+
+
+def test_document_markup_is_shown_as_text() -> None:
+    img = "<img src=x onerror=alert(2)>"
+    html = highlight(HOSTILE, [mention(HOSTILE, "alert(1)")], [quote(HOSTILE, img)], ENTITIES)
+    assert "<script" not in html
+    assert "<img" not in html
+    assert 'href="javascript' not in html
+    assert "&lt;script&gt;" in html
+    assert inner_text(html) == HOSTILE
+    assert [tag for tag, _ in parse(html).tags] == ["div", "a", "mark"]
+
+
+def test_attributes_are_escaped() -> None:
+    text = "x"
+    evil = '"><script>alert(1)</script>'
+    html = highlight(text, [MentionSpan(0, 1, evil, name=evil, entity_type=evil, method=evil)],
+                     [QuoteSpan(0, 1, speaker=evil, kind=evil, method=evil)], ENTITIES)
+    assert "<script" not in html
+    structure = parse(html)
+    assert [tag for tag, _ in structure.tags] == ["div", "mark", "a"]
+    (mark,) = tags(html, "mark")
+    assert evil in (mark["title"] or "")
+    assert "provcat-quote-direct" in (mark["class"] or "")  # an unknown kind is drawn as direct
+
+
+def test_unicode_offsets_are_characters_not_bytes() -> None:
+    text = "\u201cLeft\u201d said Jos\u00e9 \U0001f600 in Syria"
+    html = highlight(text, [mention(text, "Syria")], [quote(text, "\u201cLeft\u201d")], ENTITIES)
+    assert re.search(r"<a [^>]*>Syria</a>", html)
+    assert re.search(r"<mark [^>]*>\u201cLeft\u201d</mark>", html)
+
+
+def test_many_spans_stay_fast() -> None:
+    text = "word " * 20000
+    mentions = [MentionSpan(i * 5, i * 5 + 4, f"e{i % 50}") for i in range(0, 20000, 2)]
+    quotes = [QuoteSpan(i * 5, i * 5 + 50) for i in range(0, 20000, 20)]
+    html = highlight(text, mentions, quotes, ENTITIES)
+    assert html.count("<a ") == 10000
+
+
+# ---------------------------------------------------------------------------------------------
+# Speakers' colours
+# ---------------------------------------------------------------------------------------------
+
+def test_quotes_are_drawn_in_their_speakers_colour() -> None:
+    text = "A said x. B said y. A said z."
+    quotes = [quote(text, "x", speaker="A"), quote(text, "y", speaker="B"), quote(text, "z", speaker="A")]
+    html = highlight(text, [], quotes, ENTITIES)
+    backgrounds = [re.match(r"background:(#[0-9a-f]{6})", m["style"] or "")[1]  # type: ignore[index]
+                   for m in tags(html, "mark")]
+    first, second = SPEAKER_COLOURS[:2]
+    assert backgrounds == [first, second, first]
+    assert [m["data-speaker"] for m in tags(html, "mark")] == ["A", "B", "A"]
+
+
+def test_quote_title_names_the_label_and_the_canonical_speaker() -> None:
+    q = QuoteSpan(0, 1, "The director", "indirect", "rule:x", 0.5, speaker_entity_id="pn", speaker_name="Peter Neumann")
+    assert quote_title(q) == ("indirect quote · speaker: The director (Peter Neumann) · method: rule:x"
+                              " · confidence: 0.50")
+    same = QuoteSpan(0, 1, "peter neumann", speaker_name="Peter Neumann")
+    assert "speaker: peter neumann ·" in quote_title(same)
+# ---------------------------------------------------------------------------------------------
+# Anchors and cues
+# ---------------------------------------------------------------------------------------------
+
+
+def test_each_quote_has_its_anchor_once_even_when_cut_in_pieces() -> None:
+    text = "one two three four five"
+    quotes = [quote(text, "one two three", id=1), quote(text, "two three four five", id=2)]
+    html = highlight(text, [], quotes, ENTITIES)
+    marks = tags(html, "mark")
+    assert len(marks) > 2  # crossing quotes: the second is closed and reopened
+    assert [m.get("id") for m in marks if m.get("id")] == ["q-1", "q-2"]
+    assert sum(1 for m in marks if "data-speaker" in m) == 2
+    assert all("provcat-quote-continued" in (m["class"] or "") for m in marks if not m.get("id"))
+    assert inner_text(html) == text
+
+
+def test_a_quote_without_an_id_has_no_anchor() -> None:
+    text = "said x"
+    (mark,) = tags(highlight(text, [], [quote(text, "x")], ENTITIES), "mark")
+    assert "id" not in mark
+
+
+def test_kinds_are_drawn_differently() -> None:
+    text = "a b c"
+    quotes = [quote(text, "a", kind="direct"), quote(text, "b", kind="indirect"), quote(text, "c", kind="turn")]
+    styles = [m["style"] or "" for m in tags(highlight(text, [], quotes, ENTITIES), "mark")]
+    assert "solid" in styles[0] and "dashed" in styles[1] and "display:block" in styles[2]
+
+
+def test_cue_timings_are_empty_markers_at_each_cue() -> None:
+    text = "1\n00:00:01,000 --> 00:00:02,000\nHello there\n\n2\n00:00:02,000 --> 00:00:03,500\nGeneral Kenobi\n"
+    cues = [CueSpan(text.index("Hello"), text.index("Hello") + 11, 1, "00:00:01,000", "00:00:02,000"),
+            CueSpan(text.index("General"), text.index("General") + 14, 2, "00:00:02,000", "00:00:03,500")]
+    html = highlight(text, [mention(text, "Kenobi")], [quote(text, "Hello there", kind="turn")], ENTITIES, cues)
+    markers = tags(html, "span")
+    assert [m["data-begins"] for m in markers] == ["00:00:01,000", "00:00:02,000"]
+    assert markers[1]["title"] == "cue 2: 00:00:02,000 → 00:00:03,500"
+    assert inner_text(html) == text  # the markers add no text
+    assert re.search(r'<mark [^>]*><span class="provcat-cue"[^>]*></span>Hello there</mark>', html)
+
+
+def test_cues_outside_the_text_are_dropped_and_attributes_escaped() -> None:
+    evil = '"><script>alert(1)</script>'
+    cues = [CueSpan(0, 1, 1, evil, evil), CueSpan(99, 100, 2, "x", "y")]
+    html = highlight("ab", [], [], ENTITIES, cues)
+    assert "<script" not in html
+    (marker,) = tags(html, "span")
+    assert marker["data-begins"] == evil
