@@ -196,7 +196,7 @@ def datasette_instance(db: Path, metadata_dir: Path) -> Datasette:
     site runs can write it), but not as "immutable": ``provcat verify`` appends its runs to the
     file while the site is up, and the site shows them at the next page load (an immutable
     database is read without locks, and a change under it reads as a damaged file). A build that
-    replaces the file is noticed at the next request (site_integrity.reopen_replaced)."""
+    replaces the file is noticed at the next request (provcat.site.reopening.reopen_replaced)."""
     return Datasette(
         files=[str(db)],
         metadata=publication_metadata(db, metadata_dir),

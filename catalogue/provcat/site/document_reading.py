@@ -114,9 +114,9 @@ CacheEntry = tuple[DocumentReading | None, dict[HtmlPart, Markup]]
 
 class ReadingCache:
     """Documents' readings and the HTML made from them (highlighted text, list of quotes), kept
-    across requests for immutable catalogues (served with ``-i``: their content cannot change while
-    served, and they are keyed by the file's hash), least recently used first out, within a budget
-    of characters."""
+    across requests, least recently used first out, within a budget of characters. They are kept
+    under the catalogue as it was when read (its file and last write, or an immutable catalogue's
+    hash): a rebuild or a verification's write starts afresh."""
 
     def __init__(self, budget_characters: int) -> None:
         self.budget = budget_characters
@@ -173,8 +173,8 @@ def _cache_key(db: Database, document_id: str) -> tuple[str, str] | None:
 
 
 async def document_reading(datasette: Any, database: str, document_id: str) -> DocumentReading | None:
-    """:func:`read_document`, once per request (the text cell and the page share it), and once per
-    served process for an immutable catalogue (:class:`ReadingCache`)."""
+    """:func:`read_document`, once per request (the text cell and the page share it), and once for
+    as long as the catalogue is not written (:class:`ReadingCache`)."""
     served = served_request()
     reads = None if served is None else served.reads
     key = (database, document_id)
@@ -198,8 +198,8 @@ async def document_reading(datasette: Any, database: str, document_id: str) -> D
 
 
 def kept_html(datasette: Any, database: str, document_id: str, piece: str, make: Callable[[str], Markup]) -> Markup:
-    """A piece of a document's page, made by ``make(entities_url)``; made once per served process
-    for an immutable catalogue (:class:`ReadingCache`), once per request otherwise."""
+    """A piece of a document's page, made by ``make(entities_url)``; made once for as long as the
+    catalogue is not written (:class:`ReadingCache`)."""
     entities_url = table_url(datasette, database, ENTITIES)
     cache_key = _cache_key(datasette.get_database(database), document_id)
     part = (piece, entities_url)
