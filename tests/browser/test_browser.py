@@ -372,3 +372,23 @@ def test_a_verification_while_serving_shows_on_the_next_page(page: Page, tmp_pat
         assert response is not None and response.status == 200
         expect(page.locator("body")).to_contain_text("report-9.txt")
     trouble.assert_none()
+
+
+def test_a_document_downloads_under_its_own_file_name(page: Page, tmp_path: Path, trouble: Trouble) -> None:
+    from provcat.build import build_catalogue
+
+    archive, metadata, db = tmp_path / "archive", tmp_path / "metadata", tmp_path / "catalogue.db"
+    (archive / "minutes").mkdir(parents=True)
+    metadata.mkdir()
+    original = "\u201cThe ferry runs again,\u201d said the harbour master.\n".encode()
+    (archive / "minutes" / "Harbour minutes, 1 May.txt").write_bytes(original)
+    build_catalogue(archive, metadata, db)
+    with running_server(db, metadata) as base:
+        page.goto(base + "/catalogue/documents")
+        page.locator("table.rows-and-columns a[href*='/catalogue/documents/']").first.click()
+        with page.expect_download() as download_info:
+            page.get_by_role("link", name="Download the original file").click()
+        download = download_info.value
+        assert download.suggested_filename == "Harbour minutes, 1 May.txt"
+        assert Path(download.path()).read_bytes() == original
+    trouble.assert_none()

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from markupsafe import Markup, escape
 
-from . import integrity_pages
+from . import document_files, integrity_pages
 from .document_reading import document_reading, kept_html
 from .formatting import confidence_text, excerpt
 from .highlight import quote_anchor
@@ -83,6 +84,25 @@ def speaker_entries(speakers: Sequence[Speaker], speaker_link: Callable[[str], s
             for s in speakers]
 
 
+@dataclass(frozen=True)
+class DocumentLinks:
+    """The document's own files, and what a citation of it gives."""
+
+    download_url: str
+    record_url: str
+    file_name: str
+    site_title: str | None
+    accessed: str  # today, UTC, as a citation gives it
+
+
+def document_links(datasette: Any, database: str, document_id: str, header: dict[str, Any]) -> DocumentLinks:
+    site_title = datasette.metadata("title")
+    return DocumentLinks(document_files.download_url(datasette, database, document_id),
+                         document_files.record_url(datasette, database, document_id),
+                         document_files.file_name(str(header.get("path") or "")),
+                         str(site_title) if site_title else None, datetime.now(UTC).date().isoformat())
+
+
 async def document_page_vars(datasette: Any, database: str, document_id: str) -> dict[str, Any]:
     reading = await document_reading(datasette, database, document_id)
     if reading is None:
@@ -96,6 +116,8 @@ async def document_page_vars(datasette: Any, database: str, document_id: str) ->
         return entity_url(datasette, database, entity_id)
 
     quotes = quote_entries(reading.quotes, speakers, link)
+    if reading.header:
+        found["provcat_files"] = document_links(datasette, database, document_id, reading.header)
     found.update(provcat_document=reading.header, provcat_speakers=speaker_entries(speakers, link),
                  provcat_quotes=quotes, provcat_cues=len(reading.cues),
                  provcat_quote_list=kept_html(datasette, database, document_id, "quotes", lambda _: quote_list(quotes)))

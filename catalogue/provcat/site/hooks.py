@@ -5,7 +5,8 @@ hands the work to the module that does it.
   (:mod:`provcat.site.sql_functions`), and memory-mapped reads.
 * ``render_cell``: a document's cells and the search query's results (:mod:`provcat.site.cells`).
 * ``asgi_wrapper``: what the hooks keep for each request (:mod:`provcat.site.served_request`).
-* ``register_routes``: the integrity page (:mod:`provcat.site.integrity_pages`).
+* ``register_routes``: the integrity page (:mod:`provcat.site.integrity_pages`), a document's
+  download and record (:mod:`provcat.site.document_files`).
 * ``startup``: plain tracebacks (:mod:`provcat.site.plain_tracebacks`), the metadata shared instead
   of copied (:mod:`provcat.site.served_metadata`), Datasette's time limit made visible to the hash
   functions and their refusals kept out of the server's log (:mod:`provcat.site.sql_functions`).
@@ -23,7 +24,7 @@ from datasette import hookimpl
 from datasette.utils import urlsafe_components
 from markupsafe import Markup
 
-from . import cells, integrity_pages
+from . import cells, document_files, integrity_pages
 from .document_page import document_page_vars
 from .entity_page import entity_page_vars
 from .home_page import index_page_vars
@@ -60,7 +61,8 @@ def asgi_wrapper(datasette: Any) -> Callable[[ASGIApp], ASGIApp]:
 
 @hookimpl
 def register_routes() -> list[tuple[str, Any]]:
-    return [(integrity_pages.INTEGRITY_ROUTE, integrity_pages.integrity_page)]
+    return [(integrity_pages.INTEGRITY_ROUTE, integrity_pages.integrity_page),
+            *document_files.ROUTES]
 
 
 @hookimpl
