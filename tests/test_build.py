@@ -288,3 +288,13 @@ def test_the_assertion_limit_stops_turns_before_they_are_made(monkeypatch: pytes
     with pytest.raises(TooManyAssertions):
         turns.find_turns(text, most=10)
     assert len(turns.find_turns(text, most=1000)) == 1000
+
+
+def test_an_authority_records_note_is_kept_and_names_can_be_searched(curated_db: Path) -> None:
+    conn = sqlite3.connect(curated_db)
+    (note,) = conn.execute("select note from entities where id = 'peter-neumann'").fetchone()
+    assert note and note.startswith("Director of the International Centre")
+    assert conn.execute("select note from entities where source = 'extracted' and note is not null").fetchall() == []
+    found = conn.execute("select e.id from entities_fts f join entities e on e.rowid = f.rowid "
+                         "where entities_fts match 'neumann'").fetchall()
+    assert found == [("peter-neumann",)]

@@ -451,7 +451,8 @@ def _write_document(db: sqlite_utils.Database, item: Prepared, curation: Curatio
 def _write_entities(db: sqlite_utils.Database, registry: Registry) -> None:
     records = registry.used()
     store.insert(db, "entities", ({"id": r.id, "name": r.name, "type": r.type, "source": r.source,
-                                   "wikidata": r.wikidata, "documents": len(r.documents)} for r in records))
+                                   "wikidata": r.wikidata, "documents": len(r.documents), "note": r.note}
+                                  for r in records))
     store.insert(db, "entity_aliases", ({"entity_id": r.id, "alias": a} for r in records
                                         for a in sorted(r.aliases)))
 

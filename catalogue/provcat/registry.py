@@ -32,6 +32,7 @@ class EntityRecord:
     source: str  # 'authority' or 'extracted'
     wikidata: str | None = None
     aliases: set[str] = field(default_factory=set)
+    note: str | None = None  # the authority record's note
     documents: set[str] = field(default_factory=set)
 
 
@@ -41,7 +42,8 @@ class Registry:
         self._by_key: dict[tuple[str, str], str] = {}
         self._by_name: dict[str, str] = {}
         for a in authorities:
-            self.records[a.id] = EntityRecord(a.id, a.name, a.type, "authority", a.wikidata, set(a.aliases))
+            self.records[a.id] = EntityRecord(a.id, a.name, a.type, "authority", a.wikidata, set(a.aliases),
+                                              note=a.note)
             for form in (a.name, *a.aliases):
                 self._by_key.setdefault((name_key(form), a.type), a.id)
                 self._by_name.setdefault(name_key(form), a.id)

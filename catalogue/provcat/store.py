@@ -65,7 +65,8 @@ CREATE TABLE entities (
     type TEXT NOT NULL CHECK (type IN ('person', 'organization', 'place')),
     source TEXT NOT NULL CHECK (source IN ('authority', 'extracted')),
     wikidata TEXT,
-    documents INTEGER NOT NULL DEFAULT 0
+    documents INTEGER NOT NULL DEFAULT 0,
+    note TEXT
 );
 CREATE TABLE entity_aliases (
     entity_id TEXT NOT NULL REFERENCES entities(id),
@@ -173,9 +174,10 @@ def create_schema(db: sqlite_utils.Database) -> None:
 
 
 def enable_search(db: sqlite_utils.Database) -> None:
-    """Full-text indexes (FTS5) over document titles and text, and over quotes."""
+    """Full-text indexes (FTS5) over document titles and text, over quotes, and over entity names."""
     db["documents"].enable_fts(["title", "text"], fts_version="FTS5", create_triggers=False)
     db["quotes"].enable_fts(["text", "speaker"], fts_version="FTS5", create_triggers=False)
+    db["entities"].enable_fts(["name"], fts_version="FTS5", create_triggers=False)
 
 
 def insert(db: sqlite_utils.Database, table: str, rows: Iterable[dict[str, Any]]) -> None:
