@@ -133,3 +133,11 @@ def test_no_file_name_can_end_the_header(name: str, fallback: str) -> None:
 def test_text_gets_its_encoding_and_other_files_none() -> None:
     assert document_files.content_type("text/vtt", "utf-8") == "text/vtt; charset=utf-8"
     assert document_files.content_type("application/pdf", "binary") == "application/pdf"
+
+
+async def test_reading_a_record_leaves_the_sites_connections_as_they_were(served: tuple) -> None:
+    ds, ids, _ = served
+    for _ in range(8):  # every SQL thread's connection
+        assert (await ds.client.get(f"/catalogue/-/record/{ids['cues.srt']}.json")).status_code == 200
+    for path in ("/catalogue/documents", "/catalogue/collection", "/catalogue/quotes"):
+        assert (await ds.client.get(path)).status_code == 200, path

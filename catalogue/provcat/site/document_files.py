@@ -124,7 +124,7 @@ async def download(datasette: Any, request: Any) -> Response:
 
 def document_record(conn: sqlite3.Connection, document_id: str) -> dict[str, Any] | None:
     """Everything the catalogue says of one document, as plain data."""
-    conn.row_factory = sqlite3.Row
+    previous, conn.row_factory = conn.row_factory, sqlite3.Row  # Datasette's connection: put back as it was
     try:
         row = conn.execute(DOCUMENT_SQL, {"id": document_id}).fetchone()
         if row is None:
@@ -136,7 +136,7 @@ def document_record(conn: sqlite3.Connection, document_id: str) -> dict[str, Any
             except sqlite3.OperationalError:  # a catalogue of an earlier version, without that table
                 record[section] = []
     finally:
-        conn.row_factory = None
+        conn.row_factory = previous
     fixity = archive_state.document_fixity(conn, document_id)
     record["fixity"] = {"state": fixity.state, "checked_at": fixity.checked_at, "by": fixity.by,
                         "run": fixity.run_id, "detail": fixity.detail, "expected": fixity.expected,
