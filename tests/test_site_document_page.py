@@ -60,3 +60,21 @@ async def test_a_documents_page_has_its_header_states_speakers_and_quotes(sample
     assert [a["href"] for a in tags(found["provcat_quote_list"], "a")] == [
         f"#q-{first.id}", "/catalogue/entities/peter-neumann", f"#q-{second.id}"]
     assert await document_page.document_page_vars(ds, "catalogue", "no-such-document") == {}
+
+
+async def test_a_documents_page_shows_its_rejections_and_how_to_correct_it(tmp_path: Path) -> None:
+    from provcat import publish
+    from provcat.build import build_catalogue
+
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    (archive / "notice.txt").write_text("Margaret Okafor said the Lisbon Ferry Company would run the ferry again.\n")
+    metadata = tmp_path / "metadata"
+    (metadata / "documents").mkdir(parents=True)
+    (metadata / "documents" / "x.yml").write_text("document: notice.txt\nreject:\n  entities: [Lisbon Ferry Company]\n")
+    db = tmp_path / "catalogue.db"
+    build_catalogue(archive, metadata, db)
+    page = (await publish.datasette_instance(db, metadata).client.get("/catalogue/documents/notice")).text
+    assert "<h2>Curation</h2>" in page
+    assert "entity “Lisbon Ferry Company”: 1 assertion removed" in page
+    assert "documents/notice.yml" in page and "document: notice.txt" in page

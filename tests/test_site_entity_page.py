@@ -48,3 +48,70 @@ async def test_an_entity_not_in_the_catalogue_or_a_database_that_is_none_has_not
     with sqlite3.connect(other) as conn:
         conn.execute("create table entities (id text primary key)")
     assert await entity_page.entity_page_vars(Datasette([str(other)]), "other", "nobody") == {}
+
+
+TEXT = ("The harbour council met on Monday. Margaret Okafor, the harbour master, said the ferry would run again.\n\n"
+        "\u201cWe are ready,\u201d Okafor said. The Lisbon Ferry Company welcomed the decision.\n")
+
+
+@pytest.fixture
+def built(tmp_path: Path) -> Datasette:
+    from provcat.build import build_catalogue
+
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    (archive / "notice.txt").write_text(TEXT)
+    metadata = tmp_path / "metadata"
+    (metadata / "documents").mkdir(parents=True)
+    (metadata / "authorities.yml").write_text(
+        "entities:\n  - id: margaret-okafor\n    name: Margaret Okafor\n    type: person\n    aliases: [Okafor]\n"
+        "    note: Harbour master since 2019.\n")
+    (metadata / "documents" / "any-name.yml").write_text(
+        "document: notice.txt\nreject:\n  entities: [Lisbon Ferry Company]\n")
+    db = tmp_path / "catalogue.db"
+    build_catalogue(archive, metadata, db)
+    return publish.datasette_instance(db, metadata)
+
+
+async def test_mentions_are_shown_in_their_context_with_the_forms_and_the_note(built: Datasette) -> None:
+    entity = (await entity_page.entity_page_vars(built, "catalogue", "margaret-okafor"))["provcat_entity"]
+    assert entity["note"] == "Harbour master since 2019."
+    assert entity["mentions_total"] == len(entity["in_context"]) >= 2
+    assert dict(entity["surfaces"]) == {"Margaret Okafor": 1, "Okafor": entity["mentions_total"] - 1}
+    for m in entity["in_context"]:
+        assert TEXT.replace("\n\n", " ").find(f"{m.before.lstrip('… ')}{m.surface}") >= 0 or m.before.startswith("…")
+        assert m.method and m.confidence and m.url == "/catalogue/documents/notice"
+    first = entity["in_context"][0]
+    assert (first.before, first.surface) == ("The harbour council met on Monday. ", "Margaret Okafor")
+
+
+def test_context_is_cut_at_a_word_away_from_the_mention() -> None:
+    long_before = "x" * 10 + " and the words just before " + "y" * 30
+    assert entity_page._one_line(long_before[-entity_page.CONTEXT_CHARACTERS:], left=True).startswith("… ")
+    assert entity_page._one_line("said\n\n  the  ferry") == "said the ferry"
+    after = " said the ferry would run again on Monday and on every day after that one"
+    assert entity_page._one_line(after[:entity_page.CONTEXT_CHARACTERS]).endswith(" …")
+
+
+async def test_quotes_by_a_label_that_names_the_entity_but_are_not_linked_are_listed_apart(
+        sample_catalogue: Path, metadata_dir: Path, tmp_path: Path) -> None:
+    import shutil
+
+    copy = tmp_path / "catalogue.db"
+    shutil.copyfile(sample_catalogue, copy)
+    conn = sqlite3.connect(copy)
+    quote_id, document_id = conn.execute("select id, document_id from quotes where speaker_entity_id = "
+                                         "'peter-neumann' order by id limit 1").fetchone()
+    conn.execute("update quotes set speaker_entity_id = null, speaker = 'NEUMANN' where id = ?", (quote_id,))
+    conn.commit()
+    entity = (await entity_page.entity_page_vars(publish.datasette_instance(copy, metadata_dir), "catalogue",
+                                                 "peter-neumann"))["provcat_entity"]
+    assert [(q.id, q.speaker) for q in entity["unlinked_quotes"]] == [(quote_id, "NEUMANN")]
+    assert entity["unlinked_quotes"][0].url == f"/catalogue/documents/{document_id}#q-{quote_id}"
+
+
+async def test_the_page_says_how_to_correct_the_entity(built: Datasette) -> None:
+    page = (await built.client.get("/catalogue/entities/margaret-okafor")).text
+    assert "Correcting this entity" in page and "Its record is in <code>authorities.yml</code>" in page
+    assert "note: Harbour master since 2019." in page and "entities: [margaret-okafor]" in page
+    assert '<table class="provcat-table provcat-kwic">' in page

@@ -158,6 +158,7 @@ CREATE INDEX mentions_document ON mentions(document_id);
 CREATE INDEX mentions_entity ON mentions(entity_id);
 CREATE INDEX quotes_document ON quotes(document_id);
 CREATE INDEX quotes_speaker_entity ON quotes(speaker_entity_id);
+CREATE INDEX quotes_speaker ON quotes(speaker COLLATE NOCASE);
 CREATE INDEX document_entities_entity ON document_entities(entity_id);
 CREATE INDEX fixity_events_document ON fixity_events(document_id);
 """ + RUNS_SCHEMA

@@ -4,11 +4,13 @@ legend and the list of quotes."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from datasette.database import QueryInterrupted
 from markupsafe import Markup, escape
 
 from . import document_files, integrity_pages
@@ -103,6 +105,29 @@ def document_links(datasette: Any, database: str, document_id: str, header: dict
                          str(site_title) if site_title else None, datetime.now(UTC).date().isoformat())
 
 
+REJECTIONS_SQL = "select kind, value, assertions from rejections where document_id = :id order by kind, value"
+
+
+@dataclass(frozen=True)
+class Curation:
+    """What the curator has said of the document, and where to say more."""
+
+    sidecar: str  # the file to write, in the metadata folder
+    path: str  # the document's path, as the sidecar names it
+    rejections: list[tuple[str, str, int]]  # kind, value, assertions removed
+    curated_title: bool
+
+
+async def curation_of(datasette: Any, database: str, document_id: str, header: dict[str, Any]) -> Curation:
+    db = datasette.get_database(database)
+    try:
+        rows = (await db.execute(REJECTIONS_SQL, {"id": document_id})).rows
+    except (sqlite3.Error, QueryInterrupted):
+        rows = []
+    return Curation(f"documents/{document_id}.yml", str(header.get("path") or ""),
+                    [(r[0], r[1], r[2]) for r in rows], header.get("title_source") == "curated")
+
+
 async def document_page_vars(datasette: Any, database: str, document_id: str) -> dict[str, Any]:
     reading = await document_reading(datasette, database, document_id)
     if reading is None:
@@ -118,6 +143,7 @@ async def document_page_vars(datasette: Any, database: str, document_id: str) ->
     quotes = quote_entries(reading.quotes, speakers, link)
     if reading.header:
         found["provcat_files"] = document_links(datasette, database, document_id, reading.header)
+        found["provcat_curation"] = await curation_of(datasette, database, document_id, reading.header)
     found.update(provcat_document=reading.header, provcat_speakers=speaker_entries(speakers, link),
                  provcat_quotes=quotes, provcat_cues=len(reading.cues),
                  provcat_quote_list=kept_html(datasette, database, document_id, "quotes", lambda _: quote_list(quotes)))

@@ -41,7 +41,7 @@ select sha256 as recorded, sha256_hex(content) as stored, length(content) as sto
 from documents where id = :id
 """
 HEADER_SQL = """
-select title, type, type_confidence, type_method, publisher, date, source_url, path, media_type, encoding,
+select title, title_source, type, type_confidence, type_method, publisher, date, source_url, path, media_type, encoding,
        size_bytes, sha256, sha512
 from documents where id = :id
 """

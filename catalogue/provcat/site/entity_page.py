@@ -3,6 +3,7 @@ and the quotes credited to it."""
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from dataclasses import dataclass
 from typing import Any
@@ -16,7 +17,7 @@ from .urls import document_url
 #: Rows listed on an entity page before pointing to the full table.
 ENTITY_PAGE_LIMIT = 200
 
-ENTITY_SQL = "select id, name, type, source, wikidata from entities where id = :id"
+ENTITY_SQL = "select id, name, type, source, wikidata, note from entities where id = :id"
 ALIASES_SQL = "select alias from entity_aliases where entity_id = :id order by alias collate nocase"
 CITING_SQL = """
 select de.document_id, d.title, d.type, de.role, de.mentions, de.quotes
@@ -34,9 +35,50 @@ order by d.title, q.document_id, q.start
 limit :limit
 """
 CREDITED_COUNT_SQL = "select count(*) from quotes where speaker_entity_id = :id"
+#: Each mention in its context: the words before and after it in the document's text.
+IN_CONTEXT_SQL = """
+select m.id, m.document_id, d.title, m.surface, m.method, m.confidence,
+       substr(d.text, max(1, m.start + 1 - :context), min(:context, m.start)) as before,
+       substr(d.text, m."end" + 1, :context) as after
+from mentions m join documents d on d.id = m.document_id
+where m.entity_id = :id
+order by d.title, m.document_id, m.start
+limit :limit
+"""
+MENTIONS_COUNT_SQL = "select count(*) from mentions where entity_id = :id"
+SURFACES_SQL = """
+select surface, count(*) as n from mentions where entity_id = :id group by surface order by n desc, surface limit 50
+"""
+#: Quotes whose speaker is written as one of the entity's names but that were not linked to it
+#: (an organisation's name as a label, a speaker the rules could not resolve).
+UNLINKED_SQL = """
+select q.id, q.document_id, d.title, q.speaker, q.text, q.kind, q.method, q.confidence
+from quotes q join documents d on d.id = q.document_id
+where q.speaker collate nocase in ({names}) and q.speaker_entity_id is null
+order by d.title, q.document_id, q.start
+limit :limit
+"""
+_BLANKS = re.compile(r"\s+")
+#: Characters of context on each side of a mention.
+CONTEXT_CHARACTERS = 60
 
 #: Characters of a quote shown in lists.
 QUOTE_EXCERPT_CHARACTERS = 400
+
+
+@dataclass(frozen=True)
+class MentionInContext:
+    """A mention with the words around it (keyword in context)."""
+
+    id: int
+    document_id: str
+    document_title: str
+    before: str
+    surface: str
+    after: str
+    method: str
+    confidence: str
+    url: str
 
 
 @dataclass(frozen=True)
@@ -68,6 +110,19 @@ def _filtered(datasette: Any, database: str, table: str, column: str, value: str
     return f"{datasette.urls.table(database, table)}?{urlencode({column: value})}"
 
 
+def _one_line(text: str, left: bool = False) -> str:
+    """Context on one line (runs of blanks and line breaks as one space, kept at the mention's side),
+    cut at a word on the side away from the mention when it was cut short."""
+    flat = _BLANKS.sub(" ", text)
+    if len(text) < CONTEXT_CHARACTERS:
+        return flat
+    if left:
+        head, sep, rest = flat.partition(" ")
+        return "… " + rest if sep and rest.strip() else flat
+    rest, sep, _ = flat.rpartition(" ")
+    return rest + " …" if sep and rest.strip() else flat
+
+
 async def _count(db: Database, sql: str, entity_id: str) -> int:
     row = (await db.execute(sql, {"id": entity_id})).first()
     return int(row[0]) if row is not None else 0
@@ -85,6 +140,12 @@ async def entity_page_vars(datasette: Any, database: str, entity_id: str) -> dic
         credited = (await db.execute(CREDITED_SQL, params)).rows
         citing_total = await _count(db, CITING_COUNT_SQL, entity_id)
         credited_total = await _count(db, CREDITED_COUNT_SQL, entity_id)
+        mentions_total = await _count(db, MENTIONS_COUNT_SQL, entity_id)
+        in_context = (await db.execute(IN_CONTEXT_SQL, {**params, "context": CONTEXT_CHARACTERS})).rows
+        surfaces = [(r[0], r[1]) for r in (await db.execute(SURFACES_SQL, params)).rows]
+        names = sorted({entity["name"], *aliases})[:50]
+        unlinked = (await db.execute(UNLINKED_SQL.format(names=", ".join(f":n{i}" for i in range(len(names)))),
+                                     {**params, **{f"n{i}": n for i, n in enumerate(names)}})).rows
     except (sqlite3.Error, QueryInterrupted):
         return {}
 
@@ -94,7 +155,15 @@ async def entity_page_vars(datasette: Any, database: str, entity_id: str) -> dic
     documents = [CitingDocument(r[0], r[1] or r[0], r[2], r[3], r[4], r[5] or 0, link(r[0])) for r in citing]
     quotes = [CreditedQuote(r[0], r[1], r[2] or r[1], r[3], excerpt(r[4] or "", QUOTE_EXCERPT_CHARACTERS),
                             r[5], r[6], confidence_text(r[7]), link(r[1], r[0])) for r in credited]
+    contexts = [MentionInContext(r[0], r[1], r[2] or r[1], _one_line(r[6] or "", left=True), r[3],
+                                 _one_line(r[7] or ""), r[4], confidence_text(r[5]), link(r[1]))
+                for r in in_context]
+    unlinked_quotes = [CreditedQuote(r[0], r[1], r[2] or r[1], r[3], excerpt(r[4] or "", QUOTE_EXCERPT_CHARACTERS),
+                                     r[5], r[6], confidence_text(r[7]), link(r[1], r[0])) for r in unlinked]
     return {"provcat_entity": {
+        "note": entity["note"], "mentions_total": mentions_total, "in_context": contexts, "surfaces": surfaces,
+        "unlinked_quotes": unlinked_quotes,
+        "mentions_all_url": _filtered(datasette, database, "mentions", "entity_id", entity_id),
         "id": entity["id"], "name": entity["name"], "type": entity["type"], "source": entity["source"],
         "wikidata": entity["wikidata"], "wikidata_url": wikidata_url(entity["wikidata"]),
         "aliases": [a for a in aliases if a != entity["name"]],
