@@ -976,3 +976,28 @@ async def test_a_mutable_catalogue_is_read_again_once_it_is_written(sample_catal
     os.utime(copy, ns=(time.time_ns(), time.time_ns() + 1_000_000))  # written later than before
     after = await html(ds, "/catalogue/documents/article")
     assert "Copy stored in the catalogue: intact" in before and "Copy stored in the catalogue: changed" in after
+
+
+async def test_pages_are_titled_in_words(ds: Datasette) -> None:
+    def title(page: str) -> str:
+        found = re.search(r"<title>(.*?)</title>", page, re.S)
+        assert found
+        return found.group(1).strip()
+
+    assert title(await html(ds, "/catalogue/documents")).startswith(f"Documents ({DOCUMENTS})")
+    assert title(await html(ds, "/catalogue/fixity_runs")).startswith("Fixity runs (")
+    assert title(await html(ds, "/catalogue/documents/article")) == "Defectors speak out · catalogue"
+    assert title(await html(ds, "/catalogue/entities/peter-neumann")) == "Peter Neumann (person) · catalogue"
+
+
+async def test_the_documents_list_leads_with_what_tells_documents_apart(ds: Datasette) -> None:
+    page = await html(ds, "/catalogue/documents")
+    head = page[page.index('<table class="rows-and-columns">'):]
+    columns = re.findall(r'<th [^>]*data-column="([^"]+)"', head)
+    assert columns[:7] == ["title", "type", "date", "publisher", "text", "id", "path"]
+    assert columns.index("sha256") > columns.index("path") and "content" in columns
+    first_row = head[head.index("<tbody>"):head.index("</tr>", head.index("<tbody>"))]
+    assert re.findall(r'<td class="col-([\w-]+)', first_row)[:3] == ["title", "type", "date"]
+    other = await html(ds, "/catalogue/quotes")  # other tables keep the table's own order
+    rows = other[other.index('<table class="rows-and-columns">'):]
+    assert re.findall(r'<th [^>]*data-column="([^"]+)"', rows)[0] == "id"
