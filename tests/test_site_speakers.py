@@ -34,10 +34,11 @@ def test_a_resolved_speaker_is_one_speaker_whatever_the_label() -> None:
     assert speakers[0].colour != speakers[1].colour
 
 
-def test_colours_cycle_when_there_are_many_speakers() -> None:
+def test_colours_do_not_repeat_when_there_are_many_speakers() -> None:
     n = len(SPEAKER_COLOURS)
     speakers = speakers_of([QuoteSpan(i, i + 1, f"speaker {i}") for i in range(n + 2)])
-    assert [s.colour for s in speakers] == [*SPEAKER_COLOURS, *SPEAKER_COLOURS[:2]]
+    colours = [s.colour for s in speakers]
+    assert colours[:n] == list(SPEAKER_COLOURS) and len(set(colours)) == n + 2  # they used to cycle
 
 
 def test_a_quote_belongs_to_its_entity_else_its_label_in_any_case_else_nobody() -> None:
@@ -48,3 +49,27 @@ def test_a_quote_belongs_to_its_entity_else_its_label_in_any_case_else_nobody() 
     assert speaker_display_name(resolved) == "Peter Neumann"
     assert speaker_display_name(QuoteSpan(0, 1, None, speaker_entity_id="pn")) == "pn"
     assert colours_by_key(speakers_of([resolved])) == {"entity:pn": SPEAKER_COLOURS[0]}
+
+
+def test_any_number_of_speakers_get_colours_of_their_own_and_a_number() -> None:
+    from provcat.site.speakers import speaker_colour
+
+    colours = [speaker_colour(i) for i in range(60)]
+    assert len(set(colours)) == 60  # the palette of eight no longer repeats after eight speakers
+    assert colours[:8] == list(SPEAKER_COLOURS)
+
+    def luminance(colour: str) -> float:
+        def linear(c: float) -> float:
+            return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+        r, g, b = (linear(int(colour[i:i + 2], 16) / 255) for i in (1, 3, 5))
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    assert min((luminance(c) + 0.05) / 0.05 for c in colours) > 7  # black text on each: WCAG AAA
+
+
+def test_each_speaker_has_a_number_as_well_as_a_colour() -> None:
+    quotes = [QuoteSpan(i * 10, i * 10 + 5, f"Speaker {i}") for i in range(12)] + [QuoteSpan(200, 205, None)]
+    found = speakers_of(quotes)
+    assert [s.number for s in found] == [*range(1, 13), None]
+    assert len({s.colour for s in found[:12]}) == 12

@@ -49,6 +49,7 @@ class SpeakerEntry:
     url: str | None
     colour: str
     quotes: int
+    number: int | None = None
 
 
 def quote_entries(quotes: Sequence[QuoteSpan], speakers: Sequence[Speaker],
@@ -82,7 +83,7 @@ def quote_list(entries: Sequence[QuoteEntry]) -> Markup:
 
 
 def speaker_entries(speakers: Sequence[Speaker], speaker_link: Callable[[str], str]) -> list[SpeakerEntry]:
-    return [SpeakerEntry(s.name, speaker_link(s.entity_id) if s.entity_id else None, s.colour, s.quotes)
+    return [SpeakerEntry(s.name, speaker_link(s.entity_id) if s.entity_id else None, s.colour, s.quotes, s.number)
             for s in speakers]
 
 
