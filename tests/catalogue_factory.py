@@ -242,3 +242,14 @@ def tamper(path: Path, document_id: str, replacement: bytes) -> None:
     with db.conn:
         db.conn.execute("update documents set content = ? where id = ?", (replacement, document_id))
     db.conn.close()
+
+
+def unstem(path: Path) -> None:
+    """Give a catalogue the full-text indexes of a catalogue built before they were stemmed: FTS5's
+    default tokenizer (unicode61), no prefix index."""
+    db = sqlite_utils.Database(path)
+    with db.conn:
+        for table, columns in (("documents", ["title", "text"]), ("quotes", ["text", "speaker"])):
+            db.conn.execute(f"drop table {table}_fts")
+            db[table].enable_fts(columns, fts_version="FTS5", create_triggers=False)
+    db.conn.close()

@@ -49,16 +49,17 @@ def test_digest_of_empty_blob(conn: sqlite3.Connection) -> None:
 @pytest.mark.parametrize(
     ("typed", "expected"),
     [("", '""'), ("defectors", '"defectors"'), ("don't stop", '"don\'t" "stop"'),
-     ('"caliphate rather"', '"caliphate rather"'), ("NEAR(a b) OR c*", '"NEAR(a" "b)" "OR" "c*"')],
+     ('"caliphate rather"', '"caliphate rather"'), ("NEAR(a b) OR c*", '"NEAR(a" ("b)" OR "c"*)'),
+     ("tax -sport", '("tax") NOT "sport"')],
 )
-def test_fts_escape_quotes_every_word(typed: str, expected: str) -> None:
+def test_fts_escape_quotes_every_word_with_the_search_pages_operators(typed: str, expected: str) -> None:
     assert sql_functions.fts_escape(typed) == expected
 
 
 def test_fts_escape_makes_any_input_a_valid_query(conn: sqlite3.Connection) -> None:
     conn.execute("create virtual table t using fts5(body)")
     conn.execute("insert into t values ('he said: it''s over (for now)')")
-    for typed in ["", '"', "it's", "(for", "over AND", "*", "said:"]:
+    for typed in ["", '"', "it's", "(for", "over AND", "*", "said:", "OR", "NOT it's", "-", 'a "b', "^x", "x:y"]:
         conn.execute("select * from t where t match fts_escape(?)", (typed,)).fetchall()
     assert conn.execute("select count(*) from t where t match fts_escape('it''s over')").fetchone() == (1,)
 

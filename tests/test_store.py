@@ -31,6 +31,25 @@ def test_schema_has_the_public_tables_and_columns(tmp_path: Path) -> None:
     assert fks == {("document_id", "documents"), ("speaker_entity_id", "entities")}
 
 
+def test_the_indexes_of_documents_and_quotes_are_stemmed_with_prefix_indexes_and_keep_their_columns(
+        tmp_path: Path) -> None:
+    db = sqlite_utils.Database(tmp_path / "c.db")
+    store.create_schema(db)
+    store.enable_search(db)
+    for index, columns in (("documents_fts", ["title", "text"]), ("quotes_fts", ["text", "speaker"])):
+        assert [c.name for c in db[index].columns] == columns
+        sql = db[index].schema
+        assert "tokenize='porter unicode61'" in sql and "prefix='2 3'" in sql, sql
+    assert db["documents"].detect_fts() == "documents_fts" and db["quotes"].detect_fts() == "quotes_fts"
+    db["documents"].insert({"id": "a", "path": "a.txt", "title": "Report", "type": "article", "type_confidence": 1,
+                            "type_method": "curated", "sha256": "0", "sha512": "0", "size_bytes": 1,
+                            "media_type": "text/plain", "encoding": "utf-8", "text": "The defectors spoke.",
+                            "content": b"x"})
+    db["documents"].populate_fts(["title", "text"])
+    assert db.execute("select count(*) from documents_fts where documents_fts match 'defector'").fetchone() == (1,)
+    assert db.execute("select count(*) from documents_fts where documents_fts match 'de*'").fetchone() == (1,)
+
+
 def test_copy_history_carries_builds_and_events(tmp_path: Path) -> None:
     old = sqlite_utils.Database(tmp_path / "old.db")
     store.create_schema(old)

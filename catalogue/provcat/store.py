@@ -174,10 +174,28 @@ def create_schema(db: sqlite_utils.Database) -> None:
     db.conn.execute(f"pragma application_id = {APPLICATION_ID}")
 
 
+#: How the full-text indexes of documents and quotes read words: Unicode words (``unicode61``:
+#: letters and digits, case and accents folded) reduced to their Porter stem (``porter``: "report",
+#: "reports" and "reported" are one word), with prefix indexes of two and three characters so that
+#: ``re*`` does not scan every word. Catalogues built before had ``unicode61`` alone and no prefix
+#: index; the site searches them as they are, without stemming.
+SEARCH_TOKENIZER = "porter unicode61"
+SEARCH_PREFIXES = "2 3"
+#: The stemmed full-text indexes: for each table, its index and the columns indexed (external
+#: content: the index keeps the words, the table the text).
+STEMMED_INDEXES = {"documents": ("documents_fts", ("title", "text")), "quotes": ("quotes_fts", ("text", "speaker"))}
+
+
 def enable_search(db: sqlite_utils.Database) -> None:
-    """Full-text indexes (FTS5) over document titles and text, over quotes, and over entity names."""
-    db["documents"].enable_fts(["title", "text"], fts_version="FTS5", create_triggers=False)
-    db["quotes"].enable_fts(["text", "speaker"], fts_version="FTS5", create_triggers=False)
+    """Full-text indexes (FTS5) over document titles and text and over quotes and their speakers,
+    stemmed and with prefix indexes (:data:`SEARCH_TOKENIZER`, :data:`SEARCH_PREFIXES`: the same
+    tables and columns as sqlite-utils' ``enable_fts`` makes, whose ``tokenize`` cannot add the
+    ``prefix`` option, filled by its ``populate_fts``), and over entity names."""
+    for table, (index, columns) in STEMMED_INDEXES.items():
+        listed = ", ".join(f"[{c}]" for c in columns)
+        db.conn.execute(f"CREATE VIRTUAL TABLE [{index}] USING FTS5 ({listed}, tokenize='{SEARCH_TOKENIZER}', "
+                        f"prefix='{SEARCH_PREFIXES}', content=[{table}])")
+        db[table].populate_fts(list(columns))
     db["entities"].enable_fts(["name"], fts_version="FTS5", create_triggers=False)
 
 

@@ -3,8 +3,9 @@
 * ``sha256_hex(value)`` / ``sha512_hex(value)``: lowercase hex digest of a BLOB (TEXT is hashed as its
   UTF-8 bytes; NULL gives NULL), so integrity can be checked in SQL:
   ``select id from documents where sha256_hex(content) != sha256``.
-* ``fts_escape(query)``: turns what an archivist types into a safe FTS5 query (every word quoted,
-  all words required), so punctuation in a search box never becomes an SQL error.
+* ``fts_escape(query)``: turns what an archivist types into a safe FTS5 query: every word quoted and
+  required, with the search page's operators (``"a phrase"``, ``OR``, ``NOT`` or ``-word``,
+  ``begin*``; :mod:`provcat.site.search_syntax`), so nothing in a search box becomes an SQL error.
 * Limits on what a served query can make these functions and SQLite do: no string or blob longer
   than the largest value a catalogue holds (``MAX_VALUE_BYTES``), at most ``MAX_HASHED_BYTES`` hashed
   per call, numbers refused, searches of at most ``MAX_SEARCH_CHARACTERS``, one hash at a time per
@@ -22,7 +23,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from datasette.utils import escape_fts
+from .search_syntax import fts_query
 
 #: The most bytes ``sha256_hex`` and ``sha512_hex`` hash in one call: the largest document provcat
 #: catalogues (``build.MAX_DOCUMENT_BYTES``; a test keeps the two equal), so the integrity check
@@ -89,12 +90,13 @@ def sha512_hex(value: bytes | str | memoryview | None) -> str | None:
 
 
 def fts_escape(query: str | None) -> str:
-    """An FTS5 query that finds rows containing every word of ``query`` (phrases in double quotes
-    kept). An empty query becomes the empty phrase, which matches nothing instead of failing; one
-    longer than :data:`MAX_SEARCH_CHARACTERS` is refused."""
+    """The FTS5 query for what was typed (:func:`provcat.site.search_syntax.fts_query`): every word
+    required, phrases in double quotes kept, ``OR``, ``NOT`` / ``-word`` and ``begin*`` as the search
+    page documents them. A query with nothing to find becomes the empty phrase, which matches
+    nothing instead of failing; one longer than :data:`MAX_SEARCH_CHARACTERS` is refused."""
     if isinstance(query, str | bytes | memoryview):
         _refuse_larger(len(query), MAX_SEARCH_CHARACTERS)
-    return escape_fts(str(query or "")) or '""'
+    return fts_query(str(query or ""))
 
 
 # Datasette stops a query at its time limit from SQLite's progress handler, which runs every 1,000
