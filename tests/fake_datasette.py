@@ -5,6 +5,9 @@ from __future__ import annotations
 
 
 class FakeUrls:
+    def database(self, database: str) -> str:
+        return f"/{database}"
+
     def table(self, database: str, table: str) -> str:
         return f"/{database}/{table}"
 

@@ -44,7 +44,7 @@ async def test_integrity_query_confirms_then_catches_tampering(seed_db: Path, tm
         conn.execute("update documents set content = cast(replace(cast(content as text), 'Neumann', 'Neuman!') "
                      "as blob) where id = '000_5b55b6d9b2e6ebeb'")
     ds = publish.datasette_instance(tampered, ROOT / "metadata")
-    outcomes = {r["id"]: r["outcome"] for r in await rows(ds, "/catalogue/integrity.json")}
+    outcomes = {r["document_id"]: r["outcome"] for r in await rows(ds, "/catalogue/integrity.json")}
     assert outcomes == {"000_5b55b6d9b2e6ebeb": "changed", "002_bfaa0521dbc1feff": "intact"}
 
 

@@ -126,8 +126,8 @@ async def test_integrity_catches_tampered_content(sample_catalogue: Path, metada
     tamper(copy, "article", b"Defectors speak out - edited\n")
     ds = publish.datasette_instance(copy, metadata_dir)
     rows = await canned(ds, "integrity", database="tampered")
-    assert rows[0]["id"] == "article"  # problems first
-    outcomes = {r["id"]: r["outcome"] for r in rows}
+    assert rows[0]["document_id"] == "article"  # problems first
+    outcomes = {r["document_id"]: r["outcome"] for r in rows}
     assert outcomes == {"article": "changed", "hostile": "intact", "000_5b55b6d9b2e6ebeb": "intact",
                         "002_bfaa0521dbc1feff": "intact", "captions": "intact"}
     assert rows[0]["actual"] == hashlib.sha256(b"Defectors speak out - edited\n").hexdigest()
@@ -142,7 +142,7 @@ async def test_integrity_catches_a_same_size_edit(sample_catalogue: Path, metada
     tamper(copy, "002_bfaa0521dbc1feff", original.replace(b"Isis", b"ISIS", 1))
     rows = await canned(publish.datasette_instance(copy, metadata_dir), "integrity")
     changed = [r for r in rows if r["outcome"] == "changed"]
-    assert [(r["id"], r["recorded_size"], r["stored_size"]) for r in changed] == [
+    assert [(r["document_id"], r["recorded_size"], r["stored_size"]) for r in changed] == [
         ("002_bfaa0521dbc1feff", len(original), len(original))]
 
 
@@ -151,7 +151,8 @@ async def test_quotes_by_speaker_matches_label_name_and_alias_in_any_case(ds: Da
     assert [r["text"] for r in by_label] == ["most of them left because of the brutality"]
     by_name = await canned(ds, "quotes_by_speaker", speaker="neumann")
     assert {r["document_id"] for r in by_name} == {"article", "hostile", "captions"}
-    assert "The director" in {r["speaker"] for r in by_name}  # found through the speaker's entity
+    assert "The director" in {r["attributed_as"] for r in by_name}  # found through the speaker's entity
+    assert {r["speaker"] for r in by_name} == {"Peter Neumann"}  # listed under the entity's name
     by_alias = await canned(ds, "quotes_by_speaker", speaker="p. neumann")
     assert len(by_alias) == len(by_name)
     assert await canned(ds, "quotes_by_speaker", speaker="nobody at all") == []
@@ -172,14 +173,14 @@ async def test_documents_citing_by_name_alias_or_id_with_counts(ds: Datasette) -
 async def test_search_quotes_is_ranked_with_snippets(ds: Datasette) -> None:
     rows = await canned(ds, "search_quotes", q="protecting muslims")
     assert {r["document_id"] for r in rows} == {"article", "000_5b55b6d9b2e6ebeb"}
-    assert all("[protecting]" in r["snippet"] for r in rows)
+    assert all(f"{SNIPPET_OPEN}protecting{SNIPPET_CLOSE}" in r["snippet"] for r in rows)
 
 
 async def test_search_documents_is_ranked_with_snippets(ds: Datasette) -> None:
     rows = await canned(ds, "search_documents", q="defectors")
-    assert rows[0]["id"] == "article"  # the short text about defectors ranks first
-    assert {r["id"] for r in rows} == {"article", "000_5b55b6d9b2e6ebeb", "002_bfaa0521dbc1feff", "captions"}
-    assert all("[defectors]" in r["snippet"].lower() for r in rows)
+    assert rows[0]["document_id"] == "article"  # the short text about defectors ranks first
+    assert {r["document_id"] for r in rows} == {"article", "000_5b55b6d9b2e6ebeb", "002_bfaa0521dbc1feff", "captions"}
+    assert all(f"{SNIPPET_OPEN}defectors{SNIPPET_CLOSE}" in r["snippet"].lower() for r in rows)
 
 
 @pytest.mark.parametrize("typed", ["", '"', "don't", "NEAR(", "a OR", "*", "said:"])
@@ -459,9 +460,9 @@ async def test_home_page_describes_the_collection_and_where_to_start(ds: Dataset
     page = await html(ds, "/")
     assert "Two archived documents about fighters who left the Islamic State" in page
     start = re.findall(r'<li><a href="([^"]+)"><strong>([^<]+)</strong></a>', page)
-    assert start == [("/catalogue/search", "Search"), ("/catalogue/documents", "Documents"),
+    assert start == [("/catalogue/-/search", "Search"), ("/catalogue/documents", "Documents"),
                      ("/catalogue/entities", "Entities"), ("/catalogue/-/integrity", "Integrity")]
-    assert '<form class="provcat-search" action="/catalogue/search" method="get">' in page
+    assert '<form class="provcat-search" action="/catalogue/-/search" method="get">' in page
     queries = datasette_yml(metadata_dir)["databases"]["catalogue"]["queries"]
     for name, query in queries.items():
         assert f'<dt><a href="/catalogue/{name}">{escape(query["title"])}</a></dt>' in page

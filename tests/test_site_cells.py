@@ -1,5 +1,6 @@
 """How the cells show: a document's content as its size, its text's beginning and its digests
-shortened on the table page, and the search query's results linked and marked."""
+shortened on the table page, and the rows of every question linked and marked
+(tests/test_site_questions.py for each convention)."""
 
 from __future__ import annotations
 
@@ -74,6 +75,9 @@ def test_render_cell_on_the_search_page_links_and_marks() -> None:
     document_row = {**row, "quote": None}
     title = str(render_on(path, row=document_row, value="T", column="document", table=None))
     assert tags(title, "a")[0]["href"] == "/c/documents/a~2Fb"
-    # other queries and pages are left alone
-    assert render_on("/c/search_quotes", row=row, value="\ue000x\ue001", column="snippet", table=None) is None
-    assert render_on("/c", row=row, value="T", column="document", table=None) is None
+    # every question's rows and SQL's are linked the same way; other pages are left alone
+    assert "<mark>x</mark>" in str(render_on("/c/search_quotes", row=row, value="\ue000x\ue001", column="snippet",
+                                             table=None))
+    assert tags(str(render_on("/c", row=row, value="T", column="document", table=None)), "a")
+    assert render_on("/c/documents/a", row=row, value="T", column="document", table=None) is None
+    assert render_on(None, row=row, value="T", column="document", table=None) is None

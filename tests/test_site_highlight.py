@@ -244,3 +244,62 @@ def test_cues_outside_the_text_are_dropped_and_attributes_escaped() -> None:
     assert "<script" not in html
     (marker,) = tags(html, "span")
     assert marker["data-begins"] == evil
+
+
+# ---------------------------------------------------------------------------------------------
+# a search's matches
+# ---------------------------------------------------------------------------------------------
+
+
+def hit(text: str, words: str, occurrence: int = 1) -> tuple[int, int]:
+    start = -1
+    for _ in range(occurrence):
+        start = text.index(words, start + 1)
+    return start, start + len(words)
+
+
+def test_matches_are_numbered_in_the_order_of_the_text_with_steps_to_the_next() -> None:
+    text = "The port opens. The port closes. The port waits."
+    html = highlight(text, [], [], ENTITIES, hits=[hit(text, "port", 3), hit(text, "port"), hit(text, "port", 2)])
+    marks = tags(html, "mark")
+    assert [m["id"] for m in marks] == ["hit-1", "hit-2", "hit-3"]
+    steps = [(a["href"], a["rel"]) for a in tags(html, "a")]
+    assert steps == [("#hit-3", "prev"), ("#hit-2", "next"), ("#hit-1", "prev"), ("#hit-3", "next"),
+                     ("#hit-2", "prev"), ("#hit-1", "next")]
+    assert "match 2 of 3" in html
+    without_steps = re.sub(r'<span class="provcat-hit-steps">.*?next</a></span>', "", str(html))
+    assert inner_text(without_steps) == text
+
+
+def test_a_match_inside_a_mention_splits_the_link_instead_of_nesting_links() -> None:
+    text = "Peter Neumann spoke."
+    html = highlight(text, [mention(text, "Peter Neumann", "peter-neumann")], [], ENTITIES,
+                     hits=[hit(text, "Neumann")])
+    assert parse(html).max_links_open == 1
+    assert [a["href"] for a in tags(html, "a")][:2] == ["/catalogue/entities/peter-neumann"] * 2
+    assert re.search(r'<mark class="provcat-hit" id="hit-1"><a [^>]*>Neumann</a><span class="provcat-hit-steps">',
+                     html)
+
+
+def test_a_match_inside_a_quote_keeps_the_quote_and_its_anchor() -> None:
+    text = 'He said "the port opens today" and left.'
+    html = highlight(text, [], [quote(text, "the port opens today", id=5, speaker="He")], ENTITIES,
+                     hits=[hit(text, "port")])
+    (quote_mark, hit_mark) = tags(html, "mark")
+    assert quote_mark["id"] == "q-5" and hit_mark["id"] == "hit-1"
+    assert re.search(r'<mark class="provcat-quote[^>]*>the <mark class="provcat-hit" id="hit-1">port', html)
+
+
+def test_a_match_across_a_quotes_edge_has_its_anchor_and_steps_once() -> None:
+    text = "one two three four"
+    html = highlight(text, [], [QuoteSpan(4, 13, "x", id=1)], ENTITIES, hits=[(0, 7)])
+    parse(html)
+    assert html.count('id="hit-1"') == 1 and html.count("provcat-hit-steps") == 1
+    assert "provcat-hit-continued" in html
+
+
+def test_matches_are_clipped_joined_and_escaped() -> None:
+    text = "<b>bold</b> & more"
+    html = highlight(text, [], [], ENTITIES, hits=[(0, 3), (2, 6), (-5, 1), (16, 99), (5, 5)])
+    assert "<b>" not in html and "&lt;b&gt;" in html
+    assert [m["id"] for m in tags(html, "mark")] == ["hit-1", "hit-2"]  # (0, 6) joined, (16, 18) clipped

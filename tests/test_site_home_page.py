@@ -1,5 +1,6 @@
-"""The home page: where to start (a search only where the site has one), every canned query by its
-title, and only the databases that are catalogues."""
+"""The home page: where to start (the search page, whatever queries the site has), an example search
+taken from the catalogue, every canned query by its title, and only the databases that are
+catalogues."""
 
 from __future__ import annotations
 
@@ -19,12 +20,21 @@ def ds(sample_catalogue: Path, metadata_dir: Path) -> Datasette:
     return publish.datasette_instance(sample_catalogue, metadata_dir)
 
 
-def test_where_to_start_has_a_search_only_where_the_site_has_one(ds: Datasette) -> None:
-    start = home_page.start_links(ds, "catalogue", {"search": {}})
-    assert [(link.title, link.url) for link in start] == [
-        ("Search", "/catalogue/search"), ("Documents", "/catalogue/documents"), ("Entities", "/catalogue/entities"),
-        ("Integrity", "/catalogue/-/integrity")]
-    assert [link.title for link in home_page.start_links(ds, "catalogue", {})] == ["Documents", "Entities", "Integrity"]
+def test_where_to_start_is_the_search_page_whatever_the_queries(ds: Datasette) -> None:
+    expected = [("Search", "/catalogue/-/search"), ("Documents", "/catalogue/documents"),
+                ("Entities", "/catalogue/entities"), ("Integrity", "/catalogue/-/integrity")]
+    for queries in ({"search": {}}, {}):
+        assert [(link.title, link.url) for link in home_page.start_links(ds, "catalogue", queries)] == expected
+
+
+async def test_the_search_box_goes_to_the_search_page_with_an_example_from_the_catalogue(ds: Datasette) -> None:
+    (found,) = (await home_page.index_page_vars(ds, None))["provcat_catalogues"]
+    assert found["search_url"] == "/catalogue/-/search"
+    (most_cited,) = sqlite3.connect(ds.get_database("catalogue").path).execute(
+        "select name from entities order by documents desc, name limit 1").fetchone()
+    assert found["search_example"] == most_cited
+    page = (await ds.client.get("/")).text
+    assert 'action="/catalogue/-/search"' in page and f'placeholder="e.g. {most_cited}"' in page
 
 
 def test_each_canned_query_is_named_by_its_title(ds: Datasette) -> None:
@@ -41,8 +51,8 @@ async def test_the_home_page_lists_only_the_catalogues(sample_catalogue: Path, t
         conn.execute("create table documents (id text primary key)")  # no entities: not a catalogue
     ds = Datasette([str(catalogue), str(other)])
     (found,) = (await home_page.index_page_vars(ds, None))["provcat_catalogues"]
-    assert found["name"] == "catalogue" and found["search_url"] is None  # no metadata: no search query
-    assert [link.title for link in found["start"]] == ["Documents", "Entities", "Integrity"]
+    assert found["name"] == "catalogue" and found["search_url"] == "/catalogue/-/search"  # the site's own page
+    assert [link.title for link in found["start"]] == ["Search", "Documents", "Entities", "Integrity"]
     assert found["queries"] == [] and found["integrity"]["page_url"] == "/catalogue/-/integrity"
     assert await home_page.is_catalogue(ds.get_database("catalogue"))
     assert not await home_page.is_catalogue(ds.get_database("other"))

@@ -5,8 +5,9 @@
 * On the documents table page the ``text`` column shows the beginning of the text only, the
   ``content`` column (the exact archived bytes) its size and a download link, and the digests and
   type features are shortened.
-* The results of the canned query ``search`` link to the document (at the quote's anchor) and show
-  the matching words as ``<mark>`` (:mod:`provcat.site.snippets`).
+* The rows of the ready-made questions (canned queries, the ``search`` query's among them) and of
+  SQL link to the documents, quotes, entities and runs they name, by their columns' names
+  (:mod:`provcat.site.questions`), and show the matching words of a snippet as ``<mark>``.
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ from markupsafe import Markup, escape
 from .document_reading import document_reading, kept_html
 from .formatting import EXCERPT_CHARACTERS, excerpt
 from .highlight import highlight
+from .questions import is_query_page, render_question_cell
 from .served_request import request_path
-from .snippets import snippet_markup
-from .urls import DOCUMENTS, SEARCH_QUERY, document_url, entity_url, is_page, is_row_page, query_url, table_url
+from .urls import DOCUMENTS, database_url, document_url, is_page, is_row_page, table_url
 
 
 def content_summary(size: int, download_url: str) -> Markup:
@@ -67,10 +68,6 @@ def _shortened(value: Any, column: str) -> Markup | None:
     if column == "type_features":
         return folded(value, "features")
     return None
-
-
-def _link(href: str, text: Any) -> Markup:
-    return Markup(f'<a href="{escape(href)}">{escape(text)}</a>')
 
 
 def _row_value(row: Any, column: str) -> Any:
@@ -121,31 +118,14 @@ def _render_document_cell(row: Any, value: Any, column: str, database: str,
     return _shortened(value, column)
 
 
-def _render_search_cell(row: Any, value: Any, column: str, database: str, datasette: Any) -> Markup | None:
-    """The ``search`` query's results: matches marked, titles and ids linked to where they are."""
-    document_id, quote_id = _row_value(row, "document_id"), _row_value(row, "quote")
-    if column == "snippet" and isinstance(value, str):
-        return snippet_markup(value)
-    if document_id is None:
-        return None
-    if column == "document" and value is not None:
-        return _link(document_url(datasette, database, str(document_id), quote_id), value)
-    if column == "document_id":
-        return _link(document_url(datasette, database, str(document_id)), value)
-    if column == "quote" and isinstance(value, int):
-        return _link(document_url(datasette, database, str(document_id), value), f"quote {value}")
-    speaker_entity = _row_value(row, "speaker_entity_id")
-    if column == "speaker" and value is not None and speaker_entity:
-        return _link(entity_url(datasette, database, str(speaker_entity)), value)
-    return None
-
-
 def render_cell(row: Any, value: Any, column: str, table: str | None, database: str,
                 datasette: Any) -> Markup | Callable[[], Awaitable[Any]] | None:
-    """How a cell shows: for a document's cells and the search query's results, its HTML (or a
+    """How a cell shows: for a document's cells and the rows of questions and SQL, its HTML (or a
     function that makes it); None leaves the cell as Datasette shows it."""
     if table == DOCUMENTS:
         return _render_document_cell(row, value, column, database, datasette)
-    if table is None and is_page(request_path(), query_url(datasette, database, SEARCH_QUERY)):
-        return _render_search_cell(row, value, column, database, datasette)
+    if table is None:
+        path = request_path()
+        if path and is_query_page(path, database_url(datasette, database)):
+            return render_question_cell(row, value, column, database, datasette)
     return None

@@ -1,8 +1,10 @@
 """Highlighting (pure): a document's text as HTML, its quotes marked (``<mark>``, one colour per
 speaker, an anchor ``#q-<quote id>`` on each, speaker, method and confidence on hover), its entity
-mentions linked to the entity's row page and, for caption files, an empty marker where each cue
-starts (the page shows its timing in the margin). Every character of the document is HTML-escaped:
-a document may contain markup, it never runs.
+mentions linked to the entity's row page, for caption files an empty marker where each cue starts
+(the page shows its timing in the margin) and, when the page was opened from a search, the words
+the search matched (``<mark class="provcat-hit">``, anchors ``#hit-1``, ``#hit-2``, … each with links
+to the previous and the next, shown when it is the page's target). Every character of the document
+is HTML-escaped: a document may contain markup, it never runs.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ KIND_STYLES = {
     "turn": "display:block;border-left:4px solid #777;padding:0.1em 0.4em",
 }
 MENTION_STYLE = "font-weight:600"
+HIT_CLASS = "provcat-hit"
 TEXT_STYLE = "white-space:pre-wrap;max-width:48em;line-height:1.6;position:relative"
 
 
@@ -48,6 +51,11 @@ def quote_anchor(quote_id: int | None) -> str | None:
     return None if quote_id is None else f"q-{quote_id}"
 
 
+def hit_anchor(number: int) -> str:
+    """The id of a search's n-th match (from 1) in the document page, the target of ``#hit-<n>``."""
+    return f"hit-{number}"
+
+
 @dataclass(frozen=True, slots=True)
 class _Element:
     """One span laid over the text, with the tags (already-escaped HTML) that open it (the first
@@ -60,6 +68,8 @@ class _Element:
     opening: str
     closing: str
     reopening: str
+    is_hit: bool = False
+    first_closing: str = ""  # how its first piece closes, when that differs from ``closing``
 
     @property
     def rank(self) -> tuple[int, int, int]:
@@ -96,6 +106,22 @@ def _mention_element(mention: MentionSpan, order: int, start: int, end: int, ent
     return _Element(start, end, order, False, opening, "</a>", opening)
 
 
+def hit_steps(number: int, total: int) -> str:
+    """The links from a search's n-th match (of ``total``) to the one before and the one after it
+    (from the last to the first and back), inside the match: the page shows them while the match
+    is its target (``#hit-<n>``), so stepping from match to match needs no script."""
+    previous, following = total if number == 1 else number - 1, 1 if number == total else number + 1
+    return (f'<span class="provcat-hit-steps"><a href="#{hit_anchor(previous)}" rel="prev">previous</a> '
+            f'<span class="provcat-hit-number">match {number} of {total}</span> '
+            f'<a href="#{hit_anchor(following)}" rel="next">next</a></span>')
+
+
+def _hit_element(number: int, total: int, order: int, start: int, end: int) -> _Element:
+    opening = f'<mark class="{HIT_CLASS}" id="{hit_anchor(number)}">'
+    return _Element(start, end, order, False, opening, "</mark>", f'<mark class="{HIT_CLASS} provcat-hit-continued">',
+                    is_hit=True, first_closing=hit_steps(number, total) + "</mark>")
+
+
 def cue_label(cue: CueSpan) -> Markup:
     """An empty marker at the start of a cue; the template shows its timing in the margin."""
     begins = escape(cue.begins)
@@ -107,8 +133,21 @@ def _clip(start: int, end: int, length: int) -> tuple[int, int]:
     return max(0, min(start, length)), max(0, min(end, length))
 
 
+def _disjoint(hits: Sequence[tuple[int, int]], text_length: int) -> list[tuple[int, int]]:
+    """Matches clipped to the text, in order, empty ones dropped and overlapping ones joined."""
+    joined: list[tuple[int, int]] = []
+    for start, end in sorted(_clip(a, b, text_length) for a, b in hits):
+        if start >= end:
+            continue
+        if joined and start <= joined[-1][1]:
+            joined[-1] = (joined[-1][0], max(end, joined[-1][1]))
+        else:
+            joined.append((start, end))
+    return joined
+
+
 def layout(text_length: int, mentions: Sequence[MentionSpan], quotes: Sequence[QuoteSpan],
-           entities_url: str) -> list[_Element]:
+           entities_url: str, hits: Sequence[tuple[int, int]] = ()) -> list[_Element]:
     """The spans that can be drawn: clipped to the text, empty and reversed spans dropped."""
     colours = colours_by_key(speakers_of(quotes))
     elements: list[_Element] = []
@@ -120,6 +159,10 @@ def layout(text_length: int, mentions: Sequence[MentionSpan], quotes: Sequence[Q
         start, end = _clip(mention.start, mention.end, text_length)
         if start < end:
             elements.append(_mention_element(mention, order, start, end, entities_url))
+    matches = _disjoint(hits, text_length)
+    first = len(quotes) + len(mentions)
+    for number, (start, end) in enumerate(matches, start=1):
+        elements.append(_hit_element(number, len(matches), first + number, start, end))
     return elements
 
 
@@ -132,11 +175,21 @@ def _points(text_length: int, cues: Sequence[CueSpan]) -> dict[int, list[Markup]
 
 
 def _wanted(active: Iterable[_Element]) -> list[_Element]:
-    """What should be open over a stretch of text: every quote (outer first), then one mention
-    inside them (links cannot nest, so overlapping mentions take turns)."""
+    """What should be open over a stretch of text: every quote (outer first), then a search's match
+    (matches never overlap), then one mention inside them (links cannot nest, so overlapping
+    mentions take turns; a match holds the links to the next match, so it is never inside a link)."""
     quotes = sorted((e for e in active if e.is_quote), key=lambda e: e.rank)
-    mentions = sorted((e for e in active if not e.is_quote), key=lambda e: e.rank)
-    return quotes + mentions[:1]
+    hits = sorted((e for e in active if e.is_hit), key=lambda e: e.rank)
+    mentions = sorted((e for e in active if not e.is_quote and not e.is_hit), key=lambda e: e.rank)
+    return quotes + hits + mentions[:1]
+
+
+def _closing(element: _Element, closed: set[int]) -> str:
+    """The tag that closes a piece of ``element``: its first piece may close differently."""
+    if element.first_closing and element.order not in closed:
+        closed.add(element.order)
+        return element.first_closing
+    return element.closing
 
 
 def _common_prefix(a: list[_Element], b: list[_Element]) -> int:
@@ -147,15 +200,17 @@ def _common_prefix(a: list[_Element], b: list[_Element]) -> int:
 
 
 def highlight(text: str, mentions: Sequence[MentionSpan], quotes: Sequence[QuoteSpan],
-              entities_url: str, cues: Sequence[CueSpan] = ()) -> Markup:
+              entities_url: str, cues: Sequence[CueSpan] = (), hits: Sequence[tuple[int, int]] = ()) -> Markup:
     """The document text as escaped HTML with quotes marked and mentions linked.
 
     Spans may overlap or cross: the text is cut at every span boundary and the tags are closed and
     reopened as needed, so the HTML is always well nested; a quote's anchor id is on its first piece
     only. ``entities_url`` is the URL of the entities table; a mention links to
     ``<entities_url>/<tilde-encoded entity id>``. Each cue adds an empty marker where it starts.
+    ``hits`` (``(start, end)`` pairs) are a search's matches: each is marked, numbered in the
+    order of the text, with its links to the matches before and after it in its first piece.
     """
-    elements = layout(len(text), mentions, quotes, entities_url)
+    elements = layout(len(text), mentions, quotes, entities_url, hits)
     points = _points(len(text), cues)
     cuts = sorted({0, len(text)} | {e.start for e in elements} | {e.end for e in elements} | set(points))
     starting: dict[int, list[_Element]] = defaultdict(list)
@@ -163,6 +218,7 @@ def highlight(text: str, mentions: Sequence[MentionSpan], quotes: Sequence[Quote
         starting[element.start].append(element)
     active: dict[int, _Element] = {}
     opened: set[int] = set()
+    closed: set[int] = set()
     out: list[str] = []
     stack: list[_Element] = []
     for a, b in zip(cuts, cuts[1:], strict=False):
@@ -170,12 +226,12 @@ def highlight(text: str, mentions: Sequence[MentionSpan], quotes: Sequence[Quote
         active.update((e.order, e) for e in starting[a])
         wanted = _wanted(active.values())
         keep = _common_prefix(stack, wanted)
-        out.extend(e.closing for e in reversed(stack[keep:]))
+        out.extend(_closing(e, closed) for e in reversed(stack[keep:]))
         for element in wanted[keep:]:
             out.append(element.reopening if element.order in opened else element.opening)
             opened.add(element.order)
         out.extend(points.get(a, ()))
         out.append(escape(text[a:b]))
         stack = wanted
-    out.extend(e.closing for e in reversed(stack))
+    out.extend(_closing(e, closed) for e in reversed(stack))
     return Markup(f'<div class="provcat-text" style="{TEXT_STYLE}">{"".join(out)}</div>')

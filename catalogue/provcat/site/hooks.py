@@ -3,15 +3,17 @@ hands the work to the module that does it.
 
 * ``prepare_connection``: the SQL functions and the limits on a served query
   (:mod:`provcat.site.sql_functions`), and memory-mapped reads.
-* ``render_cell``: a document's cells and the search query's results (:mod:`provcat.site.cells`).
+* ``render_cell``: a document's cells and the rows of the questions and of SQL (:mod:`provcat.site.cells`).
 * ``asgi_wrapper``: what the hooks keep for each request (:mod:`provcat.site.served_request`).
-* ``register_routes``: the integrity page (:mod:`provcat.site.integrity_pages`), a document's
-  download and record (:mod:`provcat.site.document_files`).
+* ``register_routes``: the integrity page (:mod:`provcat.site.integrity_pages`), the search page
+  (:mod:`provcat.site.search_page`), a document's download and record
+  (:mod:`provcat.site.document_files`).
 * ``startup``: plain tracebacks (:mod:`provcat.site.plain_tracebacks`), the metadata shared instead
   of copied (:mod:`provcat.site.served_metadata`), Datasette's time limit made visible to the hash
   functions and their refusals kept out of the server's log (:mod:`provcat.site.sql_functions`).
 * ``extra_template_vars``: the home page (:mod:`provcat.site.home_page`) and the row pages of a
-  document (:mod:`provcat.site.document_page`) and of an entity (:mod:`provcat.site.entity_page`).
+  document (:mod:`provcat.site.document_page`; opened from a search, its matches:
+  :mod:`provcat.site.document_hits`) and of an entity (:mod:`provcat.site.entity_page`).
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ from datasette import hookimpl
 from datasette.utils import urlsafe_components
 from markupsafe import Markup
 
-from . import cells, document_files, integrity_pages
+from . import cells, document_files, integrity_pages, search_page
+from .document_hits import document_hit_vars
 from .document_page import document_page_vars
 from .entity_page import entity_page_vars
 from .home_page import index_page_vars
@@ -62,6 +65,7 @@ def asgi_wrapper(datasette: Any) -> Callable[[ASGIApp], ASGIApp]:
 @hookimpl
 def register_routes() -> list[tuple[str, Any]]:
     return [(integrity_pages.INTEGRITY_ROUTE, integrity_pages.integrity_page),
+            (search_page.SEARCH_ROUTE, search_page.search_page),
             *document_files.ROUTES]
 
 
@@ -89,6 +93,11 @@ def extra_template_vars(template: str, database: str | None, table: str | None, 
 
     async def inner() -> dict[str, Any]:
         pk = _single_pk(request)
-        return {} if pk is None else await page_vars(datasette, database, pk)
+        if pk is None:
+            return {}
+        found = await page_vars(datasette, database, pk)
+        if table == DOCUMENTS and found and request.args.get("q"):
+            found.update(await document_hit_vars(datasette, database, pk, request.args.get("q")))
+        return found
 
     return inner

@@ -28,6 +28,11 @@ def _url_once(key: tuple[str, str, str], build: Callable[[], object]) -> str:
     return url
 
 
+def database_url(datasette: Any, database: str) -> str:
+    """``datasette.urls.database``, built once per request."""
+    return _url_once(("database", database, ""), lambda: datasette.urls.database(database))
+
+
 def table_url(datasette: Any, database: str, table: str) -> str:
     """``datasette.urls.table``, built once per request."""
     return _url_once(("table", database, table), lambda: datasette.urls.table(database, table))
