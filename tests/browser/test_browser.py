@@ -159,14 +159,13 @@ def test_search_then_mention_then_entity_then_back_to_the_quote(page: Page, serv
     page.goto(server + "/")
     page.fill("form.provcat-search input[name=q]", "unique opportunity")
     page.locator("form.provcat-search input[name=q]").press("Enter")
-    page.wait_for_url("**/catalogue/search?q=unique*")
-    results = page.locator("table.rows-and-columns tbody tr")
-    expect(results).to_have_count(2)  # the article itself and its quote
-    expect(page.locator("table.rows-and-columns td.col-snippet mark").first).to_have_text("unique")
+    page.wait_for_url("**/catalogue/-/search?q=unique*")
+    expect(page.locator("#documents-heading")).to_have_text("Documents (1)")  # the article itself
+    expect(page.locator("#quotes-heading")).to_have_text("Quotes (1)")  # and its quote
+    expect(page.locator("#documents .provcat-snippet mark").first).to_have_text("unique")
     screenshot(page, "search-results")
 
-    quote_result = results.filter(has_text="quote").first
-    quote_result.locator("td.col-document a").click()
+    page.locator("#quotes a.provcat-quote-place").first.click()
     page.wait_for_url(re.compile(r".*/catalogue/documents/article#q-\d+$"))
     anchor = page.url.rsplit("#", 1)[1]
     expect(page.locator(f"#{anchor}")).to_have_text("The defectors are a unique opportunity.")
@@ -251,6 +250,11 @@ def test_hostile_document_runs_no_script(page: Page, server: str, trouble: Troub
     expect(page.locator("a.provcat-wikidata")).to_have_count(0)
     page.goto(server + "/catalogue/search?q=alert")
     expect(page.locator("table.rows-and-columns td.col-snippet mark").first).to_have_text("alert")
+    page.goto(server + "/catalogue/-/search?q=alert")
+    expect(page.locator("#documents .provcat-snippet mark").first).to_have_text("alert")
+    page.locator("#documents a.provcat-result-title").first.click()
+    expect(page.locator("mark.provcat-hit").first).to_have_text(re.compile("^alert"))
+    expect(page.locator(".provcat-text script, .provcat-text img")).to_have_count(0)
     page.goto(server + "/catalogue/documents")  # the table page shows the same text
     expect(page.locator("table.rows-and-columns")).to_contain_text(HOSTILE_TEXT.splitlines()[0])
     page.wait_for_load_state("networkidle")
@@ -264,7 +268,9 @@ def test_search_quotes_query_form(page: Page, server: str) -> None:
     page.locator("input[name=q]").press("Enter")
     page.wait_for_url("**q=protecting*")
     expect(page.locator("table.rows-and-columns tbody tr")).to_have_count(2)
-    expect(page.locator("table.rows-and-columns")).to_contain_text("[protecting]")
+    expect(page.locator("table.rows-and-columns td.col-snippet mark").first).to_have_text("protecting")
+    expect(page.locator("table.rows-and-columns td.col-quote a").first).to_have_attribute(
+        "href", re.compile(r"/catalogue/documents/.+#q-\d+$"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -392,3 +398,160 @@ def test_a_document_downloads_under_its_own_file_name(page: Page, tmp_path: Path
         assert download.suggested_filename == "Harbour minutes, 1 May.txt"
         assert Path(download.path()).read_bytes() == original
     trouble.assert_none()
+
+
+# ---------------------------------------------------------------------------------------------
+# A collection of real documents built with an empty metadata folder: the site any collection gets
+# ---------------------------------------------------------------------------------------------
+
+DEV_DOCUMENTS = Path(__file__).resolve().parents[3] / "shared" / "eval" / "dev" / "docs"
+
+
+@pytest.fixture(scope="module")
+def dev_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The development documents built by the pipeline with an empty metadata folder, served."""
+    from provcat.build import build_catalogue
+
+    if not DEV_DOCUMENTS.is_dir():
+        pytest.skip(f"{DEV_DOCUMENTS} is not here")
+    folder = tmp_path_factory.mktemp("dev-collection")
+    metadata = folder / "metadata"
+    metadata.mkdir()
+    db = folder / "catalogue.db"
+    build_catalogue(DEV_DOCUMENTS, metadata, db)
+    with running_server(db, metadata) as base:
+        yield base
+
+
+def heading_count(page: Page, selector: str, name: str) -> int:
+    text = page.locator(selector).inner_text()
+    found = re.fullmatch(rf"{name} \(([\d,]+)\)", text.strip())
+    assert found, text
+    return int(found.group(1).replace(",", ""))
+
+
+def search_from_the_home_page(page: Page, base: str, words: str) -> None:
+    page.goto(base + "/")
+    box = page.locator("form.provcat-search input[name=q]")
+    assert (box.get_attribute("placeholder") or "").startswith("e.g. ")  # an example from the catalogue
+    box.fill(words)
+    box.press("Enter")
+    page.wait_for_url(re.compile(r".*/catalogue/-/search\?q="))
+
+
+def test_a_name_search_shows_what_was_said_ranked_apart_with_counts(page: Page, dev_server: str,
+                                                                    trouble: Trouble) -> None:
+    search_from_the_home_page(page, dev_server, "Sullivan")
+    assert page.title().startswith("Search: Sullivan — ")
+    documents = heading_count(page, "#documents-heading", "Documents")
+    quotes = heading_count(page, "#quotes-heading", "Quotes")
+    assert documents >= 1 and quotes >= 2
+    expect(page.locator("form.provcat-search label")).to_have_text("Search the documents and quotes")
+    expect(page.locator("form.provcat-search")).not_to_contain_text("SQL")
+    data = page.request.get(dev_server + "/catalogue/-/search.json?q=Sullivan").json()
+    assert (data["documents"]["count"], data["quotes"]["count"]) == (documents, quotes)
+    results = page.locator("#quotes ol.provcat-quote-results > li")
+    expect(results).to_have_count(min(quotes, 20))
+    said = [results.nth(k).locator("blockquote").inner_text().strip() for k in range(results.count())]
+    speakers = [results.nth(k).locator(".provcat-result-speaker").inner_text().strip() for k in range(results.count())]
+    assert all(said) and all(words != speaker for words, speaker in zip(said, speakers, strict=True))
+    assert any("Sullivan" not in words for words in said)  # matched by the speaker: the words said are shown
+    expect(page.locator("#quotes a.provcat-result-speaker").first).to_have_attribute(
+        "href", re.compile(r"/catalogue/entities/"))
+    expect(page.locator("#quotes a.provcat-quote-place").first).to_have_attribute(
+        "href", re.compile(r"/catalogue/documents/[^?]+#q-\d+$"))
+    screenshot(page, "search-page", full_page=True)
+    page.locator('.provcat-facet[data-facet="type"] a').first.click()
+    page.wait_for_url(re.compile(r".*[?&]type=\w+"))
+    expect(page.locator(".provcat-filters")).to_contain_text("Narrowed to:")
+    trouble.assert_none()
+
+
+def test_a_stemmed_and_a_prefix_search_find_their_documents(page: Page, dev_server: str, trouble: Trouble) -> None:
+    search_from_the_home_page(page, dev_server, "protester")  # the text says "protesters"
+    result = page.locator('#documents li[data-document="d04"]')
+    expect(result).to_have_count(1)
+    expect(result.locator(".provcat-snippet mark").first).to_have_text(re.compile("^protesters$", re.I))
+    page.goto(dev_server + "/catalogue/-/search?q=intellig*")
+    for document in ("d10", "d12"):
+        expect(page.locator(f'#documents li[data-document="{document}"]')).to_have_count(1)
+    expect(page.locator("#documents .provcat-snippet mark").first).to_have_text(re.compile("^intellig", re.I))
+    trouble.assert_none()
+
+
+def test_a_result_opens_at_its_first_match_and_steps_from_match_to_match(page: Page, dev_server: str,
+                                                                         browser: Browser, trouble: Trouble) -> None:
+    page.goto(dev_server + "/catalogue/-/search?q=Sullivan")
+    page.locator("#documents a.provcat-result-title").first.click()
+    page.wait_for_url(re.compile(r".*/catalogue/documents/[^?]+\?q=Sullivan#hit-1$"))
+    hits = page.locator(".provcat-text mark.provcat-hit[id]")
+    total = hits.count()
+    assert total >= 3
+    expect(page.locator(".provcat-hits")).to_contain_text(f"{total} matches for “Sullivan”")
+    expect(page.locator("#hit-1")).to_be_in_viewport()
+    expect(hits.first).to_have_text(re.compile("^Sullivan", re.I))
+    assert page.evaluate("document.querySelector(':target').id") == "hit-1"
+    screenshot(page, "document-hits")
+    page.locator("#hit-1 .provcat-hit-steps").get_by_role("link", name="next").click()
+    page.wait_for_url(re.compile(r".*#hit-2$"))
+    expect(page.locator("#hit-2")).to_be_in_viewport()
+    page.locator(".provcat-hits a.provcat-hit-next").click()  # the bar follows the match it is at
+    page.wait_for_url(re.compile(r".*#hit-3$"))
+    page.locator("#hit-3 .provcat-hit-steps").get_by_role("link", name="previous").click()
+    page.wait_for_url(re.compile(r".*#hit-2$"))
+    trouble.assert_none()
+
+    without_script = browser.new_context(viewport=VIEWPORT, java_script_enabled=False)
+    try:
+        plain = without_script.new_page()
+        plain.goto(page.url.split("#")[0] + "#hit-1")
+        plain.locator("#hit-1 .provcat-hit-steps").get_by_role("link", name="next").click()
+        plain.wait_for_url(re.compile(r".*#hit-2$"))
+        expect(plain.locator("#hit-2 .provcat-hit-steps")).to_be_visible()
+        expect(plain.locator("#hit-1 .provcat-hit-steps")).to_be_hidden()
+    finally:
+        without_script.close()
+
+
+#: What to ask each question with, on the development documents.
+ASKED = {"q": "Sullivan", "speaker": "Sullivan", "entity": "BBC"}
+
+
+def test_every_questions_rows_are_links(page: Page, dev_server: str, trouble: Trouble) -> None:
+    page.goto(dev_server + "/")
+    questions = page.locator("dl.provcat-queries dt a")
+    names = [questions.nth(k).get_attribute("href") for k in range(questions.count())]
+    assert len(names) >= 7
+    for href in names:
+        assert href is not None
+        page.goto(dev_server + href)
+        for name, value in ASKED.items():
+            box = page.locator(f"form.sql input[name={name}]")
+            if box.count():
+                box.fill(value)
+        if any(page.locator(f"form.sql input[name={name}]").count() for name in ASKED):
+            page.locator("form.sql input[type=submit]").click()
+            page.wait_for_load_state()
+        rows = page.locator("table.rows-and-columns tbody tr")
+        assert rows.count() >= 1, href
+        for k in range(rows.count()):
+            expect(rows.nth(k).locator('a[href*="/catalogue/documents/"]').first).to_be_visible()
+        for column in ("document", "document_id", "quote", "entity", "entity_id", "run"):
+            cells = page.locator(f"table.rows-and-columns td.col-{column}")
+            for k in range(cells.count()):
+                if cells.nth(k).inner_text().strip():
+                    expect(cells.nth(k).locator("a")).to_have_count(1)
+        assert "select" not in page.title().lower(), (href, page.title())
+    trouble.assert_none()
+
+
+def test_a_name_picks_entities_and_speakers_apart_without_wildcards(page: Page, dev_server: str) -> None:
+    page.goto(dev_server + "/catalogue/documents_citing?entity=BBC")
+    entities = page.locator("table.rows-and-columns td.col-entity_id")
+    found = {entities.nth(k).inner_text().strip() for k in range(entities.count())}
+    assert len(found) >= 3 and all("bbc" in entity for entity in found)
+    page.goto(dev_server + "/catalogue/quotes_by_speaker?speaker=Sullivan")
+    speakers = page.locator("table.rows-and-columns td.col-speaker_entity_id")
+    assert len({speakers.nth(k).inner_text().strip() for k in range(speakers.count())}) >= 2
+    expect(page.locator("table.rows-and-columns td.col-quote a").first).to_have_attribute(
+        "href", re.compile(r"#q-\d+$"))
