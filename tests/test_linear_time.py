@@ -14,7 +14,7 @@ from collections.abc import Callable
 import pytest
 
 from provcat.classify import classify
-from provcat.extract import entities, introductions, pipeline, speakers, turns
+from provcat.extract import captions, entities, introductions, pipeline, speakers, turns
 from provcat.extract.lookup import MentionIndex
 from provcat.extract.view import reading_view
 from provcat.models import Mention, Quote
@@ -230,3 +230,21 @@ def test_a_sidecar_naming_a_common_word_is_merged_in_linear_time() -> None:
         return apply_sidecar(text, machine, sidecar, curation)
 
     assert_linear(make, run, n=100_000)
+
+
+CAPTION_TEXTS = {**HOSTILE_TEXTS, "lower-case names": repeat("ana ruiz of new york "), "long word": repeat("a"),
+                 "lower-case lines": repeat("so i met ana ruiz\n"), "i": repeat("i ")}
+
+
+@pytest.mark.parametrize("pattern", sorted(CAPTION_TEXTS))
+def test_caption_recasing(pattern: str) -> None:
+    recaser = captions.Recaser(pipeline.load_nlp())
+    lexicon, forms = recaser.known()
+
+    def run(text: object) -> object:
+        assert isinstance(text, str)
+        view = reading_view(text, "transcript")
+        stretches = captions.caption_stretches(view)
+        return captions.join_wrapped(captions.recase(view, stretches, lexicon, forms), stretches)
+
+    assert_linear(CAPTION_TEXTS[pattern], run)

