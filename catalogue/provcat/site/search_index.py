@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -142,25 +143,28 @@ from quotes_fts f {_QUOTE_JOINS} left join entities e on e.id = q.speaker_entity
 where quotes_fts match :query and f.rowid in (select value from json_each(:rowids))
 """
 
-#: The facets of the documents: counted over the rowids of the best matches (``:rowids``).
+#: The fields the documents are faceted by, for the rowids of the best matches (``:rowids``): each
+#: row looked up by its rowid, then counted here.
 FIELD_FACETS_SQL = """
-with hits(rowid) as (select value from json_each(:rowids))
-select 'type', d.type, count(*) from documents d join hits h on h.rowid = d.rowid group by d.type
-union all
-select 'publisher', d.publisher, count(*) from documents d join hits h on h.rowid = d.rowid
-where d.publisher is not null and d.publisher != '' group by d.publisher
-union all
-select 'year', substr(d.date, 1, 4), count(*) from documents d join hits h on h.rowid = d.rowid
-where d.date glob '[0-9][0-9][0-9][0-9]*' group by substr(d.date, 1, 4)
+select type, publisher, case when date glob '[0-9][0-9][0-9][0-9]*' then substr(date, 1, 4) end
+from documents where rowid in (select value from json_each(:rowids))
 """
 
-#: Entities cited (all roles) or speaking in the best matches, those in most documents first.
+#: Entities cited (any role) in the best matches, and those speaking in them: the most documents
+#: first, counted in one pass over the documents' entities, named only for the few shown.
 ENTITY_FACETS_SQL = f"""
-with hits(id) as (select d.id from documents d where d.rowid in (select value from json_each(:rowids)))
-select de.entity_id, e.name, e.type, count(*) as documents
-from document_entities de join hits h on h.id = de.document_id join entities e on e.id = de.entity_id
-where :role is null or de.role = :role
-group by de.entity_id order by documents desc, e.name, de.entity_id limit {FACET_VALUES + 1}
+with hits(id) as (select d.id from documents d where d.rowid in (select value from json_each(:rowids))),
+counted(entity_id, documents, speaking) as materialized (
+  select de.entity_id, count(*), sum(de.role = 'speaker')
+  from document_entities de join hits h on h.id = de.document_id group by de.entity_id
+),
+shown(entity_id, documents, speaking) as (
+  select * from (select * from counted order by documents desc, entity_id limit {FACET_VALUES + 1})
+  union
+  select * from (select * from counted where speaking > 0 order by speaking desc, entity_id
+                 limit {FACET_VALUES + 1})
+)
+select s.entity_id, e.name, e.type, s.documents, s.speaking from shown s join entities e on e.id = s.entity_id
 """
 
 
@@ -282,16 +286,22 @@ def facets(conn: sqlite3.Connection, rowids: list[int]) -> dict[str, list[FacetV
     first (at most :data:`FACET_VALUES` + 1 of each: one more says there are more)."""
     if not rowids:
         return {}
-    found: dict[str, list[FacetValue]] = {"type": [], "publisher": [], "year": []}
-    for name, value, count in _rows(conn, FIELD_FACETS_SQL, {"rowids": json.dumps(rowids)}):
-        found[name].append(FacetValue(str(value), count))
-    for values in found.values():
-        values.sort(key=lambda v: (-v.count, v.value))
-        del values[FACET_VALUES + 1:]
-    for name, role in (("speaker", "speaker"), ("entity", None)):
-        rows = _rows(conn, ENTITY_FACETS_SQL, {"rowids": json.dumps(rowids), "role": role})
-        found[name] = [FacetValue(entity_id, count, f"{entity} ({kind})" if kind else entity)
-                       for entity_id, entity, kind, count in rows]
+    counted: dict[str, Counter[str]] = {"type": Counter(), "publisher": Counter(), "year": Counter()}
+    for row in _rows(conn, FIELD_FACETS_SQL, {"rowids": json.dumps(rowids)}):
+        for name, value in zip(counted, row, strict=True):
+            if value is not None and value != "":
+                counted[name][str(value)] += 1
+    found: dict[str, list[FacetValue]] = {
+        name: [FacetValue(value, n) for value, n in sorted(counts.items(), key=lambda v: (-v[1], v[0]))]
+        [:FACET_VALUES + 1] for name, counts in counted.items()}
+    entities = _rows(conn, ENTITY_FACETS_SQL, {"rowids": json.dumps(rowids)})
+
+    def most(column: int) -> list[FacetValue]:
+        """The entities counted in ``column`` (documents, or documents speaking), most first."""
+        ranked = sorted((r for r in entities if r[column]), key=lambda r: (-r[column], r[1] or "", r[0]))
+        return [FacetValue(r[0], r[column], f"{r[1]} ({r[2]})" if r[2] else r[1]) for r in ranked][:FACET_VALUES + 1]
+
+    found["speaker"], found["entity"] = most(4), most(3)
     return {name: values for name, values in found.items() if values}
 
 
