@@ -2,7 +2,8 @@
 
 A spaCy build of 100,000 documents takes hours on two cores; the verification and serving benchmarks
 need the catalogue, not the extraction. So the rows are the ones a build writes (documents with their
-digests, text and exact bytes; entities, mentions, quotes, document_entities, ingestion events, one
+digests, text and exact bytes, and their rows of files with the format Siegfried gives such a text
+file, plain text, x-fmt/111; entities, mentions, quotes, document_entities, ingestion events, one
 build; the FTS5 indexes), with the mentions and quotations the generator put into the text instead of
 spaCy's. ``digests_only`` leaves ``text`` and ``content`` empty (for the long transcripts, whose
 catalogue would otherwise hold each gigabyte twice; verification reads neither column).
@@ -112,6 +113,7 @@ def write_catalogue(documents: Iterable[Document], db_path: Path, digests_only: 
         store.insert(db, "builds", [{
             "started_at": started, "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "software_version": "bench", "extractor_version": "generated", "documents": len(rows.manifest),
+            "files": len(rows.manifest),
             "manifest_sha256": manifest_sha256(rows.manifest)}])
     if not digests_only:
         store.enable_search(db)
@@ -122,11 +124,16 @@ def write_catalogue(documents: Iterable[Document], db_path: Path, digests_only: 
 
 def _write_chunk(db: sqlite_utils.Database, rows: Rows, chunk: list[Document], digests_only: bool,
                  checked_at: str) -> None:
-    documents, mentions, quotes, links, events = [], [], [], [], []
+    documents, files, mentions, quotes, links, events = [], [], [], [], [], []
     for doc in chunk:
         row = rows.document(doc, digests_only)
         doc_id = str(row["id"])
         documents.append(row)
+        files.append({"path": doc.path, "document_id": doc_id, "is_document": 1, "size_bytes": row["size_bytes"],
+                      "sha256": row["sha256"], "sha512": row["sha512"], "puid": "x-fmt/111",
+                      "format_name": "Plain Text File", "mime_type": "text/plain",
+                      "identification_basis": "extension match txt; text match UTF-8 Unicode",
+                      "identified_by": "generated", "signatures": "generated"})
         if not digests_only:
             m, q = rows.mentions(doc, doc_id), rows.quotes(doc, doc_id)
             mentions += m
@@ -135,7 +142,7 @@ def _write_chunk(db: sqlite_utils.Database, rows: Rows, chunk: list[Document], d
         events.append({"event_type": "ingestion", "document_id": doc_id, "path": doc.path,
                        "checked_at": checked_at, "algorithm": "sha256", "expected": None, "actual": row["sha256"],
                        "outcome": "unrecorded", "detail": "first catalogued", "agent": "bench"})
-    for table, table_rows in (("documents", documents), ("mentions", mentions), ("quotes", quotes),
+    for table, table_rows in (("documents", documents), ("files", files), ("mentions", mentions), ("quotes", quotes),
                               ("document_entities", links), ("fixity_events", events)):
         store.insert(db, table, table_rows)
 

@@ -144,7 +144,7 @@ def breakdown(corpus: Corpus, runs: int = 3) -> tuple[str, dict[str, object]]:
 
     from provcat.archive import scan_paths
     from provcat.fixity import digest_files
-    from provcat.verify import FixityLog, check_archive, record_events, recorded_documents, report_line, summary
+    from provcat.verify import FixityLog, check_archive, record_events, recorded_files, report_line, summary
 
     def timed(work: Callable[[], object]) -> float:
         times = []
@@ -163,7 +163,7 @@ def breakdown(corpus: Corpus, runs: int = 3) -> tuple[str, dict[str, object]]:
     checks = check_archive(corpus.archive, corpus.db)
     phases = {
         "scan the archive (provcat.archive.scan_paths)": timed(lambda: scan_paths(corpus.archive)),
-        "read the catalogue's digests": timed(lambda: recorded_documents(corpus.db, ("sha256",))),
+        "read the catalogue's digests": timed(lambda: recorded_files(corpus.db, ("sha256",))),
         "hash every file, all cores (digest_files)": timed(lambda: digest_files(locations, ("sha256",))),
         "hash every file, one process": timed(lambda: digest_files(locations, ("sha256",), jobs=1)),
         "check_archive (scan, read, hash, compare), nothing recorded": timed(

@@ -47,28 +47,46 @@ def documents(archive: Path) -> dict[str, tuple[str, str]]:
 
 
 # --------------------------------------------------------------------------------------------
-# Files that are catalogued (with what was done to them) or skipped with a reason
+# Files that are catalogued (with what was done to them), as documents or as files without text
 # --------------------------------------------------------------------------------------------
 
+def files(archive: Path) -> dict[str, tuple[int, str | None, str | None]]:
+    conn = sqlite3.connect(archive.parent / "catalogue.db")
+    return {r[0]: (r[1], r[2], r[3]) for r in conn.execute("select path, is_document, puid, not_read from files")}
+
+
 @pytest.mark.parametrize(
-    ("name", "data", "warning"),
+    ("name", "data", "warning", "document"),
     [
-        ("empty.txt", b"", "empty.txt: empty file: nothing to catalogue; skipped"),
-        ("blank.txt", b"  \n\n", "blank.txt: contains only whitespace: nothing to catalogue; skipped"),
-        ("image.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "image.txt: binary file (contains NUL bytes)"),
-        ("nul.txt", b"Officials said\x00 the road was closed.", "nul.txt: binary file (contains NUL bytes)"),
-        ("photo.jpg", b"\xff\xd8\xff\xe0", "photo.jpg: not a document kind the catalogue reads"),
-        ("broken.srt", b"this is not\na subrip file\n", "broken.srt: malformed SubRip file"),
-        ("broken.vtt", b"not a webvtt file\n", "broken.vtt: malformed WebVTT file"),
+        ("empty.txt", b"", "empty.txt: empty file: nothing to catalogue; catalogued as a file, without text", False),
+        ("blank.txt", b"  \n\n", "blank.txt: contains only whitespace: nothing to catalogue; catalogued as a file, "
+                                 "without text", False),
+        ("image.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "image.txt: binary file (contains NUL bytes), "
+                                                                  "not a text document; catalogued as a file", False),
+        ("nul.txt", b"Officials said\x00 the road was closed.", "nul.txt: binary file (contains NUL bytes)", False),
+        ("broken.srt", b"this is not\na subrip file\n", "broken.srt: malformed SubRip file", True),
+        ("broken.vtt", b"not a webvtt file\n", "broken.vtt: malformed WebVTT file", True),
     ],
 )
-def test_odd_files_warn_in_one_line(archive: Path, name: str, data: bytes, warning: str) -> None:
+def test_odd_files_warn_in_one_line(archive: Path, name: str, data: bytes, warning: str, document: bool) -> None:
     (archive / name).write_bytes(data)
     code, out, err = build(archive)
     assert code == 0 and "catalogued" in out
     lines = one_line_each(err)
     assert any(line.startswith(f"provcat: warning: {warning}") for line in lines), lines
     assert "good.txt" in documents(archive)
+    assert (name in documents(archive)) == document
+    assert files(archive)[name][0] == int(document)  # a file either way: its fixity is kept
+
+
+def test_a_file_of_another_kind_is_catalogued_without_a_warning(archive: Path) -> None:
+    (archive / "photo.jpg").write_bytes(b"\xff\xd8\xff\xe0")
+    code, out, err = build(archive)
+    assert code == 0 and err == "" and out.startswith("catalogued 2 files into ")
+    assert "photo.jpg" not in documents(archive)
+    assert files(archive)["photo.jpg"] == (0, None, "not a kind the catalogue reads as text (.srt, .txt, .vtt)")
+    code, out, _ = provcat("verify", str(archive), "--db", str(archive.parent / "catalogue.db"))
+    assert code == 0 and "intact     photo.jpg  sha256" in out
 
 
 def test_broken_cue_files_are_kept_as_text(archive: Path) -> None:
@@ -128,13 +146,18 @@ def test_symlink_outside_the_archive_is_refused(archive: Path, tmp_path: Path) -
     assert "link.txt" not in documents(archive)
 
 
-def test_a_very_large_file_is_skipped_with_its_size(archive: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_very_large_file_is_kept_without_text_with_its_size(archive: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(build_module, "MAX_DOCUMENT_BYTES", 1000)
     (archive / "huge.txt").write_bytes(b"word " * 400)
+    (archive / "huge.bin").write_bytes(b"\x00" * 2000)  # not read as text whatever its size: nothing to warn of
     code, _, err = build(archive)
     assert code == 0
     assert one_line_each(err) == [
-        "provcat: warning: huge.txt: 2,000 bytes, larger than the 1,000-byte limit for one document; skipped"]
+        "provcat: warning: huge.txt: 2,000 bytes, larger than the 1,000-byte limit for one document; catalogued as a "
+        "file, without text"]
+    assert "huge.txt" not in documents(archive)
+    assert files(archive)["huge.txt"] == (0, "x-fmt/111", "2,000 bytes, larger than the 1,000-byte limit for one "
+                                                          "document")
 
 
 # --------------------------------------------------------------------------------------------
@@ -221,7 +244,7 @@ def test_a_name_that_is_not_utf8_is_catalogued_under_an_escaped_path(archive: Pa
     db = archive.parent / "catalogue.db"
     code, out, err = provcat("verify", str(archive), "--db", str(db))
     # in a report, a backslash that reads as the start of an escape is doubled (errors.printable)
-    assert code == 0 and "caf\\\\xe9 \\\\x5c menu.txt" in out and "2 documents checked: 2 intact" in out
+    assert code == 0 and "caf\\\\xe9 \\\\x5c menu.txt" in out and "2 files checked: 2 intact" in out
     with open(raw, "ab") as handle:
         handle.write(b"Later addition.\n")
     code, out, _ = provcat("verify", str(archive), "--db", str(db))
@@ -246,12 +269,12 @@ def test_control_characters_in_names_stay_on_one_line(archive: Path) -> None:
     (archive / "b\r.pdf").write_bytes(b"%PDF-1.4")
     code, _, err = build(archive)
     assert code == 0
-    lines = one_line_each(err)
-    assert lines == ["provcat: warning: b\\r.pdf: not a document kind the catalogue reads (.srt, .txt, .vtt); skipped"]
+    assert err == ""  # the PDF is a file without text: nothing to warn of
     assert "a\nprovcat: error: forged\x1b[2J.txt" in documents(archive)
+    assert files(archive)["b\r.pdf"][0] == 0
     code, out, _ = provcat("verify", str(archive), "--db", str(archive.parent / "catalogue.db"))
-    assert code == 0 and "a\\nprovcat: error: forged\\x1b[2J.txt" in out
-    assert len(out.splitlines()) == 4  # two documents, the summary and the run
+    assert code == 0 and "a\\nprovcat: error: forged\\x1b[2J.txt" in out and "intact     b\\r.pdf  sha256" in out
+    assert len(out.splitlines()) == 5  # two documents, the PDF, the summary and the run
 
 
 def test_the_manifest_escapes_names_as_sha256sum_does(archive: Path) -> None:

@@ -131,8 +131,8 @@ def test_any_folder_with_no_metadata(tmp_path: Path) -> None:
     (archive / "old.txt").write_bytes("Caf\xe9 owners in Lyon said business was good.".encode("cp1252"))
     (archive / "empty.txt").write_bytes(b"")
     report = build_catalogue(archive, tmp_path / "no-metadata", tmp_path / "c.db")
-    assert report.documents == 3
-    assert report.warnings == [("empty.txt", "empty file: nothing to catalogue; skipped")]
+    assert (report.files, report.documents) == (4, 3)
+    assert report.warnings == [("empty.txt", "empty file: nothing to catalogue; catalogued as a file, without text")]
     conn = sqlite3.connect(tmp_path / "c.db")
     rows = dict(conn.execute("select id, encoding from documents"))
     assert rows == {"old": "cp1252", "sub/note": "utf-8", "talk": "utf-8"}
@@ -221,8 +221,8 @@ def test_unreadable_file_stops_the_build_and_keeps_the_catalogue(tmp_path: Path,
     assert db.read_bytes() == before
 
 
-def test_documents_over_the_size_limit_are_skipped_with_a_reason(tmp_path: Path,
-                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_documents_over_the_size_limit_are_kept_without_text_with_a_reason(tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     import provcat.build
 
     monkeypatch.setattr(provcat.build, "MAX_DOCUMENT_BYTES", 100)
@@ -231,8 +231,9 @@ def test_documents_over_the_size_limit_are_skipped_with_a_reason(tmp_path: Path,
     (archive / "small.txt").write_text("The mayor said the bridge would reopen.\n")
     (archive / "big.txt").write_text("word " * 100)
     report = build_catalogue(archive, tmp_path / "none", tmp_path / "c.db")
-    assert report.documents == 1
-    assert report.warnings == [("big.txt", "500 bytes, larger than the 100-byte limit for one document; skipped")]
+    assert (report.files, report.documents) == (2, 1)
+    assert report.warnings == [("big.txt", "500 bytes, larger than the 100-byte limit for one document; "
+                                           "catalogued as a file, without text")]
 
 
 def test_rejections_survive_a_rebuild_that_reuses_the_extraction(tmp_path: Path) -> None:

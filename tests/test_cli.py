@@ -17,7 +17,7 @@ def workspace(tmp_path: Path) -> Path:
 
 def test_build_then_verify(workspace: Path) -> None:
     code, out, _ = run(["build"], workspace)
-    assert code == 0 and "catalogued 2 documents" in out
+    assert code == 0 and "catalogued 2 files into catalogue.db: 2 documents" in out
     code, out, _ = run(["verify"], workspace)
     assert code == 0 and "2 intact" in out
     data = bytearray((workspace / "seeds" / "000_5b55b6d9b2e6ebeb.txt").read_bytes())

@@ -206,10 +206,10 @@ def test_refuses_a_missing_catalogue(tmp_path: Path) -> None:
 def test_refuses_a_catalogue_path_that_leaves_the_archive(workspace: tuple[Path, Path], tmp_path: Path) -> None:
     archive, db = workspace
     conn = sqlite3.connect(db, isolation_level=None)
-    conn.execute("update documents set path = '../outside.txt' where path = ?", (ARTICLE,))
+    conn.execute("update files set path = '../outside.txt' where path = ?", (ARTICLE,))  # what the bag copies
     with pytest.raises(ProvcatError, match="do not match the manifest"):
         export_bag(db, tmp_path / "bag", archive, METADATA)
-    entries = conn.execute("select path, sha256 from documents").fetchall()
+    entries = conn.execute("select path, sha256 from files").fetchall()
     conn.execute("update builds set manifest_sha256 = ?", (manifest_sha256(entries),))
     conn.close()
     with pytest.raises(ProvcatError, match="not a plain relative path"):

@@ -95,14 +95,14 @@ def rows(db: Path, sql: str) -> list[tuple[object, ...]]:
 
 
 def assert_links_resolve(root: ET.Element) -> None:
-    objects = by_identifier(root, "object", "object", "provcat document id")
+    objects = {kind: by_identifier(root, "object", "object", kind) for kind in ("provcat document id", "provcat path")}
     agents = by_identifier(root, "agent", "agent", "provcat agent")
     for event in root.findall("p:event", NS):
         assert event.findall("p:linkingAgentIdentifier", NS), "every event names who ran it"
         for kind, value in identifiers(event, "linkingAgent"):
             assert kind == "provcat agent" and value in agents, value
         for kind, value in identifiers(event, "linkingObject"):
-            assert kind == "provcat document id" and value in objects, value
+            assert kind in objects and value in objects[kind], (kind, value)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -175,8 +175,9 @@ def test_one_event_per_fixity_event_and_per_run(verified: tuple[Path, Path], tmp
     root = export(db, tmp_path / "premis.xml", schema)
     (n_events,) = rows(db, "select count(*) from fixity_events")[0]
     (n_runs,) = rows(db, "select count(*) from fixity_runs")[0]
-    assert (n_events, n_runs) == (11, 2)
-    assert len(root.findall("p:event", NS)) == n_events + n_runs
+    (n_identifications,) = rows(db, "select count(*) from identifications")[0]
+    assert (n_events, n_runs, n_identifications) == (11, 2, 5)
+    assert len(root.findall("p:event", NS)) == n_events + n_runs + n_identifications
     events = by_identifier(root, "event", "event", "provcat fixity event")
     runs = by_identifier(root, "event", "event", "provcat fixity run")
     assert sorted(map(int, events)) == list(range(1, n_events + 1)) and sorted(map(int, runs)) == [1, 2]
@@ -258,7 +259,7 @@ def test_agents(verified: tuple[Path, Path], tmp_path: Path, schema: xmlschema.X
     _, db = verified
     root = export(db, tmp_path / "premis.xml", schema)
     agents = by_identifier(root, "agent", "agent", "provcat agent")
-    assert list(agents) == ["provcat 0.1.0"]
+    assert list(agents) == ["provcat 0.1.0", "siegfried 1.11.9"]
     software = agents["provcat 0.1.0"]
     assert (text(software, "p:agentName"), text(software, "p:agentType"), text(software, "p:agentVersion")) == (
         "provcat", "software", "0.1.0")
@@ -276,7 +277,8 @@ def test_other_agents_are_people_or_programs(verified: tuple[Path, Path], tmp_pa
     conn.close()
     root = export(db, tmp_path / "premis.xml", schema)
     agents = by_identifier(root, "agent", "agent", "provcat agent")
-    assert set(agents) == {"provcat 0.1.0", "provcat 0.0.9", "curator@archive-host", "fixity-daemon 2.1"}
+    assert set(agents) == {"provcat 0.1.0", "provcat 0.0.9", "curator@archive-host", "fixity-daemon 2.1",
+                           "siegfried 1.11.9"}
     assert [text(agents[a], "p:agentType") for a in ("curator@archive-host", "fixity-daemon 2.1", "provcat 0.0.9")] \
         == ["person", "software", "software"]
     run = by_identifier(root, "event", "event", "provcat fixity run")["2"]
@@ -294,7 +296,8 @@ def test_a_document_no_longer_catalogued_is_named_not_linked(verified: tuple[Pat
     assert "doc-1" not in by_identifier(root, "object", "object", "provcat document id")
     (n_events,) = rows(db, "select count(*) from fixity_events")[0]
     (n_runs,) = rows(db, "select count(*) from fixity_runs")[0]
-    assert len(root.findall("p:event", NS)) == n_events + n_runs
+    (n_identifications,) = rows(db, "select count(*) from identifications")[0]
+    assert len(root.findall("p:event", NS)) == n_events + n_runs + n_identifications
     ingestion = by_identifier(root, "event", "event", "provcat fixity event")["2"]  # doc-1 catalogued
     assert identifiers(ingestion, "linkingObject") == []
     assert "file doc-1.txt (document doc-1, no longer in the catalogue)" in texts(
@@ -317,8 +320,9 @@ def test_read_in_pages(verified: tuple[Path, Path], tmp_path: Path, schema: xmls
 def test_a_catalogue_written_before_runs(project: tuple[Path, Path], tmp_path: Path,
                                          schema: xmlschema.XMLSchema) -> None:
     _, db = project
-    conn = sqlite3.connect(db)  # the catalogue as earlier versions wrote it
-    conn.executescript("alter table fixity_events drop column run_id; drop table fixity_runs;")
+    conn = sqlite3.connect(db)  # the catalogue as earlier versions wrote it (before runs, and before files)
+    conn.executescript("alter table fixity_events drop column run_id; drop table fixity_runs; "
+                       "drop table identifications; drop table files;")
     conn.close()
     root = export(db, tmp_path / "premis.xml", schema)
     assert len(root.findall("p:event", NS)) == len(TEXTS)
@@ -334,7 +338,7 @@ def test_run_outcomes() -> None:
     assert run_outcome({**run, "status": "running"}) == "in progress"
     assert run_outcome({**run, "unrecorded": 1}) == "failure"
     assert run_outcome({**run, "files": 0, "intact": 0}) == "failure"  # an empty archive checked in full
-    assert run_outcome({**run, "files": 0, "intact": 0, "scope": "the 10 documents checked longest ago"}) == "success"
+    assert run_outcome({**run, "files": 0, "intact": 0, "scope": "the 10 files checked longest ago"}) == "success"
     assert run_outcome({**run, "kind": "ingestion", "changed": 1, "missing": 1}) == "success"  # a rebuild's news
     assert run_outcome({**run, "kind": "ingestion", "error": 1}) == "failure"
 
@@ -344,8 +348,9 @@ def test_the_seeds_catalogue(seeds_catalogue: Path, tmp_path: Path, schema: xmls
     (n_documents,) = rows(seeds_catalogue, "select count(*) from documents")[0]
     (n_events,) = rows(seeds_catalogue, "select count(*) from fixity_events")[0]
     (n_runs,) = rows(seeds_catalogue, "select count(*) from fixity_runs")[0]
+    (n_identifications,) = rows(seeds_catalogue, "select count(*) from identifications")[0]
     assert len(root.findall("p:object", NS)) == n_documents == 2
-    assert len(root.findall("p:event", NS)) == n_events + n_runs
+    assert len(root.findall("p:event", NS)) == n_events + n_runs + n_identifications
     assert_links_resolve(root)
 
 
@@ -369,7 +374,8 @@ def test_hostile_names_and_text_give_valid_xml(tmp_path: Path, schema: xmlschema
     conn.execute("update fixity_events set detail = ? || cast(x'ff' as text), agent = ? where id = 1",
                  ("nul\x00 ff\x0c bell\x07 cr\r </premis> <!-- &amp; \ud7ff\ufffe", "eve\x08@host"))
     # text that is not UTF-8, which provcat never writes, in a catalogue changed by hand
-    conn.execute("update documents set path = 'bad-' || cast(x'fe' as text) || '.txt' where path = 'caf\\xe9.txt'")
+    for table in ("documents", "files"):
+        conn.execute(f"update {table} set path = 'bad-' || cast(x'fe' as text) || '.txt' where path = 'caf\\xe9.txt'")
     conn.commit()
     conn.close()
     out = tmp_path / "premis.xml"
@@ -406,12 +412,12 @@ def test_the_command_writes_and_rewrites_its_own_export(verified: tuple[Path, Pa
     cwd = db.parent
     code, out, _ = run(["export", "premis", "out/premis.xml", "--db", "catalogue.db", "--archive", "archive"], cwd)
     assert code == 0 and out == ("wrote the PREMIS 3.0 fixity history of catalogue.db to out/premis.xml: "
-                                 "5 objects, 13 events, 1 agents\n")
+                                 "5 objects, 18 events, 2 agents\n")
     first = (cwd / "out" / "premis.xml").read_bytes()
     schema.validate(str(cwd / "out" / "premis.xml"))
     assert provcat("verify", str(archive), "--db", str(db))[0] == 1
     code, out, _ = run(["export", "premis", "out/premis.xml", "--archive", "archive"], cwd)
-    assert code == 0 and "20 events" in out
+    assert code == 0 and "25 events" in out
     assert (cwd / "out" / "premis.xml").read_bytes() != first
     assert sorted(p.name for p in (cwd / "out").iterdir()) == ["premis.xml"]  # no temporary file left
 
@@ -485,8 +491,9 @@ def test_a_catalogue_without_documents_is_refused(project: tuple[Path, Path], tm
     _, db = project
     conn = sqlite3.connect(db)
     conn.execute("delete from documents")
+    conn.execute("delete from files")
     conn.commit()
     conn.close()
-    with pytest.raises(ProvcatError, match="catalogue.db: catalogues no document: a PREMIS document needs at least"):
+    with pytest.raises(ProvcatError, match="catalogue.db: catalogues no file: a PREMIS document needs at least"):
         export_premis(db, tmp_path / "premis.xml")
     assert not (tmp_path / "premis.xml").exists()

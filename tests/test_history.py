@@ -220,7 +220,7 @@ def test_a_run_left_running_is_closed_as_interrupted(project: tuple[Path, Path])
 def test_the_oldest_checked_are_checked_in_turn(project: tuple[Path, Path]) -> None:
     archive, db = project
     code, out, _ = verify(archive, db, "--oldest", "2")
-    assert code == 0 and "recorded as run 2 (the 2 documents checked longest ago" in out
+    assert code == 0 and "recorded as run 2 (the 2 files checked longest ago" in out
     assert checked(db, 2) == ["doc-0.txt", "doc-1.txt"]
     verify(archive, db, "--oldest", "2")
     assert checked(db, 3) == ["doc-2.txt", "doc-3.txt"]
@@ -246,7 +246,7 @@ def test_not_checked_for_an_age(project: tuple[Path, Path]) -> None:
     verify(archive, db, "--oldest", "3")
     code, out, _ = verify(archive, db, "--not-checked-for", "1h")
     assert code == 0 and checked(db, 3) == ["doc-3.txt", "doc-4.txt"]
-    assert "recorded as run 3 (the documents not checked since 20" in out
+    assert "recorded as run 3 (the files not checked since 20" in out
     code, _, err = verify(archive, db, "--not-checked-for", "soon")
     assert code == 2 and "give an age such as 30d" in err
 

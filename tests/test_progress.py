@@ -125,7 +125,7 @@ def test_verify_shows_progress_on_a_terminal(catalogued: tuple[Path, Path]) -> N
     archive, db = catalogued
     written = run_on_a_terminal([str(PROVCAT), "verify", str(archive), "--db", str(db)])
     assert "verifying:   0%" in written and "0.00/156 [" in written  # the bytes to read, from the start
-    assert "3 documents checked: 3 intact" in written
+    assert "3 files checked: 3 intact" in written
 
 
 def test_verify_piped_or_as_json_shows_none(catalogued: tuple[Path, Path]) -> None:

@@ -78,7 +78,7 @@ async def test_the_integrity_page_lists_the_runs_newest_first(project: tuple[Pat
     provcat("verify", str(archive), "--db", str(db), "--oldest", "1")
     html = await page(publish.datasette_instance(db, metadata), "/catalogue/-/integrity")
     assert re.findall(r'<tr data-run="(\d+)">', html) == ["3", "2", "1"]
-    assert "the 1 documents checked longest ago" in html or "the 1 document checked longest ago" in html
+    assert "the 1 files checked longest ago" in html or "the 1 file checked longest ago" in html
     assert "What each state means" in html
     assert html.count("Integrity of the archive<") == 1  # the page title, once
 

@@ -143,7 +143,7 @@ def test_cli_jobs_option(archive_and_db: tuple[Path, Path]) -> None:
 
     archive, db = archive_and_db
     one = CliRunner().invoke(main, ["verify", str(archive), "--db", str(db), "--jobs", "1"])
-    assert one.exit_code == 0 and one.stdout.splitlines()[-2].startswith("2 documents checked: 2 intact")
+    assert one.exit_code == 0 and one.stdout.splitlines()[-2].startswith("2 files checked: 2 intact")
     two = CliRunner().invoke(main, ["verify", str(archive), "--db", str(db), "-j", "2", "--all-digests"])
     assert two.exit_code == 0 and len(two.stdout.splitlines()) == 6
     zero = CliRunner().invoke(main, ["verify", str(archive), "--db", str(db), "--jobs", "0"])

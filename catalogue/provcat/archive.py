@@ -1,8 +1,21 @@
-"""Scan: the documents of an archive folder, found recursively, in a stable order.
+"""Scan: every file of an archive folder, found recursively, in a stable order.
 
-Hidden files and folders are skipped. A symbolic link is followed only when it stays inside the
-archive: a link pointing outside could smuggle in files the archive does not hold. Files of a kind
-the catalogue does not read are listed as skipped, with the reason.
+Every regular file below the archive is catalogued (its fixity and format), whatever its kind;
+those with the extension of a kind the catalogue reads as text (``.txt``, ``.srt``, ``.vtt``) are
+also its documents. What is left out, and why:
+
+- **hidden files and folders** (a name starting with a dot: ``.git``, ``.DS_Store``): what a
+  version-control system, an operating system or an editor keeps beside the archive, not what was
+  archived;
+- **symbolic links pointing outside the archive**, and broken ones: a link pointing outside could
+  smuggle in files the archive does not hold (a link to a file inside is followed);
+- **anything that is not a regular file** (a device, a pipe, a socket): it has no bytes to keep;
+- **a name whose bytes are not UTF-8 and that, written with ``\\xNN`` escapes, is another file's
+  name**: the two could not be told apart.
+
+The catalogue's own files (the database, its lock and the temporary file of a build, and the
+exports) are never inside the archive: a catalogue or an export inside the archive folder is
+refused before anything is written (:mod:`provcat.ownership`).
 
 Verification scans whole archives before hashing them, so the scan works on strings and directory
 entries (``os.scandir`` caches each entry's type) and imports nothing heavy.
@@ -32,7 +45,12 @@ SUPPORTED_SUFFIXES = frozenset(MEDIA_TYPES)
 class ArchiveFile:
     path: str  # relative to the archive root, POSIX separators
     local: str  # where it is on disk
-    id: str  # the document id: the path without its extension
+    id: str | None  # the document id (the path without its extension); None for a kind not read as text
+
+    @property
+    def text_kind(self) -> bool:
+        """Whether the file has the extension of a kind the catalogue reads as text."""
+        return self.id is not None
 
     @property
     def location(self) -> Path:
@@ -41,7 +59,7 @@ class ArchiveFile:
 
 @dataclass
 class ScanResult:
-    files: list[ArchiveFile] = field(default_factory=list)
+    files: list[ArchiveFile] = field(default_factory=list)  # every file, by path
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
 
 
@@ -51,13 +69,12 @@ def document_id(relative_path: str) -> str:
     return root if ext and posixpath.basename(root) else relative_path
 
 
-KIND_REFUSED = f"not a document kind the catalogue reads ({', '.join(sorted(SUPPORTED_SUFFIXES))})"
-
-
-def _is_document(name: str) -> bool:
-    """Whether a file name (not starting with a dot) has the extension of a kind the catalogue reads."""
+def is_text_kind(name: str) -> bool:
+    """Whether a file name (not starting with a dot) has the extension of a kind the catalogue reads
+    as text."""
     dot = name.rfind(".")
     return dot > 0 and name[dot:].lower() in SUPPORTED_SUFFIXES
+
 
 def catalogue_name(name: str) -> str:
     """A file or folder name as the catalogue records it: the name itself when it is valid UTF-8
@@ -74,7 +91,7 @@ _UNDECODED = re.compile("[\udc80-\udcff]")
 
 @dataclass
 class Listing:
-    """What a scan found: catalogue paths of the documents and of what was left out (with why),
+    """What a scan found: catalogue paths of the files and of what was left out (with why),
     and, for the rare path whose name had to be escaped, where the file is (relative, as on disk)."""
 
     found: list[str] = field(default_factory=list)
@@ -89,7 +106,7 @@ class Listing:
             self._escaped.append((path, raw))
 
     def settle(self) -> None:
-        """Admit the documents with escaped names, but not one whose escaped name is also another
+        """Admit the files with escaped names, but not one whose escaped name is also another
         file's name: that file keeps it (whatever order the folder listed them in)."""
         taken = set(self.found)
         counts = Counter(path for path, _ in self._escaped)
@@ -104,7 +121,7 @@ class Listing:
 
 
 def _walk(archive: str, root: str, listing: Listing) -> None:
-    """List the documents below ``archive`` (unsorted), and what was left out with why. The common
+    """List the files below ``archive`` (unsorted), and what was left out with why. The common
     case (a regular file) is decided from the directory entry alone, without a system call. Folders
     are walked from a list, not by recursion, so that no depth of folders is too deep."""
     pending = [(archive, "", "")]  # (folder on disk, its catalogue path prefix, its prefix on disk)
@@ -117,10 +134,7 @@ def _walk(archive: str, root: str, listing: Listing) -> None:
                     continue
                 path, raw = prefix + catalogue_name(name), raw_prefix + name
                 if entry.is_file(follow_symlinks=False):
-                    if _is_document(name):
-                        listing.add(path, raw)
-                    else:
-                        listing.skipped.append((path, KIND_REFUSED))
+                    listing.add(path, raw)
                 elif entry.is_dir(follow_symlinks=False):
                     pending.append((entry.path, path + "/", raw + "/"))
                 else:
@@ -132,8 +146,8 @@ def _walk(archive: str, root: str, listing: Listing) -> None:
 
 
 def _refused_link_or_special(entry: os.DirEntry[str], root: str) -> str | None:
-    """Why a symbolic link or special file is left out, or None for a link to a document inside
-    the archive."""
+    """Why a symbolic link or special file is left out, or None for a link to a file inside the
+    archive."""
     if entry.is_symlink():
         target = os.path.realpath(entry.path)
         if os.path.commonpath([root, target]) != root:
@@ -142,7 +156,7 @@ def _refused_link_or_special(entry: os.DirEntry[str], root: str) -> str | None:
             return "broken symbolic link"
     if not entry.is_file(follow_symlinks=True):
         return "not a regular file"
-    return None if _is_document(entry.name) else KIND_REFUSED
+    return None
 
 
 def require_folder(archive: Path) -> None:
@@ -154,8 +168,8 @@ def require_folder(archive: Path) -> None:
 
 
 def scan_paths(archive: Path) -> Listing:
-    """The catalogue paths of every supported document below ``archive``, sorted, and the skipped
-    files with the reason, sorted; nothing else is built (verification uses this directly)."""
+    """The catalogue paths of every file below ``archive``, sorted, and what was left out with the
+    reason, sorted; nothing else is built (verification uses this directly)."""
     require_folder(archive)
     listing = Listing()
     _walk(str(archive), os.path.realpath(archive), listing)
@@ -166,12 +180,16 @@ def scan_paths(archive: Path) -> Listing:
 
 
 def scan(archive: Path) -> ScanResult:
-    """Every supported document below ``archive``; unsupported or unsafe files are reported."""
+    """Every file below ``archive``, those of a kind read as text with their document id; what is
+    left out is reported."""
     listing = scan_paths(archive)
-    stems = [document_id(relative) for relative in listing.found]
-    shared = Counter(stems)
+    text_kind = [is_text_kind(posixpath.basename(relative)) for relative in listing.found]
+    stems = [document_id(relative) if text else None for relative, text in zip(listing.found, text_kind, strict=True)]
+    # "talk.srt" beside "talk.txt": both keep their extension so that neither id is ambiguous (only
+    # documents have ids: "talk.pdf" beside "talk.txt" leaves it "talk")
+    shared = Counter(stem for stem in stems if stem is not None)
     base = os.path.join(str(archive), "")  # with its separator
-    # "talk.srt" beside "talk.txt": both keep their extension so that neither id is ambiguous
-    files = [ArchiveFile(relative, base + listing.on_disk.get(relative, relative), relative if shared[stem] > 1
-                         else stem) for relative, stem in zip(listing.found, stems, strict=True)]
+    files = [ArchiveFile(relative, base + listing.on_disk.get(relative, relative),
+                         None if stem is None else relative if shared[stem] > 1 else stem)
+             for relative, stem in zip(listing.found, stems, strict=True)]
     return ScanResult(files, listing.skipped)

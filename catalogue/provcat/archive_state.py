@@ -1,5 +1,6 @@
 """The archive's integrity as the site shows it: each document's latest check, the latest
-verification of the whole archive, the files it found not intact, and the history of runs.
+verification of the whole archive, the files it found not intact (documents and other files
+alike), and the history of runs.
 
 Read live from the catalogue on every page (a verification appends to it while the site is up), in
 a few indexed queries. A catalogue written before runs were kept, and not verified since, has
@@ -12,6 +13,8 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 from typing import Any
+
+from .ownership import records_every_file
 
 #: How each outcome reads on a document's page and in lists, and the colour class it takes.
 STATES: dict[str, tuple[str, str]] = {
@@ -38,10 +41,12 @@ from fixity_events where id = (select max(id) from fixity_events where document_
 RUN_COLUMNS = ("id, kind, status, started_at, finished_at, agent, scope, files, new, intact, changed, missing, "
                "unrecorded, error, run_sha256")
 NOT_INTACT_SQL = """
-select path, document_id, outcome, detail, algorithm, expected, actual from fixity_events
+select path, document_id, outcome, detail, algorithm, expected, actual, {recorded} from fixity_events
 where id >= :first and run_id = :run and outcome not in ('intact', 'new')
 group by path order by path limit :limit
 """
+#: Whether a file that is not a document is one the catalogue records (a row of ``files``).
+RECORDED_FILE = "(document_id is null and exists (select 1 from files f where f.path = fixity_events.path))"
 
 
 @dataclass(frozen=True)
@@ -98,6 +103,7 @@ class Problem:
     outcome: str
     label: str
     detail: str | None
+    recorded_file: bool = False  # a file that is not a document, recorded in ``files`` (its row is its page)
 
 
 def _has(conn: sqlite3.Connection, name: str) -> bool:
@@ -145,7 +151,9 @@ def problems(conn: sqlite3.Connection, run_id: int, limit: int = 200) -> list[Pr
     """The files the run did not find intact, by path (one line per file, whatever its digests)."""
     first = conn.execute("select coalesce(first_event, 0) from fixity_runs where id = ?", (run_id,)).fetchone()
     found = []
-    for path, document_id, outcome, detail, *_ in conn.execute(
-            NOT_INTACT_SQL, {"first": first[0] if first else 0, "run": run_id, "limit": limit}):
-        found.append(Problem(path, document_id, outcome, STATES.get(outcome, (outcome, ""))[0], detail))
+    sql = NOT_INTACT_SQL.format(recorded=RECORDED_FILE if records_every_file(conn) else "0")
+    for path, document_id, outcome, detail, _, _, _, recorded in conn.execute(
+            sql, {"first": first[0] if first else 0, "run": run_id, "limit": limit}):
+        found.append(Problem(path, document_id, outcome, STATES.get(outcome, (outcome, ""))[0], detail,
+                             bool(recorded)))
     return found

@@ -1,9 +1,15 @@
-"""Build: scan -> fixity -> read -> classify -> extract -> merge curated -> write.
+"""Build: scan -> fixity -> identify -> read -> classify -> extract -> merge curated -> write.
+
+Every file of the archive is catalogued (a row of ``files``: its digests, size and format, with an
+ingestion event in the fixity history); those read as text are also documents, which are
+classified and extracted. A file that cannot be read as text is kept as a file without text.
 
 The catalogue is written to a temporary file beside the target and moved into place atomically once
 complete, so a failed or interrupted build leaves the previous catalogue exactly as it was. The
-build history and fixity events of the previous catalogue are carried over. A document whose bytes,
-extractor version and curated inputs are unchanged keeps its previous extraction.
+build history, fixity events and format identifications of the previous catalogue are carried
+over. A document whose bytes, extractor version and curated inputs are unchanged keeps its previous
+extraction; a file whose bytes and path are unchanged keeps its previous identification when it
+was made by the same version of the tool with the same signature files.
 """
 
 from __future__ import annotations
@@ -24,16 +30,16 @@ from pathlib import Path
 import sqlite_utils
 
 from . import __version__, history, store
-from .archive import ArchiveFile, scan
+from .archive import SUPPORTED_SUFFIXES, ArchiveFile, scan
 from .classify import classify
 from .curation import Curation, load_curation
 from .description import describe
 from .errors import ProvcatError
-from .fixity import digest_bytes, manifest_sha256
+from .fixity import BLOCK_SIZE, Digests, digest_bytes, digest_file, manifest_sha256
 from .lock import CatalogueLock
 from .merge import apply_sidecar
 from .models import Extraction, Mention, Quote, ReadDocument, Sidecar, TypeDecision
-from .ownership import check_catalogue_target
+from .ownership import check_catalogue_target, records_every_file
 from .reading import read_document
 from .registry import Registry
 
@@ -45,13 +51,19 @@ MAX_DOCUMENT_BYTES = 64 * 1024 * 1024
 #: bytes (but for a single larger document), whatever the archive size.
 WINDOW = 64
 WINDOW_BYTES = 16 * 1024 * 1024
-#: Told, after each document is written: documents done, of how many, bytes read, of how many.
+#: Files whose formats are identified in one call to the identification tool (it costs less per
+#: file than one call each), and at most this many bytes of documents held meanwhile.
+IDENTIFY_FILES = 64
+IDENTIFY_BYTES = 16 * 1024 * 1024
+#: Told, after each file is written: files done, of how many, bytes read, of how many.
 Progress = Callable[[int, int, int, int], None]
 
 
 @dataclass
 class BuildReport:
     db: Path
+    files: int = 0  # every file catalogued, documents included
+    unidentified: int = 0  # files whose format was not identified (no match, or the tool could not read them)
     documents: int = 0
     extracted: int = 0
     reused: int = 0
@@ -65,15 +77,25 @@ class BuildReport:
 
 @dataclass
 class Prepared:
+    """A file ready to be written: its digests and identification and, for a document, its bytes,
+    text and type (``read`` is None for a file that is not read as text, ``not_read`` says why)."""
+
     file: ArchiveFile
-    data: bytes
+    data: bytes  # a document's bytes (empty for a file that is not a document: it is not held)
     sha256: str
     sha512: str
-    read: ReadDocument
-    decision: TypeDecision
-    key: str
+    size: int
+    identification: dict[str, object]  # the row of identifications it is described by
+    read: ReadDocument | None = None
+    decision: TypeDecision | None = None
+    key: str | None = None
+    not_read: str | None = None
     extraction: Extraction | None = None
     rejections: dict[tuple[str, str], int] = field(default_factory=dict)
+
+    @property
+    def is_document(self) -> bool:
+        return self.read is not None
 
 
 def now() -> str:
@@ -151,33 +173,147 @@ def previous_extraction(old: sqlite3.Connection | None, doc_id: str,
     return Extraction(mentions=mentions, quotes=quotes), rejections
 
 
-def prepare(files: list[ArchiveFile], curation: Curation, report: BuildReport) -> Iterator[Prepared]:
-    """Read, hash, decode and classify each file; files that are not text documents become warnings."""
-    for item in files:
-        try:
-            size = item.location.stat().st_size
-            if size > MAX_DOCUMENT_BYTES:
-                report.warnings.append((item.path, f"{size:,} bytes, larger than the {MAX_DOCUMENT_BYTES:,}-byte "
-                                                   "limit for one document; skipped"))
-                continue
+#: Why a file was not read as text, when it is not of a kind the catalogue reads.
+NOT_TEXT_KIND = f"not a kind the catalogue reads as text ({', '.join(sorted(SUPPORTED_SUFFIXES))})"
+
+
+@dataclass
+class Hashed:
+    """A file hashed: its digests and, for a file to be read as text, its bytes (else why not)."""
+
+    file: ArchiveFile
+    digests: Digests
+    data: bytes | None
+    not_read: str | None
+
+
+def hash_file(item: ArchiveFile, report: BuildReport, buffer: bytearray | None = None) -> Hashed:
+    """A file's digests; a file of a kind read as text (and not too large to read whole) is read into
+    memory, any other streamed through the digests (in blocks of ``buffer``, reused from file to
+    file). A file that exists but cannot be read stops the build: dropping it would silently remove
+    its record (and its fixity history) from the catalogue."""
+    try:
+        size = item.location.stat().st_size
+        if item.text_kind and size <= MAX_DOCUMENT_BYTES:
             data = item.location.read_bytes()
-        except OSError as exc:
-            # a file that exists but cannot be read stops the build: dropping it would silently
-            # remove its record (and its fixity history) from the catalogue
-            raise ProvcatError(item.location, f"cannot be read: {exc.strerror or exc}") from exc
-        digests = digest_bytes(data)
-        try:
-            read = read_document(data, item.path)
-        except ProvcatError as exc:
-            report.warnings.append((item.path, f"{exc.problem}; skipped"))
-            continue
-        report.warnings.extend((item.path, w) for w in read.warnings)
-        decision = classify(read.text, read.media_type)
-        sidecar = curation.sidecars.get(item.path)
-        if sidecar is not None and sidecar.type is not None:
-            decision = decision.model_copy(update={"type": sidecar.type, "confidence": 1.0, "method": "curated"})
-        key = extraction_key(digests.sha256, decision.type, curation.inputs_digest(item.path))
-        yield Prepared(item, data, digests.sha256, digests.sha512, read, decision, key)
+            return Hashed(item, digest_bytes(data), data, None)
+        digests = digest_file(item.location, buffer=buffer)
+    except OSError as exc:
+        raise ProvcatError(item.location, f"cannot be read: {exc.strerror or exc}") from exc
+    if not item.text_kind:
+        return Hashed(item, digests, None, NOT_TEXT_KIND)
+    why = f"{size:,} bytes, larger than the {MAX_DOCUMENT_BYTES:,}-byte limit for one document"
+    report.warnings.append((item.path, f"{why}; catalogued as a file, without text"))
+    return Hashed(item, digests, None, why)
+
+
+def _chunks(files: list[ArchiveFile]) -> Iterator[list[ArchiveFile]]:
+    """``files`` a few at a time: at most ``IDENTIFY_FILES``, and at most ``IDENTIFY_BYTES`` of the
+    documents among them (but for a single larger one)."""
+    chunk: list[ArchiveFile] = []
+    held = 0
+    for item in files:
+        size = size_of(item) if item.text_kind else 0
+        if chunk and (len(chunk) == IDENTIFY_FILES or held + size > IDENTIFY_BYTES):
+            yield chunk
+            chunk, held = [], 0
+        chunk.append(item)
+        held += size
+    if chunk:
+        yield chunk
+
+
+class Identifier:
+    """The formats of a build's files: reused from the previous catalogue when the file's path and
+    bytes are unchanged and the same version of the tool with the same signature files identified
+    it; otherwise identified now, a row of ``identifications`` each (ids from ``next_id`` on)."""
+
+    def __init__(self, old: sqlite3.Connection | None, old_path: Path, build_id: int, next_id: int) -> None:
+        from . import identify
+
+        self.identify = identify
+        self.tool = identify.tool()
+        self.old = old if old is not None and records_every_file(old) and _has_table(old, "identifications") \
+            else None
+        self.old_path, self.build_id, self.next_id = old_path, build_id, next_id
+        self.new: list[dict[str, object]] = []  # made by this build, to be written
+
+    def previous(self, path: str, sha256: str) -> dict[str, object] | None:
+        if self.old is None:
+            return None
+        with reading_previous(self.old_path):
+            row = self.old.execute(
+                "select i.* from files f join identifications i on i.id = f.identification_id where f.path = ? "
+                "and f.sha256 = ? and i.sha256 = ? and i.identified_by = ? and i.signatures = ?",
+                (path, sha256, sha256, self.tool.identified_by, self.tool.signatures)).fetchone()
+        return dict(row) if row is not None else None
+
+    def identified(self, hashed: list[Hashed], report: BuildReport) -> list[dict[str, object]]:
+        """The identification of each file, in order."""
+        rows: list[dict[str, object] | None] = [self.previous(h.file.path, h.digests.sha256) for h in hashed]
+        todo = [i for i, row in enumerate(rows) if row is None]
+        found = self.identify.identify_files([hashed[i].file.local for i in todo], [hashed[i].file.path for i in todo])
+        at = history.now()
+        for i, made in zip(todo, found, strict=True):
+            item = hashed[i]
+            warning = made.warning
+            if made.size_bytes is not None and made.outcome != "error" and made.size_bytes != item.digests.size_bytes:
+                changed = (f"the file changed while it was catalogued: {item.digests.size_bytes:,} bytes hashed, "
+                           f"{made.size_bytes:,} identified")
+                warning = f"{warning}; {changed}" if warning else changed
+                report.warnings.append((item.file.path, changed))
+            if made.outcome == "error":
+                report.warnings.append((item.file.path, f"format not identified: {made.warning}"))
+            row: dict[str, object] = {
+                "id": self.next_id, "build_id": self.build_id, "path": item.file.path, "sha256": item.digests.sha256,
+                "size_bytes": item.digests.size_bytes, "identified_at": at, "outcome": made.outcome,
+                "puid": made.puid, "format_name": made.format_name, "format_version": made.format_version,
+                "mime_type": made.mime_type, "format_class": made.format_class, "basis": made.basis,
+                "warning": warning, "identified_by": self.tool.identified_by, "signatures": self.tool.signatures,
+                "signature_file": self.tool.signature_file, "agent": AGENT}
+            self.next_id += 1
+            self.new.append(row)
+            rows[i] = row
+        return [row for row in rows if row is not None]
+
+
+def prepare(files: list[ArchiveFile], curation: Curation, report: BuildReport,
+            identifier: Identifier) -> Iterator[Prepared]:
+    """Hash and identify every file, a few at a time; read, decode and classify those of a kind read
+    as text. One that cannot be read as text is a file without text, with a warning saying why."""
+    buffer = bytearray(BLOCK_SIZE)
+    for chunk in _chunks(files):
+        hashed = [hash_file(item, report, buffer) for item in chunk]
+        for item, identification in zip(hashed, identifier.identified(hashed, report), strict=True):
+            yield prepared(item, identification, curation, report)
+
+
+def prepared(hashed: Hashed, identification: dict[str, object], curation: Curation,
+             report: BuildReport) -> Prepared:
+    item, digests = hashed.file, hashed.digests
+    done = Prepared(item, b"", digests.sha256, digests.sha512, digests.size_bytes, identification,
+                    not_read=hashed.not_read)
+    if hashed.data is None:
+        return done
+    try:
+        read = read_document(hashed.data, item.path)
+    except ProvcatError as exc:
+        report.warnings.append((item.path, f"{exc.problem}; catalogued as a file, without text"))
+        done.not_read = exc.problem
+        return done
+    report.warnings.extend((item.path, w) for w in read.warnings)
+    decision = classify(read.text, read.media_type)
+    sidecar = curation.sidecars.get(item.path)
+    if sidecar is not None and sidecar.type is not None:
+        decision = decision.model_copy(update={"type": sidecar.type, "confidence": 1.0, "method": "curated"})
+    key = extraction_key(digests.sha256, decision.type, curation.inputs_digest(item.path))
+    done.data, done.read, done.decision, done.key = hashed.data, read, decision, key
+    return done
+
+
+def _has_table(conn: sqlite3.Connection, name: str) -> bool:
+    return conn.execute("select 1 from sqlite_master where type = 'table' and name = ?", (name,)).fetchone() \
+        is not None
 
 
 TEMP_PREFIX = ".{name}.building-"
@@ -236,7 +372,7 @@ def build_catalogue(archive: Path, metadata: Path, db: Path, progress: Progress 
     curation = load_curation(metadata)
     found = scan(archive)
     report = BuildReport(db=db, warnings=[(p, f"{why}; skipped") for p, why in found.skipped])
-    paths = {f.path for f in found.files}
+    paths = {f.path for f in found.files if f.text_kind}
     for document, sidecar_file in curation.sidecar_files.items():
         if document not in paths:
             raise ProvcatError(sidecar_file, f"describes '{document}', which is not a document in {archive}")
@@ -301,38 +437,39 @@ def reading_previous(path: Path) -> Iterator[None]:
 
 def extracted(items: Iterator[Prepared], old: sqlite3.Connection | None, curation: Curation,
               report: BuildReport, old_path: Path) -> Iterator[Prepared]:
-    """Each document with its assertions, in order, a window at a time: reused from the previous
-    catalogue when its inputs are unchanged, otherwise extracted (spaCy reads the window in batches)
-    and corrected by its sidecar. A text longer than the extractor reads gets its curated
-    assertions only, and a warning."""
+    """Each file in order, each document with its assertions, a window at a time: reused from the
+    previous catalogue when its inputs are unchanged, otherwise extracted (spaCy reads the window in
+    batches) and corrected by its sidecar. A text longer than the extractor reads gets its curated
+    assertions only, and a warning. Files that are not documents pass through."""
     from .extract.pipeline import MAX_CHARACTERS, Job, extract_all
 
     for window in _batches(items, WINDOW, WINDOW_BYTES):
-        todo = []
-        for item in window:
-            if len(item.read.text) > MAX_CHARACTERS:
-                report.warnings.append((item.file.path, f"{len(item.read.text):,} characters, more than the "
+        documents = [(item, item.read) for item in window if item.read is not None]
+        todo: list[tuple[Prepared, ReadDocument]] = []
+        for item, read in documents:
+            if len(read.text) > MAX_CHARACTERS:
+                report.warnings.append((item.file.path, f"{len(read.text):,} characters, more than the "
                                         f"{MAX_CHARACTERS:,} the extractor reads in one document: catalogued "
                                         "with its text and fixity, without machine entities or quotes"))
             with reading_previous(old_path):
-                previous = previous_extraction(old, item.file.id, item.key)
+                previous = previous_extraction(old, str(item.file.id), str(item.key))
             if previous is None:
-                todo.append(item)
+                todo.append((item, read))
             else:
                 item.extraction, item.rejections = previous
-        jobs = (Job(p.read.text, p.decision.type, p.read.segments) for p in todo
-                if len(p.read.text) <= MAX_CHARACTERS)
+        jobs = (Job(read.text, item.decision.type, read.segments) for item, read in todo
+                if item.decision is not None and len(read.text) <= MAX_CHARACTERS)
         machines = extract_all(jobs, curation.authorities)
-        for item in todo:
-            machine = next(machines) if len(item.read.text) <= MAX_CHARACTERS else Extraction()
+        for item, read in todo:
+            machine = next(machines) if len(read.text) <= MAX_CHARACTERS else Extraction()
             if machine.refused:
                 report.warnings.append((item.file.path, f"{machine.refused}: catalogued with its text and fixity, "
                                                         "without machine entities or quotes"))
             sidecar = curation.sidecars.get(item.file.path)
-            item.extraction, item.rejections = apply_sidecar(item.read.text, machine, sidecar, curation,
+            item.extraction, item.rejections = apply_sidecar(read.text, machine, sidecar, curation,
                                                              curation.sidecar_files.get(item.file.path))
         report.extracted += len(todo)
-        report.reused += len(window) - len(todo)
+        report.reused += len(documents) - len(todo)
         yield from window
 
 
@@ -346,14 +483,22 @@ def _write(tmp: Path, archive: Path, curation: Curation, files: list[ArchiveFile
     db.conn.execute("pragma synchronous = off")
     store.create_schema(db)
     registry = Registry(curation.authorities)
-    previous: dict[str, tuple[str, str]] = {}
+    previous: dict[str, tuple[str | None, str]] = {}
     if old is not None:
         with reading_previous(old_path):
-            previous = {r[0]: (r[1], r[2]) for r in old.execute("select path, id, sha256 from documents")}
+            # what the previous catalogue recorded of each file (a catalogue written before every
+            # file was catalogued recorded its documents only)
+            sql = "select path, document_id, sha256 from files" if records_every_file(old) else \
+                "select path, id, sha256 from documents"
+            previous = {r[0]: (r[1], r[2]) for r in old.execute(sql)}
     entries: list[tuple[str, str]] = []
+    documents = 0
     with db.conn:
         if old is not None:
             store.copy_history(old, db, old_path)
+        build_id = db.conn.execute("select coalesce(max(id), 0) + 1 from builds").fetchone()[0]
+        next_identification = db.conn.execute("select coalesce(max(id), 0) + 1 from identifications").fetchone()[0]
+        identifier = Identifier(old, old_path, build_id, next_identification)
         run = history.start(db.conn, "ingestion", "every file", ("sha256",), AGENT, __version__,
                             archive.resolve().name)
         _write_collection(db, curation, archive)
@@ -361,10 +506,19 @@ def _write(tmp: Path, archive: Path, curation: Curation, files: list[ArchiveFile
         done_bytes = 0
         if progress:
             progress(0, len(files), 0, total_bytes)  # shown while the model loads
-        for done, item in enumerate(extracted(prepare(files, curation, report), old, curation, report, old_path), 1):
-            _write_document(db, item, curation, registry, report)
+        items = extracted(prepare(files, curation, report, identifier), old, curation, report, old_path)
+        for done, item in enumerate(items, 1):
+            if identifier.new:
+                store.insert(db, "identifications", identifier.new)
+                identifier.new.clear()
+            if item.is_document:
+                _write_document(db, item, curation, registry, report)
+                documents += 1
+            _write_file(db, item)
+            if item.identification["outcome"] != "identified":
+                report.unidentified += 1
             if progress:
-                done_bytes += len(item.data)
+                done_bytes += item.size
                 progress(done, len(files), done_bytes, max(total_bytes, done_bytes))
             store.insert(db, "fixity_events", [ingest_event(item, previous.get(item.file.path), run.id)])
             entries.append((item.file.path, item.sha256))
@@ -374,13 +528,13 @@ def _write(tmp: Path, archive: Path, curation: Curation, files: list[ArchiveFile
                                            for path, (doc_id, digest) in sorted(previous.items())
                                            if path not in current))
         _write_entities(db, registry)
-        report.documents = len(entries)
+        report.files, report.documents = len(entries), documents
         report.manifest_sha256 = manifest_sha256(entries)
         report.fixity_run, report.head = run.id, history.finish(db.conn, run.id, first_event=run.first_event)
         store.insert(db, "builds", [{
-            "started_at": started, "finished_at": now(), "software_version": __version__,
+            "id": build_id, "started_at": started, "finished_at": now(), "software_version": __version__,
             "extractor_version": EXTRACTOR_VERSION, "model": MODEL, "model_version": model_version(),
-            "archive": archive.resolve().name, "documents": len(entries),
+            "archive": archive.resolve().name, "documents": documents, "files": len(entries),
             "manifest_sha256": report.manifest_sha256, "metadata_sha256": curation.metadata_digest(),
             "fixity_run_id": run.id,
         }])
@@ -395,8 +549,23 @@ def _write_collection(db: sqlite_utils.Database, curation: Curation, archive: Pa
     store.insert(db, "collection", ({"key": k, "value": v} for k, v in values.items() if v is not None))
 
 
+def _write_file(db: sqlite_utils.Database, item: Prepared) -> None:
+    """The file's row: where it is, its fixity, its format as identified, and whether it is a document."""
+    found = item.identification
+    store.insert(db, "files", [{
+        "path": item.file.path, "document_id": item.file.id if item.is_document else None,
+        "is_document": int(item.is_document), "size_bytes": item.size, "sha256": item.sha256, "sha512": item.sha512,
+        "puid": found["puid"], "format_name": found["format_name"], "format_version": found["format_version"],
+        "mime_type": found["mime_type"], "format_class": found["format_class"],
+        "identification_basis": found["basis"], "identification_warning": found["warning"],
+        "identified_by": found["identified_by"], "signatures": found["signatures"],
+        "identification_id": found["id"], "not_read": item.not_read,
+    }])
+
+
 def _write_document(db: sqlite_utils.Database, item: Prepared, curation: Curation, registry: Registry,
                     report: BuildReport) -> None:
+    assert item.read is not None and item.decision is not None and item.file.id is not None
     sidecar = curation.sidecars.get(item.file.path)
     doc_id = item.file.id
     facts = described(item.read.text, item.decision.type, sidecar)
@@ -457,18 +626,21 @@ def _write_entities(db: sqlite_utils.Database, registry: Registry) -> None:
                                         for a in sorted(r.aliases)))
 
 
-def ingest_event(item: Prepared, before: tuple[str, str] | None, run_id: int) -> dict[str, object]:
-    """The document's digest at ingest, compared with the previous catalogue's record: ``new`` when it
-    is catalogued for the first time."""
+def ingest_event(item: Prepared, before: tuple[str | None, str] | None, run_id: int) -> dict[str, object]:
+    """The file's digest at ingest, compared with the previous catalogue's record: ``new`` when it is
+    catalogued for the first time. A document's event names it; another file's, only its path."""
     outcome = "new" if before is None else ("intact" if before[1] == item.sha256 else "changed")
-    return {"event_type": "ingestion", "document_id": item.file.id, "path": item.file.path,
+    return {"event_type": "ingestion", "document_id": item.file.id if item.is_document else None,
+            "path": item.file.path,
             "checked_at": history.now(), "algorithm": "sha256", "expected": before[1] if before else None,
             "actual": item.sha256, "outcome": outcome, "detail": "first catalogued" if before is None else None,
             "agent": AGENT, "run_id": run_id}
 
 
-def missing_event(path: str, doc_id: str, digest: str, run_id: int) -> dict[str, object]:
-    """A document of the previous catalogue that the archive no longer holds."""
+def missing_event(path: str, doc_id: str | None, digest: str, run_id: int) -> dict[str, object]:
+    """A file (a document, when ``doc_id`` is given) of the previous catalogue that the archive no
+    longer holds."""
+    what = f"document '{doc_id}'" if doc_id is not None else f"file '{path}'"
     return {"event_type": "ingestion", "document_id": None, "path": path, "checked_at": history.now(),
             "algorithm": "sha256", "expected": digest, "actual": None, "outcome": "missing",
-            "detail": f"document '{doc_id}' is no longer in the archive", "agent": AGENT, "run_id": run_id}
+            "detail": f"{what} is no longer in the archive", "agent": AGENT, "run_id": run_id}

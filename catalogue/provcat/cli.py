@@ -1,6 +1,6 @@
 """The command line: a thin adapter that parses options, calls the library and reports in one line.
 
-Exit codes: 0 success; 1 verification found a document that is not intact (or a bag that is not
+Exit codes: 0 success; 1 verification found a file that is not intact (or a bag that is not
 valid); 2 an input or the catalogue has a problem (the message names the file); 3 an internal error
 (a bug: one line, the traceback only with PROVCAT_DEBUG=1).
 """
@@ -73,20 +73,22 @@ def run_build(archive: Path, metadata: Path, db: Path, as_json: bool = False, wa
     from .build import build_catalogue
     from .progress import Progress
 
-    with Progress("building", "documents", enabled=not as_json) as progress:
+    with Progress("building", "files", enabled=not as_json) as progress:
         report = build_catalogue(archive, metadata, db, progress if progress.enabled else None, wait, warn)
     for path, problem in report.warnings:
         warn(f"{path}: {problem}")
     if as_json:
         click.echo(json.dumps({
-            "db": str(report.db), "documents": report.documents, "extracted": report.extracted,
+            "db": str(report.db), "files": report.files, "documents": report.documents,
+            "unidentified": report.unidentified, "extracted": report.extracted,
             "reused": report.reused, "quotes": report.quotes, "manifest_sha256": report.manifest_sha256,
             "fixity_run": report.fixity_run, "head": report.head,
             "warnings": [{"file": p, "problem": w} for p, w in report.warnings],
         }, indent=2))
     else:
-        click.echo(f"catalogued {report.documents} documents into {db} "
-                   f"({report.extracted} extracted, {report.reused} unchanged); "
+        unidentified = f", {report.unidentified} of unidentified format" if report.unidentified else ""
+        click.echo(f"catalogued {report.files} files into {db}: {report.documents} documents "
+                   f"({report.extracted} extracted, {report.reused} unchanged){unidentified}; "
                    f"manifest sha256 {report.manifest_sha256}; recorded as run {report.fixity_run}, head of "
                    f"the fixity history: {report.head}")
     return 0
@@ -99,7 +101,7 @@ def run_build(archive: Path, metadata: Path, db: Path, as_json: bool = False, wa
 @click.option("--json", "as_json", is_flag=True, help="print a JSON report for scripts")
 @wait_option
 def build(archive: Path, metadata: Path, db: Path, as_json: bool, wait: bool) -> None:
-    """Catalogue every document of ARCHIVE (default: seeds)."""
+    """Catalogue every file of ARCHIVE (default: seeds) and read its documents."""
     sys.exit(run_build(archive, metadata, db, as_json, wait))
 
 
@@ -152,7 +154,7 @@ def run_verify(archive: Path, db: Path, as_json: bool = False, all_digests: bool
     else:
         lines = [printable(report_line(c)) for c in checks]
         total = len({c.path for c in checks})
-        lines.append(f"{total} documents checked: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
+        lines.append(f"{total} files checked: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
         lines.append(f"recorded as run {log.run.id} ({selection.scope()}); head of the fixity history: {log.head}")
         click.echo("\n".join(lines))
     return 0 if intact else EXIT_NOT_INTACT
@@ -197,15 +199,15 @@ def run_check_history(db: Path, head: str | None = None, as_json: bool = False) 
               help="processes hashing the files (at most 4 per core)  [default: one per core]")
 @wait_option
 @click.option("--oldest", type=click.IntRange(min=0), default=None, metavar="N",
-              help="check only the N documents checked longest ago (never checked first)")
+              help="check only the N files checked longest ago (never checked first)")
 @click.option("--not-checked-for", metavar="AGE",
-              help="check only the documents not checked for AGE: 30d, 12h, 2w, 45m")
+              help="check only the files not checked for AGE: 30d, 12h, 2w, 45m")
 @click.option("--resume", is_flag=True, help="check what the latest, interrupted verification did not")
 @click.option("--history", is_flag=True, help="check the fixity history's chain of digests instead of the files")
 @click.option("--head", metavar="DIGEST", help="with --history: a head digest kept elsewhere, which must be in it")
 def verify(archive: Path, db: Path, as_json: bool, all_digests: bool, jobs: int | None, wait: bool,
            oldest: int | None, not_checked_for: str | None, resume: bool, history: bool, head: str | None) -> None:
-    """Re-hash ARCHIVE and compare with the catalogue; exit 0 only when every document is intact.
+    """Re-hash ARCHIVE and compare with the catalogue; exit 0 only when every file is intact.
 
     Every verification is recorded as a run of the fixity history; --history checks that history
     instead (exit 0 when every run adds up)."""
@@ -249,10 +251,10 @@ def run_export_bag(out_dir: Path, db: Path, archive: Path, metadata: Path) -> in
 @click.argument("out_dir", type=click.Path(path_type=Path))
 @db_option
 @click.option("--archive", default="seeds", show_default=True, type=click.Path(path_type=Path),
-              help="the archive folder the documents are copied from")
+              help="the archive folder the files are copied from")
 @metadata_option
 def export_bag_command(out_dir: Path, db: Path, archive: Path, metadata: Path) -> None:
-    """Write a BagIt 1.0 bag (documents, curated metadata, catalogue) into OUT_DIR (new or empty)."""
+    """Write a BagIt 1.0 bag (every archived file, curated metadata, catalogue) into OUT_DIR (new or empty)."""
     sys.exit(run_export_bag(out_dir, db, archive, metadata))
 
 

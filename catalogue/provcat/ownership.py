@@ -167,3 +167,14 @@ def check_export_target(out_file: Path, folders: dict[str, Path], others: dict[s
     if out_file.exists() and not is_export(out_file):
         raise ProvcatError(out_file, f"exists and is not a {what} provcat exported: refused (provcat "
                                      "writes over no file but its own)")
+
+
+def records_every_file(conn: sqlite3.Connection) -> bool:
+    """Whether the catalogue open in ``conn`` records every archived file (the ``files`` table), not
+    only its documents. A catalogue written before every file was catalogued has no ``files``; one
+    whose ``files`` is empty while it has documents was not written by a build (a build records each
+    document as a file too), and is read as a catalogue of its documents."""
+    if conn.execute("select 1 from sqlite_master where type = 'table' and name = 'files'").fetchone() is None:
+        return False
+    return conn.execute("select exists (select 1 from files) or not exists (select 1 from documents)").fetchone()[0] \
+        == 1

@@ -1,6 +1,9 @@
 """The catalogue database: its public schema and the helpers that write it.
 
-The schema is public: archivists' saved SQL depends on it, so it only ever grows. Offsets are 0-based
+The schema is public: archivists' saved SQL depends on it, so it only ever grows. Every archived
+file is a row of ``files`` (its fixity and format); the files read as text are also rows of
+``documents`` (``files.document_id``), and every format identification ever made is a row of
+``identifications``, kept across rebuilds like the fixity history. Offsets are 0-based
 character offsets into ``documents.text``, end exclusive, so ``substr(text, start + 1, end - start)``
 returns the span.
 """
@@ -35,7 +38,8 @@ CREATE TABLE builds (
     documents INTEGER NOT NULL,
     manifest_sha256 TEXT NOT NULL,
     metadata_sha256 TEXT,
-    fixity_run_id INTEGER REFERENCES fixity_runs(id)
+    fixity_run_id INTEGER REFERENCES fixity_runs(id),
+    files INTEGER
 );
 CREATE TABLE documents (
     id TEXT PRIMARY KEY,
@@ -149,6 +153,51 @@ CREATE TABLE fixity_events (
     agent TEXT NOT NULL,
     run_id INTEGER REFERENCES fixity_runs(id)
 );
+CREATE TABLE files (
+    path TEXT PRIMARY KEY,
+    document_id TEXT REFERENCES documents(id),
+    is_document INTEGER NOT NULL CHECK (is_document IN (0, 1)),
+    size_bytes INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    sha512 TEXT NOT NULL,
+    puid TEXT,
+    format_name TEXT,
+    format_version TEXT,
+    mime_type TEXT,
+    format_class TEXT,
+    identification_basis TEXT,
+    identification_warning TEXT,
+    identified_by TEXT,
+    signatures TEXT,
+    identification_id INTEGER REFERENCES identifications(id),
+    not_read TEXT,
+    CHECK ((is_document = 1) = (document_id IS NOT NULL))
+);
+CREATE TABLE identifications (
+    id INTEGER PRIMARY KEY,
+    build_id INTEGER REFERENCES builds(id),
+    path TEXT NOT NULL REFERENCES files(path),
+    sha256 TEXT NOT NULL,
+    size_bytes INTEGER NOT NULL,
+    identified_at TEXT NOT NULL,
+    outcome TEXT NOT NULL CHECK (outcome IN ('identified', 'no match', 'error')),
+    puid TEXT,
+    format_name TEXT,
+    format_version TEXT,
+    mime_type TEXT,
+    format_class TEXT,
+    basis TEXT,
+    warning TEXT,
+    identified_by TEXT NOT NULL,
+    signatures TEXT NOT NULL,
+    signature_file TEXT,
+    agent TEXT NOT NULL
+);
+CREATE INDEX files_digests ON files(path, document_id, size_bytes, sha256, sha512);
+CREATE INDEX files_document ON files(document_id);
+CREATE INDEX files_puid ON files(puid);
+CREATE INDEX files_mime_type ON files(mime_type);
+CREATE INDEX identifications_path ON identifications(path);
 CREATE INDEX documents_digests ON documents(path, id, sha256, sha512, size_bytes);
 CREATE INDEX documents_type ON documents(type);
 CREATE INDEX documents_type_method ON documents(type_method);
@@ -161,12 +210,16 @@ CREATE INDEX quotes_speaker_entity ON quotes(speaker_entity_id);
 CREATE INDEX quotes_speaker ON quotes(speaker COLLATE NOCASE);
 CREATE INDEX document_entities_entity ON document_entities(entity_id);
 CREATE INDEX fixity_events_document ON fixity_events(document_id);
+-- the events of files that are not documents, by path (a document's are found by its id): only
+-- those rows are indexed, so that recording a document's check costs what it did
+CREATE INDEX fixity_events_file ON fixity_events(path) WHERE document_id IS NULL;
 """ + RUNS_SCHEMA
 
 #: Tables whose history outlives a rebuild: they are copied from the previous catalogue (a
-#: catalogue written before fixity runs has no ``fixity_runs``).
-HISTORY_TABLES = ("builds", "fixity_runs", "fixity_events")
-OPTIONAL_HISTORY = frozenset({"fixity_runs"})
+#: catalogue written before fixity runs has no ``fixity_runs``, one written before every file was
+#: catalogued no ``identifications``).
+HISTORY_TABLES = ("builds", "fixity_runs", "fixity_events", "identifications")
+OPTIONAL_HISTORY = frozenset({"fixity_runs", "identifications"})
 
 
 def create_schema(db: sqlite_utils.Database) -> None:

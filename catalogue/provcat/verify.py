@@ -1,9 +1,11 @@
 """Verify: re-hash every archived file and compare it with the catalogue.
 
-Each document is reported as intact, changed, missing (in the catalogue, not in the archive),
-unrecorded (in the archive, not in the catalogue) or error (could not be read), with the expected
-and actual digests. Every check is appended to ``fixity_events``. Nothing heavy is imported here, so
-a preservation check starts at once.
+Each file — a document or any other file the catalogue records — is reported as intact, changed,
+missing (in the catalogue, not in the archive), unrecorded (in the archive, not in the catalogue)
+or error (could not be read), with the expected and actual digests. Every check is appended to
+``fixity_events`` (a document's event names the document; another file's, its path). Formats are
+not identified again: a verification only hashes. Nothing heavy is imported here, so a
+preservation check starts at once.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from .archive import scan_paths
 from .errors import ProvcatError
 from .fixity import ALGORITHMS, RAW_INDEX, Digesting, RawDigests
 from .lock import CatalogueLock
-from .ownership import require_catalogue
+from .ownership import records_every_file, require_catalogue
 
 AGENT = f"provcat {__version__}"
 OUTCOMES = ("intact", "changed", "missing", "unrecorded", "error")
@@ -54,20 +56,27 @@ def require_known(algorithms: tuple[str, ...]) -> None:
         raise ProvcatError(None, f"unknown digest algorithm(s): {', '.join(sorted(unknown))}")
 
 
-#: What the catalogue says of a document: (id, path, size_bytes, then the digests asked for).
-Recorded = tuple[str, str, int, *tuple[str, ...]]
+#: What the catalogue says of a file: (its document id or None, path, size_bytes, then the digests
+#: asked for).
+Recorded = tuple[str | None, str, int, *tuple[str, ...]]
+
+#: Every catalogued file, by path (from a covering index); a catalogue written before every file
+#: was catalogued has its documents only.
+RECORDED_FILES_SQL = "select document_id, path, size_bytes, {columns} from files order by path"
+RECORDED_DOCUMENTS_SQL = "select id, path, size_bytes, {columns} from documents order by path"
 
 
-def recorded_documents(db: Path, algorithms: tuple[str, ...] = ALGORITHMS) -> list[Recorded]:
-    """Every catalogued document's id, path, size and the digests of ``algorithms`` in that order, by
-    path (read from a covering index, not the table)."""
+def recorded_files(db: Path, algorithms: tuple[str, ...] = ALGORITHMS) -> list[Recorded]:
+    """Every catalogued file's document id (None for a file that is not a document), path, size and
+    the digests of ``algorithms`` in that order, by path (read from a covering index, not the table)."""
     require_catalogue(db)
     require_known(algorithms)  # only known names reach the SQL
     columns = ", ".join(algorithms)
     try:
         conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
         with conn:
-            return conn.execute(f"select id, path, size_bytes, {columns} from documents order by path").fetchall()
+            sql = RECORDED_FILES_SQL if records_every_file(conn) else RECORDED_DOCUMENTS_SQL
+            return conn.execute(sql.format(columns=columns)).fetchall()
     except sqlite3.DatabaseError as exc:
         raise ProvcatError(db, f"is not a readable catalogue: {exc}") from exc
 
@@ -80,9 +89,9 @@ def check_archive(archive: Path, db: Path, algorithms: tuple[str, ...] = ("sha25
 
     Files are hashed by ``jobs`` worker processes (default: one per core; ``1`` hashes in this
     process). With a ``log``, each batch of checks is written to it while the next batches are
-    being hashed. With ``only`` (catalogue paths), just those documents are hashed, and the files the
-    catalogue does not know; every catalogued document missing from the archive is reported either
-    way (that costs no reading). ``progress`` is told after each batch the files hashed so far, of how
+    being hashed. With ``only`` (catalogue paths), just those files are hashed, and the files the
+    catalogue does not know; every catalogued file missing from the archive is reported either way
+    (that costs no reading). ``progress`` is told after each batch the files hashed so far, of how
     many, the bytes read and the bytes expected (the catalogued sizes: a file not catalogued adds
     what it holds when it is read).
     """
@@ -94,12 +103,12 @@ def check_archive(archive: Path, db: Path, algorithms: tuple[str, ...] = ("sha25
     base = os.path.join(str(archive), "")  # with its separator
     recorded: dict[str, Recorded] = {}
     if only is not None:
-        recorded = {row[1]: row for row in recorded_documents(db, algorithms)}
+        recorded = {row[1]: row for row in recorded_files(db, algorithms)}
         scanned = set(paths)
         paths = [path for path in paths if path in only or path not in recorded]
     with Digesting([base + on_disk.get(path, path) for path in paths], algorithms, jobs) as digesting:
         if only is None:
-            recorded = {row[1]: row for row in recorded_documents(db, algorithms)}  # read while the workers hash
+            recorded = {row[1]: row for row in recorded_files(db, algorithms)}  # read while the workers hash
         done = read = 0
         expected = sum(recorded[path][2] or 0 for path in paths if path in recorded) if progress else 0
         if progress is not None:
@@ -150,7 +159,7 @@ def compare_batch(paths: Sequence[str], batch: Sequence[RawDigests], recorded: d
 
 
 def recorded_checks(row: Recorded, result: RawDigests | None, algorithms: tuple[str, ...]) -> list[Check]:
-    """The checks of a catalogued document (``row`` from :func:`recorded_documents` with the same
+    """The checks of a catalogued file (``row`` from :func:`recorded_files` with the same
     ``algorithms``): ``result`` is None when the file is not in the archive."""
     doc_id, path, size = row[0], row[1], row[2]
     expected = [row[3 + i] for i in range(len(algorithms))]
@@ -206,7 +215,7 @@ class FixityLog:
 
     Entering it takes the catalogue's lock (``wait``: wait for another writer rather than stop), so
     that no build replaces the catalogue between the checks and their events, and brings the history
-    up to date (``conn`` may then be read, e.g. to choose the documents to check). :meth:`begin`
+    up to date (``conn`` may then be read, e.g. to choose the files to check). :meth:`begin`
     starts the run (the first event does, if not). Events are written as they are added and
     committed at least every ``COMMIT_SECONDS``. Leaving it ends the run — ``complete``, or
     ``interrupted`` when the block raised (Ctrl+C included): what was checked until then is kept and
@@ -311,10 +320,19 @@ class FixityLog:
             self.lock.__exit__(None, None, None)
 
 
-#: Each catalogued document's path and when its bytes were last checked — by a verification or by
-#: a build, which hashes them too — (NULL: never), oldest first. The latest event of a document is
-#: the one with the highest id (events are only ever appended), found in its index.
+#: Each catalogued file's path and when its bytes were last checked — by a verification or by a
+#: build, which hashes them too — (NULL: never), oldest first. The latest event of a file is the one
+#: with the highest id (events are only ever appended), found in an index: a document's by its id,
+#: another file's by its path (``fixity_events_file``, which holds only the events naming no document).
 LAST_CHECKED_SQL = """
+select f.path, e.checked_at from files f
+left join fixity_events e on e.id = (case when f.document_id is not null
+    then (select max(id) from fixity_events where document_id = f.document_id)
+    else (select max(id) from fixity_events where document_id is null and path = f.path) end)
+{where} order by e.id is not null, e.id, f.path {limit}
+"""
+#: The same, of a catalogue written before every file was catalogued: its documents.
+LAST_CHECKED_DOCUMENTS_SQL = """
 select d.path, e.checked_at from documents d
 left join fixity_events e on e.id = (select max(id) from fixity_events where document_id = d.id)
 {where} order by e.id is not null, e.id, d.path {limit}
@@ -323,8 +341,8 @@ left join fixity_events e on e.id = (select max(id) from fixity_events where doc
 
 @dataclass(frozen=True)
 class Selection:
-    """Which catalogued documents a verification hashes: every one, the ``oldest`` N checked
-    longest ago (never checked first), or those not checked ``since`` a time (UTC, ISO 8601)."""
+    """Which catalogued files a verification hashes: every one, the ``oldest`` N checked longest ago
+    (never checked first), or those not checked ``since`` a time (UTC, ISO 8601)."""
 
     oldest: int | None = None
     since: str | None = None
@@ -335,9 +353,9 @@ class Selection:
 
     def scope(self) -> str:
         if self.oldest is not None:
-            return f"the {self.oldest:,} documents checked longest ago, and files not in the catalogue"
+            return f"the {self.oldest:,} files checked longest ago, and files not in the catalogue"
         if self.since is not None:
-            return f"the documents not checked since {self.since}, and files not in the catalogue"
+            return f"the files not checked since {self.since}, and files not in the catalogue"
         return "every file"
 
     def as_json(self) -> str:
@@ -345,11 +363,12 @@ class Selection:
 
     def paths(self, conn: sqlite3.Connection) -> set[str] | None:
         """The catalogue paths chosen (None: every one)."""
+        last_checked = LAST_CHECKED_SQL if records_every_file(conn) else LAST_CHECKED_DOCUMENTS_SQL
         if self.oldest is not None:
-            sql = LAST_CHECKED_SQL.format(where="", limit="limit ?")
+            sql = last_checked.format(where="", limit="limit ?")
             return {path for path, _ in conn.execute(sql, (self.oldest,))}
         if self.since is not None:
-            sql = LAST_CHECKED_SQL.format(where="where e.checked_at is null or e.checked_at < ?", limit="")
+            sql = last_checked.format(where="where e.checked_at is null or e.checked_at < ?", limit="")
             return {path for path, _ in conn.execute(sql, (self.since,))}
         return None
 
@@ -381,8 +400,9 @@ def resumed(conn: sqlite3.Connection) -> Selection:
     run_id, _, started_at, selection, files = row
     chosen = json.loads(selection or "{}")
     if chosen.get("oldest") is not None:
-        checked = conn.execute("select count(distinct path) from fixity_events where run_id = ? and document_id is "
-                               "not null and outcome != 'missing'", (run_id,)).fetchone()[0]
+        # the catalogued files it checked (a file not in the catalogue is checked whatever the slice)
+        checked = conn.execute("select count(distinct path) from fixity_events where run_id = ? and outcome not in "
+                               "('missing', 'unrecorded')", (run_id,)).fetchone()[0]
         return Selection(oldest=max(0, chosen["oldest"] - checked))
     return Selection(since=chosen.get("since") or started_at)
 
@@ -395,9 +415,9 @@ def record_events(db: Path, checks: list[Check]) -> str | None:
 
 
 def summary(checks: list[Check]) -> dict[str, int]:
-    """Documents per outcome (a document counts once, under its worst outcome)."""
+    """Files per outcome (a file counts once, under its worst outcome)."""
     counts = dict.fromkeys(OUTCOMES, 0)
-    if len({check.algorithm for check in checks}) <= 1:  # one check per document
+    if len({check.algorithm for check in checks}) <= 1:  # one check per file
         for check in checks:
             counts[check.outcome] += 1
         return counts

@@ -8,14 +8,15 @@ The bag::
     manifest-sha512.txt           every payload file with its SHA-512
     tagmanifest-sha256.txt        bagit.txt, bag-info.txt and both manifests, SHA-256
     tagmanifest-sha512.txt        the same, SHA-512
-    data/documents/<path>         each catalogued document, byte for byte
+    data/documents/<path>         each catalogued file (every archived file the catalogue records,
+                                  documents or not), byte for byte
     data/metadata/...             the curated metadata folder (hidden files left out)
     data/catalogue/catalogue.db   a consistent copy of the catalogue database
 
-Where the document bytes come from: the archive folder, which is the primary copy. Each file is
+Where the archived bytes come from: the archive folder, which is the primary copy. Each file is
 hashed while it is copied, and a file whose SHA-256 or SHA-512 differs from the catalogue's record
 stops the export with an error naming the file; so does a catalogued file that is missing. The
-copy in ``documents.content`` is deliberately not used: a bag must carry what the archive holds,
+copy of a document in ``documents.content`` is deliberately not used: a bag must carry what the archive holds,
 and an archive that no longer matches its catalogue is a finding for ``provcat verify``, not
 something to paper over with the stored bytes.
 
@@ -43,7 +44,7 @@ from .. import __version__
 from ..archive import scan_paths
 from ..errors import ProvcatError
 from ..fixity import ALGORITHMS, BLOCK_SIZE, manifest_sha256
-from ..ownership import require_catalogue
+from ..ownership import records_every_file, require_catalogue
 
 BAGIT_VERSION = "1.0"
 DOCUMENTS = "data/documents"
@@ -62,7 +63,8 @@ class PayloadFile:
 
 @dataclass
 class CatalogueRecord:
-    """What the bag needs from the catalogue: its documents, latest manifest and collection."""
+    """What the bag needs from the catalogue: its files (every archived file it records; for a
+    catalogue written before every file was catalogued, its documents), latest manifest and collection."""
 
     documents: list[sqlite3.Row]
     manifest_sha256: str
@@ -127,7 +129,7 @@ def plain_relative(path: str, where: Path) -> str:
     pure = PurePosixPath(path)
     if (not path or "\x00" in path or pure.is_absolute() or ".." in pure.parts
             or pure.as_posix() != path):
-        raise ProvcatError(where, f"records a document path that is not a plain relative path: {path!r}")
+        raise ProvcatError(where, f"records a file path that is not a plain relative path: {path!r}")
     return path
 
 
@@ -160,12 +162,13 @@ def snapshot_catalogue(db: Path, target: Path) -> None:
 
 
 def read_catalogue(snapshot: Path, db: Path) -> CatalogueRecord:
-    """Documents, latest build manifest and collection description, from the bag's copy."""
+    """Files, latest build manifest and collection description, from the bag's copy."""
     try:
         conn = _read_only(snapshot)
         conn.row_factory = sqlite3.Row
         try:
-            documents = list(conn.execute("select id, path, sha256, sha512, size_bytes from documents order by path"))
+            table = "files" if records_every_file(conn) else "documents"
+            documents = list(conn.execute(f"select path, sha256, sha512, size_bytes from {table} order by path"))
             build = conn.execute("select id, manifest_sha256 from builds order by id desc limit 1").fetchone()
             collection = {r["key"]: r["value"] for r in conn.execute("select key, value from collection")
                           if r["value"] is not None}
@@ -177,7 +180,7 @@ def read_catalogue(snapshot: Path, db: Path) -> CatalogueRecord:
         raise ProvcatError(db, "records no build (run 'provcat build' first)")
     recorded = manifest_sha256((r["path"], r["sha256"]) for r in documents)
     if recorded != build["manifest_sha256"]:
-        raise ProvcatError(db, f"its documents do not match the manifest of build {build['id']} "
+        raise ProvcatError(db, f"its files do not match the manifest of build {build['id']} "
                                f"({recorded} != {build['manifest_sha256']}); rebuild the catalogue")
     return CatalogueRecord(documents, build["manifest_sha256"], collection)
 
@@ -188,7 +191,7 @@ def read_catalogue(snapshot: Path, db: Path) -> CatalogueRecord:
 
 
 def copy_documents(documents: list[sqlite3.Row], archive: Path, db: Path, bag: Path) -> list[PayloadFile]:
-    """Copy every catalogued document from the archive, refusing any that differs from its record."""
+    """Copy every catalogued file from the archive, refusing any that differs from its record."""
     if not archive.is_dir():
         raise ProvcatError(archive, "archive folder does not exist" if not archive.exists() else "is not a folder")
     root = archive.resolve()

@@ -4,12 +4,17 @@ The document is one ``<premis version="3.0">`` in the namespace ``http://www.loc
 valid against the Library of Congress schema (a copy ships in ``schemas/``, with its source). It
 holds, in the order the schema requires:
 
-- **Objects**: one ``object`` of ``xsi:type="file"`` per row of ``documents``, in path order. Its
-  identifiers are the document id (type ``provcat document id``) and its path relative to the
-  archive (type ``provcat path``); its characteristics are composition level 0, the SHA-256 and
-  SHA-512 recorded at ingestion (originator ``provcat``), the size in bytes and the format (the
-  media type as ``formatName``, the encoding, and the line-ending normalisation when there was one,
-  as ``formatNote``); ``originalName`` is the path.
+- **Objects**: one ``object`` of ``xsi:type="file"`` per row of ``files`` (every archived file;
+  for a catalogue written before every file was catalogued, per row of ``documents``), in path
+  order. Its identifiers are the document id (type ``provcat document id``), for a document, and
+  its path relative to the archive (type ``provcat path``); its characteristics are composition
+  level 0, the SHA-256 and SHA-512 recorded at ingestion (originator ``provcat``), the size in bytes
+  and its formats: for a document first as before, the media type as ``formatName`` with the
+  encoding and the line-ending normalisation, when there was one, as ``formatNote``; then, for
+  every file, the format as identified: ``formatDesignation`` (the PRONOM format name and version)
+  and ``formatRegistry`` (``PRONOM``, the PUID as ``formatRegistryKey``, role ``specification``),
+  with the MIME type, the basis of the match, any warning and the tool as ``formatNote`` (a file
+  with no match: ``formatName`` ``unidentified`` and the warning); ``originalName`` is the path.
 - **Events**, first one per row of ``fixity_runs`` (identifier type ``provcat fixity run``), then
   one per row of ``fixity_events`` (identifier type ``provcat fixity event``), each with the row's id
   as its identifier value:
@@ -23,6 +28,12 @@ holds, in the order the schema requires:
     (``.../eventType/mes``), at the time the digest was taken;
   - an event of type ``fixity check`` (a verification's): ``fixity check`` (``.../eventType/fix``),
     at the time the digest was taken.
+
+  - a row of ``identifications`` (identifier type ``provcat format identification``): ``format
+    identification`` (``.../eventType/for``), at the time it was made, its outcome (``identified``,
+    ``no match``, ``error``), the PUID, format, MIME type, basis, warning, signature files and the
+    SHA-256 of the bytes identified as notes, linked to the identification tool (``siegfried
+    <version>``, ``executing program``) and the version of provcat that ran it.
 
   The event types are the Library of Congress vocabulary's labels, with ``authorityURI``
   ``http://id.loc.gov/vocabulary/preservation/eventType`` and the concept's ``valueURI``; the
@@ -41,14 +52,15 @@ holds, in the order the schema requires:
   expected and the actual digest and the detail recorded. PREMIS does not link events to events:
   a file event names its run in its ``eventDetail``.
 - **Links**: every event links its agent (role ``executing program`` for software, ``implementer``
-  for a person) and, when its document is in the catalogue, the document's object (by document id).
-  An event of a file the catalogue does not hold (``unrecorded``, or a document removed since)
-  links no object and names the file in a note.
+  for a person) and, when its file is in the catalogue, the file's object (a document by its
+  document id, another file by its path). An event of a file the catalogue does not hold
+  (``unrecorded``, or a file removed since) links no object and names the file in a note.
 - **Agents**: one per version of provcat named by a run, an event or a build (identifier type
   ``provcat agent``, value ``provcat <version>`` as the history records it; ``agentName``
   ``provcat``, ``agentType`` ``software``, ``agentVersion``; the extractor and model of its builds as
-  ``agentNote``), and one per other agent string recorded (``person`` when it reads ``user@host``,
-  ``software`` otherwise). No rights are stated.
+  ``agentNote``), one per version of the identification tool (``agentName`` ``siegfried``,
+  ``agentVersion``, its signature files as ``agentNote``), and one per other agent string recorded
+  (``person`` when it reads ``user@host``, ``software`` otherwise). No rights are stated.
 
 Every text from the catalogue is written as it is, but for the characters XML 1.0 cannot carry
 (control characters other than tab, line feed and carriage return; lone surrogates, which is how a
@@ -80,7 +92,7 @@ from typing import IO
 
 from .. import __version__
 from ..errors import ProvcatError
-from ..ownership import check_export_target, is_premis_export, require_catalogue
+from ..ownership import check_export_target, is_premis_export, records_every_file, require_catalogue
 
 PREMIS_NAMESPACE = "http://www.loc.gov/premis/v3"
 XSI_NAMESPACE = "http://www.w3.org/2001/XMLSchema-instance"
@@ -100,7 +112,12 @@ DOCUMENT_ID = "provcat document id"
 PATH_ID = "provcat path"
 EVENT_ID = "provcat fixity event"
 RUN_ID = "provcat fixity run"
+IDENTIFICATION_ID = "provcat format identification"
 AGENT_ID = "provcat agent"
+#: The format registry the identifications name, and the role of its entry.
+REGISTRY = "PRONOM"
+REGISTRY_ROLE = "specification"
+IDENTIFICATION_TYPE = ("format identification", "for")
 
 #: eventType of each kind of run and each type of event: (label, LoC code or None for a local term)
 RUN_TYPES = {"ingestion": ("ingestion", "ing"), "fixity check": ("fixity check", "fix")}
@@ -242,10 +259,19 @@ class Agents:
 
     named: dict[str, None] = field(default_factory=dict)  # in the order first named
     notes: dict[str, list[str]] = field(default_factory=dict)
+    tools: dict[str, tuple[str, str]] = field(default_factory=dict)  # identification tools: (name, version)
 
     def name(self, agent: str) -> None:
         if agent not in self.named:
             self.named[agent] = None
+
+    def tool(self, agent: str, notes: list[str]) -> None:
+        """An identification tool, ``<name> <version>`` (``siegfried 1.11.9``), with its signature files."""
+        self.name(agent)
+        name, _, version = agent.partition(" ")
+        self.tools[agent] = (name, version)
+        known = self.notes.setdefault(agent, [])
+        known += [note for note in notes if note not in known]
 
     def nodes(self) -> Iterator[Node]:
         for agent in self.named:
@@ -254,6 +280,10 @@ class Agents:
             if software:
                 children += [leaf("agentName", "provcat"), leaf("agentType", "software"),
                              leaf("agentVersion", software.group(1))]
+            elif agent in self.tools:
+                name, version = self.tools[agent]
+                children += [leaf("agentName", name), leaf("agentType", "software")]
+                children += [leaf("agentVersion", version)] if version else []
             else:
                 children += [leaf("agentName", agent), leaf("agentType", agent_type(agent))]
             children += [leaf("agentNote", note) for note in self.notes.get(agent, [])]
@@ -307,16 +337,21 @@ def pages(conn: sqlite3.Connection, sql: str, start: object, key: int = 0) -> It
         last = sql_value(rows[-1][key])
 
 
-DOCUMENTS_SQL = ("select path, id, sha256, sha512, size_bytes, media_type, encoding, {normalisation} "
+DOCUMENTS_SQL = ("select path, id, sha256, sha512, size_bytes, media_type, encoding, {normalisation}, "
+                 "null, null, null, null, null, null, null, null "
                  "from documents where path > cast(? as text) order by path limit ?")
+FILES_SQL = ("select f.path, f.document_id, f.sha256, f.sha512, f.size_bytes, d.media_type, d.encoding, "
+             "d.normalisation, f.identification_id, f.puid, f.format_name, f.format_version, f.mime_type, "
+             "f.identification_basis, f.identification_warning, f.identified_by "
+             "from files f left join documents d on d.id = f.document_id "
+             "where f.path > cast(? as text) order by f.path limit ?")
 
 
-def object_node(doc_id: str, path: str, sha256: str, sha512: str, size: object, media_type: str,
-                format_notes: list[Node]) -> Node:
-    """The file object of a document."""
+def object_node(identifiers: list[Node], sha256: str, sha512: str, size: object, formats: list[Node],
+                path: str) -> Node:
+    """The file object of an archived file."""
     return Node("object", attributes={"xsi:type": "file"}, children=[
-        Node("objectIdentifier", children=identifier("object", DOCUMENT_ID, doc_id)),
-        Node("objectIdentifier", children=identifier("object", PATH_ID, path)),
+        *identifiers,
         Node("objectCharacteristics", children=[
             leaf("compositionLevel", 0),
             *[Node("fixity", children=[leaf("messageDigestAlgorithm", algorithm_name(a)),
@@ -324,27 +359,64 @@ def object_node(doc_id: str, path: str, sha256: str, sha512: str, size: object, 
                                        leaf("messageDigestOriginator", "provcat")])
               for a, digest in (("sha256", sha256), ("sha512", sha512))],
             leaf("size", size),
-            Node("format", children=[Node("formatDesignation", children=[leaf("formatName", media_type)]),
-                                     *format_notes]),
+            *formats,
         ]),
         leaf("originalName", path),
     ])
 
 
-OBJECT = template(object_node("{id}", "{path}", "{sha256}", "{sha512}", "{size}", "{media_type}", [raw("{notes}")]))
+def object_identifier(kind: str, value: object) -> Node:
+    return Node("objectIdentifier", children=identifier("object", kind, value))
+
+
+OBJECT = template(object_node([raw("{identifiers}")], "{sha256}", "{sha512}", "{size}", [raw("{formats}")], "{path}"))
+OBJECT_IDENTIFIER = template(object_identifier("{kind}", "{value}"), depth=2)
+MEDIA_FORMAT = template(Node("format", children=[Node("formatDesignation", children=[leaf("formatName", "{name}")]),
+                                                 raw("{notes}")]), depth=3)
 FORMAT_NOTE = template(leaf("formatNote", "{note}"), depth=4)
 
 
+def identified_format(puid: object, name: object, version: object, mime_type: object, basis: object,
+                      warning: object, identified_by: object) -> str:
+    """The format of a file as identified, as XML: its designation and PRONOM entry (none for a file
+    with no match), and notes."""
+    if name or puid:
+        designation = [leaf("formatName", name or puid)] + ([leaf("formatVersion", version)] if version else [])
+    else:
+        designation = [leaf("formatName", "unidentified")]
+    children = [Node("formatDesignation", children=designation)]
+    if puid:
+        children.append(Node("formatRegistry", children=[leaf("formatRegistryName", REGISTRY),
+                                                         leaf("formatRegistryKey", puid),
+                                                         leaf("formatRegistryRole", REGISTRY_ROLE)]))
+    notes = [f"MIME type {mime_type}" if mime_type else None, f"basis: {basis}" if basis else None,
+             f"warning: {warning}" if warning else None, f"identified by {identified_by}" if identified_by else None]
+    children += [leaf("formatNote", note) for note in notes if note]
+    return render(Node("format", children=children), depth=3)
+
+
 def document_objects(conn: sqlite3.Connection) -> Iterator[str]:
-    """The file object of each catalogued document, in path order, as XML."""
-    normalisation = "normalisation" if "normalisation" in columns(conn, "documents") else "null"
-    for path, doc_id, sha256, sha512, size, media_type, encoding, normalised in pages(
-            conn, DOCUMENTS_SQL.format(normalisation=normalisation), ""):
-        notes = [f"encoding {encoding}"] + ([f"normalised: {normalised}"] if normalised else [])
-        yield OBJECT.format(id=xml_text(doc_id), path=xml_text(path), sha256=xml_text(sha256),
-                            sha512=xml_text(sha512), size=int(size),  # type: ignore[call-overload]
-                            media_type=xml_text(media_type),
-                            notes="".join(FORMAT_NOTE.format(note=xml_text(n)) for n in notes))
+    """The file object of each catalogued file, in path order, as XML."""
+    if records_every_file(conn):
+        sql = FILES_SQL
+    else:
+        sql = DOCUMENTS_SQL.format(normalisation="normalisation" if "normalisation" in columns(conn, "documents")
+                                   else "null")
+    for (path, doc_id, sha256, sha512, size, media_type, encoding, normalised, identification, puid, name, version,
+         mime_type, basis, warning, identified_by) in pages(conn, sql, ""):
+        identifiers = ([(DOCUMENT_ID, doc_id)] if doc_id is not None else []) + [(PATH_ID, path)]
+        formats = ""
+        if doc_id is not None:
+            notes = [f"encoding {encoding}"] + ([f"normalised: {normalised}"] if normalised else [])
+            formats = MEDIA_FORMAT.format(name=xml_text(media_type),
+                                          notes="".join(FORMAT_NOTE.format(note=xml_text(n)) for n in notes))
+        if identification is not None:
+            formats += identified_format(puid, name, version, mime_type, basis, warning, identified_by)
+        yield OBJECT.format(identifiers="".join(OBJECT_IDENTIFIER.format(kind=xml_text(k), value=xml_text(v))
+                                                for k, v in identifiers),
+                            path=xml_text(path), sha256=xml_text(sha256), sha512=xml_text(sha512),
+                            size=int(size),  # type: ignore[call-overload]
+                            formats=formats)
 
 
 RUN_COLUMNS = ("id", "kind", "status", "started_at", "finished_at", "agent", "software_version", "archive",
@@ -425,15 +497,17 @@ def run_event(run: dict[str, object]) -> Node:
 
 
 EVENTS_SQL = ("select e.id, e.event_type, e.document_id, e.path, e.checked_at, e.algorithm, e.expected, e.actual, "
-              "e.outcome, e.detail, e.agent, {run_id}, d.id is not null from fixity_events e "
+              "e.outcome, e.detail, e.agent, {run_id}, d.id is not null, {in_files} from fixity_events e "
               "left join documents d on d.id = e.document_id where e.id > ? and e.id <= {last} order by e.id limit ?")
+#: Whether an event naming no document is of a file the catalogue holds (linked by its path).
+IN_FILES = "(e.document_id is null and exists (select 1 from files f where f.path = e.path))"
 
 
 def file_event_node(event_id: object, kind: Node, checked_at: str, detail: str, result: str,
-                    details: list[Node], links: list[Node]) -> Node:
-    """The event of one fixity event."""
+                    details: list[Node], links: list[Node], id_type: str = EVENT_ID) -> Node:
+    """The event of one fixity event (or, with its ``id_type``, of one format identification)."""
     return Node("event", children=[
-        Node("eventIdentifier", children=identifier("event", EVENT_ID, event_id)),
+        Node("eventIdentifier", children=identifier("event", id_type, event_id)),
         kind,
         leaf("eventDateTime", checked_at),
         Node("eventDetailInformation", children=[leaf("eventDetail", detail)]),
@@ -444,19 +518,23 @@ def file_event_node(event_id: object, kind: Node, checked_at: str, detail: str, 
 
 FILE_EVENT = template(file_event_node("{id}", raw("{event_type}"), "{checked_at}", "{detail}", "{outcome}",
                                       [raw("{notes}")], [raw("{links}")]))
+IDENTIFICATION_EVENT = template(file_event_node("{id}", raw("{event_type}"), "{checked_at}", "{detail}", "{outcome}",
+                                                [raw("{notes}")], [raw("{links}")], IDENTIFICATION_ID))
 OUTCOME_NOTE = template(outcome_detail("{note}"), depth=3)
 OBJECT_LINK = template(Node("linkingObjectIdentifier", children=identifier("linkingObject", DOCUMENT_ID, "{id}")),
                        depth=2)
+PATH_LINK = template(Node("linkingObjectIdentifier", children=identifier("linkingObject", PATH_ID, "{path}")),
+                     depth=2)
 
 
 def file_events(conn: sqlite3.Connection, last_event: int, agents: Agents) -> Iterator[str]:
     """The event of each fixity event up to ``last_event``, in the order recorded, as XML."""
     run_id = "e.run_id" if "run_id" in columns(conn, "fixity_events") else "null"
-    sql = EVENTS_SQL.format(run_id=run_id, last=int(last_event))
+    sql = EVENTS_SQL.format(run_id=run_id, last=int(last_event), in_files=IN_FILES if records_every_file(conn) else "0")
     kinds: dict[str, str] = {}  # each type of event's eventType, as XML
     links: dict[str, str] = {}  # each agent's link, as XML
     for (event_id, kind, doc_id, path, checked_at, algorithm, expected, actual, result, detail, agent, run,
-         catalogued) in pages(conn, sql, 0):
+         catalogued, a_file) in pages(conn, sql, 0):
         kind, agent = str(kind), str(agent)
         if kind not in kinds:
             kinds[kind] = render(event_type(*FILE_EVENT_TYPES.get(kind, (kind, None))), depth=2)
@@ -469,14 +547,53 @@ def file_events(conn: sqlite3.Connection, last_event: int, agents: Agents) -> It
         notes = [f"expected {name} {expected or 'none'}", f"actual {name} {actual or 'none'}"]
         if detail:
             notes.append(str(detail))
-        if not catalogued:
+        if not catalogued and not a_file:
             notes.append(f"file {path}" + (f" (document {doc_id}, no longer in the catalogue)" if doc_id else
                                             " (not in the catalogue)"))
+        link = OBJECT_LINK.format(id=xml_text(doc_id)) if catalogued else \
+            PATH_LINK.format(path=xml_text(path)) if a_file else ""
         yield FILE_EVENT.format(
             id=xml_text(event_id), event_type=kinds[kind], checked_at=xml_text(checked_at),
             detail=xml_text(f"{name} of {path} {what}" + (f", run {run}" if run is not None else "")),
             outcome=xml_text(result), notes="".join(OUTCOME_NOTE.format(note=xml_text(n)) for n in notes),
-            links=links[agent] + (OBJECT_LINK.format(id=xml_text(doc_id)) if catalogued else ""))
+            links=links[agent] + link)
+
+
+IDENTIFICATIONS_SQL = ("select i.id, i.path, i.sha256, i.identified_at, i.outcome, i.puid, i.format_name, "
+                       "i.format_version, i.mime_type, i.basis, i.warning, i.identified_by, i.signatures, "
+                       "i.signature_file, i.agent, i.build_id, f.document_id, f.path is not null "
+                       "from identifications i left join files f on f.path = i.path "
+                       "where i.id > ? and i.id <= {last} order by i.id limit ?")
+IDENTIFICATION_EVENT_TYPE = render(event_type(*IDENTIFICATION_TYPE), depth=2)
+
+
+def identification_events(conn: sqlite3.Connection, last: int, agents: Agents) -> Iterator[str]:
+    """The event of each format identification up to the id ``last``, in the order made, as XML."""
+    links: dict[tuple[str, str], str] = {}  # each (tool, agent)'s links, as XML
+    for (identification_id, path, sha256, identified_at, result, puid, name, version, mime_type, basis, warning,
+         identified_by, signatures, signature_file, agent, build, doc_id, a_file) in pages(
+            conn, IDENTIFICATIONS_SQL.format(last=int(last)), 0):
+        tool, agent = str(identified_by), str(agent)
+        if (tool, agent) not in links:
+            agents.tool(tool, [f"signature files: {signatures}"]
+                        + ([f"signature database: {signature_file}"] if signature_file else []))
+            agents.name(agent)
+            links[tool, agent] = "".join(render(link, depth=2) for link in agent_links(tool) + agent_links(agent))
+        found = f"{puid} ({name}{' ' + str(version) if version else ''})" if puid else "no PRONOM identifier"
+        notes = [f"PUID {puid}" if puid else None, f"format {name}" if name else None,
+                 f"format version {version}" if version else None, f"MIME type {mime_type}" if mime_type else None,
+                 f"basis: {basis}" if basis else None, f"warning: {warning}" if warning else None,
+                 f"signature files: {signatures}", f"SHA-256 of the bytes identified {sha256}"]
+        if not a_file:
+            notes.append(f"file {path} (not in the catalogue)")
+        link = OBJECT_LINK.format(id=xml_text(doc_id)) if doc_id is not None else \
+            PATH_LINK.format(path=xml_text(path)) if a_file else ""
+        yield IDENTIFICATION_EVENT.format(
+            id=xml_text(identification_id), event_type=IDENTIFICATION_EVENT_TYPE, checked_at=xml_text(identified_at),
+            detail=xml_text(f"format of {path} identified by {tool}: {found}"
+                            + (f", build {build}" if build is not None else "")),
+            outcome=xml_text(result), notes="".join(OUTCOME_NOTE.format(note=xml_text(n)) for n in notes if n),
+            links=links[tool, agent] + link)
 
 
 def software_notes(conn: sqlite3.Connection, agents: Agents) -> None:
@@ -512,9 +629,12 @@ def write_premis(conn: sqlite3.Connection, out: IO[str]) -> Written:
     with conn:
         conn.execute("begin")  # the bound and the runs in one short read
         last_event = conn.execute("select coalesce(max(id), 0) from fixity_events").fetchone()[0]
+        every_file = records_every_file(conn)
+        last_identification = conn.execute("select coalesce(max(id), 0) from identifications").fetchone()[0] \
+            if every_file else 0
         runs = read_runs(conn)
-        if conn.execute("select 1 from documents limit 1").fetchone() is None:
-            raise ProvcatError(None, "catalogues no document: a PREMIS document needs at least one object")
+        if conn.execute(f"select 1 from {'files' if every_file else 'documents'} limit 1").fetchone() is None:
+            raise ProvcatError(None, "catalogues no file: a PREMIS document needs at least one object")
     conn.text_factory = str
     out.write(HEADER)
     objects = events = 0
@@ -528,6 +648,9 @@ def write_premis(conn: sqlite3.Connection, out: IO[str]) -> Written:
         out.write(render(run_event(run)))
         events += 1
     for xml in file_events(conn, last_event, agents):
+        out.write(xml)
+        events += 1
+    for xml in identification_events(conn, last_identification, agents) if every_file else ():
         out.write(xml)
         events += 1
     conn.text_factory = _decode

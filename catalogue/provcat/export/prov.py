@@ -6,6 +6,16 @@ and its local part starts with a letter):
 - **Documents** are entities ``provcat:doc-<sha256>``: the exact bytes, with their path, title,
   type, SHA-256, SHA-512, size, media type and encoding. Two files with the same bytes are one
   entity with two paths.
+- **Every other archived file** (one the catalogue does not read as text) is an entity
+  ``provcat:file-<sha256>`` of type ``provcat:File``, with its path, SHA-256, SHA-512 and size.
+  Every file, document or not, carries its format: the PRONOM identifier (``provcat:puid``), format
+  name and version, MIME type (``dcterms:format`` for a file that is not a document, whose media
+  type it is), the basis of the match and any warning.
+- **Format identifications** are activities ``provcat:identification-<id>`` (a row of
+  ``identifications``), at the time they were made: each used its file, was associated with the
+  identification tool, a ``prov:SoftwareAgent`` ``provcat:siegfried-<version>`` carrying its
+  signature files, and was informed by the build that made it (a file unchanged since an earlier
+  build keeps that build's identification).
 - **Builds** are activities ``provcat:build-<id>`` with their start and end times, associated with
   the software agent ``provcat:provcat-<version>`` (a ``prov:SoftwareAgent`` carrying the extractor,
   model and model version of its builds). Each build used the curated metadata
@@ -42,7 +52,7 @@ from prov.model import PROV, PROV_LABEL, PROV_TYPE, Namespace, ProvDocument, Qua
 
 from ..errors import ProvcatError
 from ..models import slugify
-from ..ownership import check_export_target, require_catalogue
+from ..ownership import check_export_target, records_every_file, require_catalogue
 
 NAMESPACE = "urn:provcat:"
 DCTERMS = "http://purl.org/dc/terms/"
@@ -69,6 +79,7 @@ class Snapshot:
     builds: list[sqlite3.Row]
     collection: dict[str, str]
     assertions: dict[str, Assertions]
+    files: list[sqlite3.Row] = field(default_factory=list)  # every file, with its identification
 
 
 # ---------------------------------------------------------------------------------------------
@@ -87,6 +98,12 @@ def _count_assertions(conn: sqlite3.Connection) -> dict[str, Assertions]:
     return counts
 
 
+FILES_SQL = ("select f.path, f.document_id, f.sha256, f.sha512, f.size_bytes, f.puid, f.format_name, "
+             "f.format_version, f.mime_type, f.identification_basis, f.identification_warning, f.identification_id, "
+             "i.identified_at, i.identified_by, i.signatures, i.signature_file, i.outcome, i.build_id "
+             "from files f left join identifications i on i.id = f.identification_id order by f.path")
+
+
 def read_snapshot(db: Path) -> Snapshot:
     require_catalogue(db)
     try:
@@ -98,6 +115,7 @@ def read_snapshot(db: Path) -> Snapshot:
                     "select id, path, title, title_source, type, type_method, sha256, sha512, size_bytes, "
                     "media_type, encoding from documents order by path"))
                 builds = list(conn.execute("select * from builds order by id"))
+                files = list(conn.execute(FILES_SQL)) if records_every_file(conn) else []
                 collection = {r["key"]: r["value"] for r in conn.execute("select key, value from collection")
                               if r["value"] is not None}
                 assertions = _count_assertions(conn)
@@ -107,7 +125,7 @@ def read_snapshot(db: Path) -> Snapshot:
         raise ProvcatError(db, f"is not a readable catalogue: {exc}") from exc
     if not builds:
         raise ProvcatError(db, "records no build (run 'provcat build' first)")
-    return Snapshot(documents, builds, collection, assertions)
+    return Snapshot(documents, builds, collection, assertions, files)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -129,6 +147,15 @@ def token(text: str) -> str:
 
 def document_id(sha256: str) -> str:
     return qname(f"doc-{sha256}")
+
+
+def file_id(sha256: str) -> str:
+    """A file that is not a document."""
+    return qname(f"file-{sha256}")
+
+
+def tool_id(identified_by: str) -> str:
+    return qname(token(identified_by))
 
 
 def build_id(build: sqlite3.Row) -> str:
@@ -198,8 +225,10 @@ def add_agents(doc: ProvDocument, snapshot: Snapshot) -> str | None:
     return curator_id
 
 
-def add_documents(doc: ProvDocument, documents: list[sqlite3.Row]) -> None:
-    """One entity per distinct content; files with the same bytes add their paths and titles to it."""
+def add_documents(doc: ProvDocument, documents: list[sqlite3.Row], files: list[sqlite3.Row]) -> None:
+    """One entity per distinct content; files with the same bytes add their paths and titles to it.
+    Each carries its format as identified (from ``files``, when the catalogue records every file)."""
+    formats = {row["path"]: format_attributes(row) for row in files if row["document_id"] is not None}
     attributes: dict[str, Attributes] = defaultdict(list)
     for row in documents:
         attributes[row["sha256"]] += [
@@ -207,10 +236,60 @@ def add_documents(doc: ProvDocument, documents: list[sqlite3.Row]) -> None:
             ("dcterms:title", row["title"]), ("provcat:documentType", row["type"]),
             ("provcat:sha256", row["sha256"]), ("provcat:sha512", row["sha512"]),
             ("provcat:sizeBytes", row["size_bytes"]), ("dcterms:format", row["media_type"]),
-            ("provcat:encoding", row["encoding"]),
+            ("provcat:encoding", row["encoding"]), *formats.get(row["path"], []),
         ]
     for sha256, pairs in attributes.items():
         doc.entity(document_id(sha256), [(k, v) for k, v in pairs if v is not None])
+
+
+def format_attributes(row: sqlite3.Row) -> Attributes:
+    """A file's format as identified (PRONOM identifier, name, version, MIME type, basis, warning)."""
+    return [(k, row[c]) for k, c in (("provcat:puid", "puid"), ("provcat:formatName", "format_name"),
+                                     ("provcat:formatVersion", "format_version"), ("provcat:mimeType", "mime_type"),
+                                     ("provcat:identificationBasis", "identification_basis"),
+                                     ("provcat:identificationWarning", "identification_warning")) if row[c]]
+
+
+def add_files(doc: ProvDocument, files: list[sqlite3.Row]) -> None:
+    """Every file that is not a document is an entity, one per distinct content, with its format."""
+    attributes: dict[str, Attributes] = defaultdict(list)
+    for row in files:
+        if row["document_id"] is not None:
+            continue
+        attributes[row["sha256"]] += [
+            (PROV_TYPE, PROVCAT["File"]), ("provcat:path", row["path"]), ("provcat:sha256", row["sha256"]),
+            ("provcat:sha512", row["sha512"]), ("provcat:sizeBytes", row["size_bytes"]),
+            ("dcterms:format", row["mime_type"]), *format_attributes(row)]
+    for sha256, pairs in attributes.items():
+        doc.entity(file_id(sha256), [(k, v) for k, v in dict.fromkeys(pairs) if v is not None])
+
+
+def file_entity(row: sqlite3.Row) -> str:
+    return document_id(row["sha256"]) if row["document_id"] is not None else file_id(row["sha256"])
+
+
+def add_identifications(doc: ProvDocument, files: list[sqlite3.Row], builds: list[sqlite3.Row]) -> None:
+    """The identification of every file's format: an activity that used the file, associated with
+    the identification tool (one agent per version), informed by the build that made it."""
+    known_builds = {build["id"] for build in builds}
+    tools: set[str] = set()
+    for row in files:
+        if row["identification_id"] is None or row["identified_by"] is None:
+            continue
+        tool = tool_id(row["identified_by"])
+        if tool not in tools:
+            tools.add(tool)
+            doc.agent(tool, [(PROV_TYPE, PROV["SoftwareAgent"]), (PROV_LABEL, row["identified_by"]),
+                             *[(k, row[c]) for k, c in (("provcat:signatures", "signatures"),
+                                                        ("provcat:signatureFile", "signature_file")) if row[c]]])
+        activity = qname(f"identification-{row['identification_id']}")
+        doc.activity(activity, timestamp(row["identified_at"]), timestamp(row["identified_at"]), [
+            (PROV_TYPE, PROVCAT["FormatIdentification"]), ("provcat:path", row["path"]),
+            ("provcat:outcome", row["outcome"]), *format_attributes(row)])
+        doc.usage(activity, file_entity(row), timestamp(row["identified_at"]))
+        doc.association(activity, tool)
+        if row["build_id"] in known_builds:
+            doc.communication(activity, qname(f"build-{row['build_id']}"))
 
 
 def add_builds(doc: ProvDocument, builds: list[sqlite3.Row], curator_id: str | None) -> None:
@@ -219,8 +298,10 @@ def add_builds(doc: ProvDocument, builds: list[sqlite3.Row], curator_id: str | N
     metadata_versions: set[str] = set()
     for build in builds:
         activity = build_id(build)
+        files = dict(build).get("files")  # none for builds before every file was catalogued
         doc.activity(activity, timestamp(build["started_at"]), timestamp(build["finished_at"]), [
             (PROV_TYPE, PROVCAT["Build"]), ("provcat:documents", build["documents"]),
+            *([("provcat:files", files)] if files is not None else []),
             ("provcat:manifestSha256", build["manifest_sha256"]),
             *[(f"provcat:{k}", build[c]) for k, c in (("softwareVersion", "software_version"),
                                                       ("extractorVersion", "extractor_version"),
@@ -301,12 +382,16 @@ def provenance(snapshot: Snapshot) -> ProvDocument:
     """The PROV document of a catalogue."""
     doc = new_document()
     curator_id = add_agents(doc, snapshot)
-    add_documents(doc, snapshot.documents)
+    add_documents(doc, snapshot.documents, snapshot.files)
+    add_files(doc, snapshot.files)
     add_builds(doc, snapshot.builds, curator_id)
+    add_identifications(doc, snapshot.files, snapshot.builds)
     latest = snapshot.builds[-1]
-    for sha256 in dict.fromkeys(row["sha256"] for row in snapshot.documents):
-        doc.usage(build_id(latest), document_id(sha256))
-        doc.derivation(catalogue_id(latest), document_id(sha256))
+    entities = [document_id(row["sha256"]) for row in snapshot.documents]
+    entities += [file_id(row["sha256"]) for row in snapshot.files if row["document_id"] is None]
+    for entity in dict.fromkeys(entities):
+        doc.usage(build_id(latest), entity)
+        doc.derivation(catalogue_id(latest), entity)
     for row, key in zip(snapshot.documents, document_keys(snapshot.documents), strict=True):
         add_extraction(doc, row, key, snapshot.assertions.get(row["id"], Assertions()), latest, curator_id)
     return doc

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from datasette.utils import tilde_encode
 from datasette.utils.asgi import NotFound, Response
 
 from .. import archive_state
@@ -45,7 +46,9 @@ def run_view(run: archive_state.RunSummary, datasette: Any, database: str) -> di
 
 
 def problem_view(problem: archive_state.Problem, datasette: Any, database: str) -> dict[str, Any]:
-    url = str(datasette.urls.row(database, "documents", problem.document_id)) if problem.document_id else None
+    """A file not intact, linked to its document's page, or to its row of ``files`` if it is not a document."""
+    url = str(datasette.urls.row(database, "documents", problem.document_id)) if problem.document_id else \
+        str(datasette.urls.row(database, "files", tilde_encode(problem.path))) if problem.recorded_file else None
     return {"problem": problem, "url": url, "colour": archive_state.STATES.get(problem.outcome, ("", "unknown"))[1]}
 
 
