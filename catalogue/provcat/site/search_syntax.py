@@ -5,7 +5,10 @@ The operators, as the search page documents them in one line:
 * ``"a phrase"`` — the words next to one another, in that order;
 * ``word OR other`` — either (``OR`` in capitals joins the terms on each side of it);
 * ``NOT word`` or ``-word`` — documents or quotes without it;
-* ``begin*`` — any word that begins so.
+* ``begin*`` — any word that begins so. In a stemmed index (every catalogue built by this version)
+  FTS5 reduces the beginning typed to its stem as it does every word, so a beginning the stemmer
+  shortens finds a little more than typed (``protes*`` looks for ``prote*``: *protest*, but also
+  *protect*); a document opened from the search marks exactly what was found.
 
 Every other word is required. Each term is written as an FTS5 string (``"…"``), so nothing typed is
 ever read as FTS5 syntax: column filters, ``NEAR``, ``^``, parentheses, colons and ``+`` are words
