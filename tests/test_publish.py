@@ -362,10 +362,11 @@ async def test_document_page_anchors_every_quote_once_and_lists_them(ds: Dataset
 
 async def test_document_page_gives_each_speaker_one_colour_and_a_legend(ds: Datasette) -> None:
     page = await html(ds, "/catalogue/documents/captions")
-    legend = re.findall(r'<span class="provcat-swatch" style="background: (#[0-9a-f]{6})"></span>'
+    legend = re.findall(r'<span class="provcat-swatch" style="background: (#[0-9a-f]{6})">'
+                        r'<span class="provcat-speaker-number">(\d+)</span></span>'
                         r'(?:<a href="([^"]+)">)?([^<\n]+)', page)
-    assert legend == [(SPEAKER_COLOURS[0], "/catalogue/entities/peter-neumann", "Peter Neumann"),
-                      (SPEAKER_COLOURS[1], "", "Interviewer")]
+    assert legend == [(SPEAKER_COLOURS[0], "1", "/catalogue/entities/peter-neumann", "Peter Neumann"),
+                      (SPEAKER_COLOURS[1], "2", "", "Interviewer")]
     marks = dict(re.findall(r'<mark [^>]*data-speaker="([^"]+)" style="background:(#[0-9a-f]{6});', page))
     assert marks == {"Peter Neumann": SPEAKER_COLOURS[0], "Interviewer": SPEAKER_COLOURS[1]}
 
