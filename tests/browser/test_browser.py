@@ -555,3 +555,100 @@ def test_a_name_picks_entities_and_speakers_apart_without_wildcards(page: Page, 
     assert len({speakers.nth(k).inner_text().strip() for k in range(speakers.count())}) >= 2
     expect(page.locator("table.rows-and-columns td.col-quote a").first).to_have_attribute(
         "href", re.compile(r"#q-\d+$"))
+
+
+# ---------------------------------------------------------------------------------------------
+# Accessibility: axe-core (bundled by the axe-playwright-python test dependency, injected from disk)
+# ---------------------------------------------------------------------------------------------
+
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+MOBILE = {"width": 390, "height": 844}
+
+
+def axe_script() -> Path:
+    import axe_playwright_python
+
+    return Path(axe_playwright_python.__file__).with_name("axe.min.js")
+
+
+def axe_violations(page: Page) -> list[dict]:
+    """axe-core's WCAG 2.0/2.1/2.2 A and AA violations of the page as loaded, offline."""
+    page.add_script_tag(path=str(axe_script()))
+    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS)
+    return list(result["violations"])
+
+
+def accessibility_pages(base: str, document: str, entity: str, words: str) -> dict[str, str]:
+    return {"home": base + "/", "documents": base + "/catalogue/documents",
+            "document": f"{base}/catalogue/documents/{document}", "entity": f"{base}/catalogue/entities/{entity}",
+            "search": f"{base}/catalogue/-/search?q={words}", "integrity": base + "/catalogue/-/integrity"}
+
+
+def assert_no_serious_violation(page: Page, pages: dict[str, str]) -> None:
+    serious = []
+    for name, url in pages.items():
+        page.goto(url)
+        for violation in axe_violations(page):
+            nodes = [" ".join(node["target"]) for node in violation["nodes"]]
+            line = f"{name}: {violation['impact']} {violation['id']} ({len(nodes)}) {nodes[:3]}"
+            if os.environ.get("AXE_DETAIL"):
+                line += str([(n["html"][:200], n["failureSummary"]) for n in violation["nodes"][:2]])
+            print(line)
+            if violation["impact"] in ("serious", "critical"):
+                serious.append(line)
+    assert serious == []
+
+
+def test_axe_finds_no_serious_violation_on_the_sample(page: Page, server: str) -> None:
+    assert_no_serious_violation(page, accessibility_pages(server, "article", "peter-neumann", "defectors"))
+
+
+def test_axe_finds_no_serious_violation_on_the_seeds(page: Page, seeds_server: str) -> None:
+    assert_no_serious_violation(page, accessibility_pages(seeds_server, SEED_ARTICLE, "peter-neumann",
+                                                          "defectors"))
+
+
+def test_axe_finds_no_serious_violation_on_a_transcript_and_on_a_phone(browser: Browser, page: Page,
+                                                                      server: str) -> None:
+    assert_no_serious_violation(page, {"transcript": server + "/catalogue/documents/captions"})
+    phone = browser.new_context(viewport=MOBILE, is_mobile=True, has_touch=True)
+    try:
+        assert_no_serious_violation(phone.new_page(), accessibility_pages(server, "article", "peter-neumann",
+                                                                          "defectors"))
+    finally:
+        phone.close()
+
+
+def test_every_page_has_its_language_a_main_landmark_and_a_skip_link(page: Page, server: str) -> None:
+    for url in accessibility_pages(server, "article", "peter-neumann", "defectors").values():
+        page.goto(url)
+        expect(page.locator("html")).to_have_attribute("lang", "en")
+        expect(page.locator("main#main")).to_have_count(1)
+        page.keyboard.press("Tab")
+        skip = page.get_by_role("link", name="Skip to the content")
+        expect(skip).to_be_focused()
+        expect(skip).to_be_visible()
+    page.goto(server + "/catalogue/documents")
+    for name in ("Column to filter on", "How to compare", "Value to compare with"):
+        expect(page.get_by_label(name, exact=True).first).to_be_visible()
+
+
+def test_on_a_phone_the_integrity_and_the_quotes_are_one_tap_away(browser: Browser, server: str) -> None:
+    phone = browser.new_context(viewport=MOBILE, is_mobile=True, has_touch=True)
+    try:
+        page = phone.new_page()
+        jump = page.get_by_role("navigation", name="On this page")
+        for name, target in (("Integrity", "#integrity"), ("Skip to the quotes", "#quotes")):
+            page.goto(server + "/catalogue/documents/article")
+            link = jump.get_by_role("link", name=name)
+            expect(link).to_be_in_viewport()
+            link.tap()
+            page.wait_for_url(f"**/catalogue/documents/article{target}")
+            expect(page.locator(target)).to_be_in_viewport()
+        expect(page.locator("ol.provcat-quote-list li").first).to_be_in_viewport()
+        page.goto(server + "/catalogue/documents/article")
+        jump.get_by_role("link", name="Integrity").tap()
+        expect(page.locator(".provcat-aside .provcat-integrity").first).to_be_in_viewport()
+        screenshot(page, "document-phone-integrity")
+    finally:
+        phone.close()
