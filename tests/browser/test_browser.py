@@ -652,3 +652,28 @@ def test_on_a_phone_the_integrity_and_the_quotes_are_one_tap_away(browser: Brows
         screenshot(page, "document-phone-integrity")
     finally:
         phone.close()
+
+
+def first_href(page: Page, url: str, selector: str) -> str | None:
+    page.goto(url)
+    links = page.locator(selector)
+    return links.first.get_attribute("href") if links.count() else None
+
+
+def test_axe_finds_no_serious_violation_on_a_collection_without_metadata(page: Page, dev_server: str) -> None:
+    """The pages of a collection built with an empty metadata folder, each question's among them."""
+    pages = {"entities": dev_server + "/catalogue/entities"}
+    for kind in ("article", "transcript"):
+        href = first_href(page, f"{dev_server}/catalogue/documents?type={kind}", "td.col-text a.provcat-read")
+        if href:
+            pages[kind] = dev_server + href
+    entity = first_href(page, dev_server + "/catalogue/entities", 'table.rows-and-columns a[href*="/entities/"]')
+    assert entity is not None
+    page.goto(dev_server + "/")
+    questions = page.locator("dl.provcat-queries a")
+    for k in range(questions.count()):
+        pages[f"question {k + 1}"] = dev_server + str(questions.nth(k).get_attribute("href"))
+    pages.update(accessibility_pages(dev_server, "-", "-", "Sullivan"))
+    pages["document"] = pages.get("article", dev_server + "/catalogue/documents")
+    pages["entity"] = dev_server + entity
+    assert_no_serious_violation(page, pages)
