@@ -677,3 +677,17 @@ def test_axe_finds_no_serious_violation_on_a_collection_without_metadata(page: P
     pages["document"] = pages.get("article", dev_server + "/catalogue/documents")
     pages["entity"] = dev_server + entity
     assert_no_serious_violation(page, pages)
+
+
+def test_the_quote_list_is_a_few_tab_presses_away(page: Page, seeds_server: str) -> None:
+    page.goto(f"{seeds_server}/catalogue/documents/{SEED_ARTICLE}")
+    presses = 0
+    while page.evaluate("document.activeElement.getAttribute('href')") != "#quotes":
+        page.keyboard.press("Tab")
+        presses += 1
+        assert presses <= 15, "the link to the quotes is not among the first 15 stops"
+    page.keyboard.press("Enter")
+    page.wait_for_url("**#quotes")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.closest('ol.provcat-quote-list') !== null")
+    print(f"{presses} Tab presses to the link to the quotes")
