@@ -367,8 +367,9 @@ async def test_document_page_gives_each_speaker_one_colour_and_a_legend(ds: Data
                         r'(?:<a href="([^"]+)">)?([^<\n]+)', page)
     assert legend == [(SPEAKER_COLOURS[0], "1", "/catalogue/entities/peter-neumann", "Peter Neumann"),
                       (SPEAKER_COLOURS[1], "2", "", "Interviewer")]
-    marks = dict(re.findall(r'<mark [^>]*data-speaker="([^"]+)" style="background:(#[0-9a-f]{6});', page))
-    assert marks == {"Peter Neumann": SPEAKER_COLOURS[0], "Interviewer": SPEAKER_COLOURS[1]}
+    marks = {name: (colour, number) for name, number, colour in re.findall(
+        r'<mark [^>]*data-speaker="([^"]+)" data-speaker-number="(\d+)" style="background:(#[0-9a-f]{6});', page)}
+    assert marks == {"Peter Neumann": (SPEAKER_COLOURS[0], "1"), "Interviewer": (SPEAKER_COLOURS[1], "2")}
 
 
 async def test_transcript_page_shows_turns_and_cue_timings(ds: Datasette) -> None:

@@ -303,3 +303,15 @@ def test_matches_are_clipped_joined_and_escaped() -> None:
     html = highlight(text, [], [], ENTITIES, hits=[(0, 3), (2, 6), (-5, 1), (16, 99), (5, 5)])
     assert "<b>" not in html and "&lt;b&gt;" in html
     assert [m["id"] for m in tags(html, "mark")] == ["hit-1", "hit-2"]  # (0, 6) joined, (16, 18) clipped
+
+
+def test_each_quote_carries_its_speakers_number_on_its_first_piece_only() -> None:
+    text = "Ann said: one two three. Bo said: four five."
+    quotes = [QuoteSpan(10, 23, "Ann", id=1), QuoteSpan(34, 43, "Bo", id=2)]
+    html = str(highlight(text, [MentionSpan(14, 17, "x", "X", "person")], quotes, "/catalogue/entities"))
+    assert html.count('data-speaker-number="1"') == 1 and html.count('data-speaker-number="2"') == 1
+    crossing = str(highlight(text, [], [QuoteSpan(10, 23, "Ann", id=1), QuoteSpan(15, 30, "Bo", id=2)],
+                             "/catalogue/entities"))
+    assert crossing.count('data-speaker-number="1"') == 1 and "provcat-quote-continued" in crossing  # cut, once
+    unattributed = str(highlight(text, [], [QuoteSpan(0, 3, None, id=3)], "/catalogue/entities"))
+    assert "data-speaker-number" not in unattributed

@@ -80,7 +80,7 @@ class _Element:
 # The tags are built as strings with every value passed through ``escape`` (a page has hundreds of
 # them, and ``Markup.format`` costs several times more); ``highlight`` wraps the result in Markup.
 
-def _quote_tag(quote: QuoteSpan, colour: str, first: bool) -> str:
+def _quote_tag(quote: QuoteSpan, colour: str, first: bool, number: int | None = None) -> str:
     kind = quote.kind if quote.kind in KIND_STYLES else "direct"
     style = escape(f"background:{colour};{KIND_STYLES[kind]}")
     extra = ""
@@ -89,13 +89,16 @@ def _quote_tag(quote: QuoteSpan, colour: str, first: bool) -> str:
         if anchor:
             extra += f' id="{escape(anchor)}"'
         extra += f' data-speaker="{escape(speaker_display_name(quote))}"'
+        if number is not None:  # the speaker's number in the legend: a mark that is not a colour
+            extra += f' data-speaker-number="{number}"'
     continued = "" if first else " provcat-quote-continued"
     return (f'<mark class="provcat-quote provcat-quote-{escape(kind)}{continued}"{extra} style="{style}" '
             f'title="{escape(quote_title(quote))}">')
 
 
-def _quote_element(quote: QuoteSpan, order: int, start: int, end: int, colour: str) -> _Element:
-    return _Element(start, end, order, True, _quote_tag(quote, colour, True), "</mark>",
+def _quote_element(quote: QuoteSpan, order: int, start: int, end: int, colour: str,
+                   number: int | None = None) -> _Element:
+    return _Element(start, end, order, True, _quote_tag(quote, colour, True, number), "</mark>",
                     _quote_tag(quote, colour, False))
 
 
@@ -149,12 +152,15 @@ def _disjoint(hits: Sequence[tuple[int, int]], text_length: int) -> list[tuple[i
 def layout(text_length: int, mentions: Sequence[MentionSpan], quotes: Sequence[QuoteSpan],
            entities_url: str, hits: Sequence[tuple[int, int]] = ()) -> list[_Element]:
     """The spans that can be drawn: clipped to the text, empty and reversed spans dropped."""
-    colours = colours_by_key(speakers_of(quotes))
+    speakers = speakers_of(quotes)
+    colours = colours_by_key(speakers)
+    numbers = {speaker.key: speaker.number for speaker in speakers}
     elements: list[_Element] = []
     for order, quote in enumerate(quotes):
         start, end = _clip(quote.start, quote.end, text_length)
         if start < end:
-            elements.append(_quote_element(quote, order, start, end, colours[speaker_key(quote)]))
+            key = speaker_key(quote)
+            elements.append(_quote_element(quote, order, start, end, colours[key], numbers[key]))
     for order, mention in enumerate(mentions, start=len(quotes)):
         start, end = _clip(mention.start, mention.end, text_length)
         if start < end:
