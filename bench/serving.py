@@ -1,19 +1,34 @@
-"""Serving: ``provcat serve`` against plain Datasette on the same catalogue file, under a bounded load.
+"""Serving: ``provcat serve`` against plain Datasette, mutable and immutable, on the same catalogue
+file, under a bounded load.
 
 The catalogue is the generated one (bench/generated_catalogue.py: store schema, sqlite-utils
-inserts, FTS5), because a spaCy build of 100,000 documents takes hours. Two servers run at once on
-127.0.0.1, and nothing else is ever contacted:
+inserts, FTS5), because a spaCy build of 100,000 documents takes hours. Before serving it is
+verified once with ``provcat verify`` (untimed, only when no verification is recorded yet), so that
+the archive's state the pages show is a real run's: every document intact, checked by a
+verification. Three servers run at once on 127.0.0.1, and nothing else is ever contacted:
 
-- ``provcat serve``: immutable, with its inspect file, metadata, plugin, templates and settings
-  (facet suggestions off, SQL time limit);
-- plain Datasette: ``datasette serve catalogue.db`` with its default options and no plugin.
+- ``provcat serve``: the catalogue mutable and read-only (connections ``mode=ro``, no inspect
+  file), as it is served so that a verification run while the site is up shows at the next page
+  load; its metadata, plugin, templates and settings (facet suggestions off, SQL time limit); each
+  request also stats the file (a rebuild that replaced it is reopened) and the home page and
+  document pages read the archive's integrity state;
+- plain Datasette, mutable: ``datasette serve catalogue.db`` with its default options and no plugin;
+- plain Datasette, immutable: ``datasette serve -i catalogue.db --inspect-file inspect.json``, the
+  inspect file made first by ``datasette inspect`` (timed apart from the startup), no plugin. Set
+  against plain mutable, it is what immutability alone buys on this machine.
+
+Before measuring, provcat's home page and one document page must answer 200 with the archive's
+integrity section (``provcat-archive``, ``data-archive-state``), so the pages measured are the ones
+a reader gets.
 
 For each kind of request, a load generator in this process sends a fixed number of requests over
 one keep-alive connection (latency as one reader sees it) and over eight at once (throughput),
-cycling through a fixed list of URLs. The number is the same for both servers: enough to last about
-``--serve-seconds`` on the slower one (probed first), at least four per connection. A run ends when
+cycling through a fixed list of URLs. The number is the same for every server: enough to last about
+``--serve-seconds`` on the slowest one (probed first), at least four per connection. A run ends when
 its last answer arrives, so no request spills into the next run. The servers alternate, rounds
-repeat, and the medians over rounds are reported with the ratio between the two servers.
+repeat, and the medians over rounds are reported with the ratios provcat ÷ plain mutable and plain
+immutable ÷ plain mutable. The load average at the start and the end is reported, since the machine
+may be shared.
 
 Usage:  .venv/bin/python bench/serving.py --workdir DIR [--serve-docs N] [--serve-seconds S] ...
 """
@@ -34,7 +49,7 @@ import threading
 import time
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -183,23 +198,73 @@ def endpoints(db: Path, rng: random.Random) -> tuple[list[Endpoint], dict[str, i
     ], frequencies
 
 
+PROVCAT_SERVE = "provcat serve"
+PLAIN = "plain datasette"
+IMMUTABLE = "plain datasette -i"
+SERVERS = (PROVCAT_SERVE, PLAIN, IMMUTABLE)
+
+
+def verified_once(root: Path, db: Path) -> bool:
+    """Verify the catalogue once (untimed) unless a verification is recorded already, so that the
+    pages show the state a verified archive has; True if it was run now."""
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    checked = conn.execute("select 1 from fixity_events where event_type = 'fixity check' limit 1").fetchone()
+    conn.close()
+    if checked:
+        return False
+    subprocess.run([str(PROVCAT), "verify", str(root / "archive"), "--db", str(db)], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return True
+
+
+def inspected(db: Path) -> tuple[Path, float]:
+    """``datasette inspect`` of the catalogue as it is now, for the immutable plain server; the file
+    and the seconds it took."""
+    inspect = db.with_name("inspect-plain.json")
+    started = time.perf_counter()
+    subprocess.run([str(PYTHON), "-c", PLAIN_DATASETTE, "inspect", str(db), "--inspect-file", str(inspect)],
+                   check=True, stdout=subprocess.DEVNULL)
+    return inspect, time.perf_counter() - started
+
+
+def page(port: int, path: str) -> str:
+    with urllib.request.urlopen(f"http://{HOST}:{port}{path}", timeout=300) as response:
+        if response.status != 200:
+            raise RuntimeError(f"{path}: HTTP {response.status} on port {port}")
+        return response.read().decode()
+
+
+def check_integrity_pages(port: int, document_path: str) -> None:
+    """provcat's home page and a document page answer 200 with the archive's integrity section."""
+    for path, marker in (("/", 'class="provcat-archive"'), (document_path, "data-archive-state=")):
+        if marker not in page(port, path):
+            raise RuntimeError(f"{path} on provcat serve: no {marker!r} in the page")
+
+
 def run(args: argparse.Namespace, workdir: Path) -> tuple[list[str], list[dict[str, object]]]:
     name = f"small-{args.serve_docs}"
     root, _, _ = generated_archive(workdir, name, lambda: small_documents(args.serve_docs))
     db = root / "catalogue.db"
+    verified = verified_once(root, db)
+    loads = [os.getloadavg()]
     eps, frequencies = endpoints(db, random.Random(7))
-    ports = {"provcat serve": free_port(), "plain datasette": free_port()}
+    inspect, inspect_seconds = inspected(db)
+    ports = {who: free_port() for who in SERVERS}
     commands = {
-        "provcat serve": [str(PROVCAT), "serve", "--db", str(db), "--metadata", str(ROOT / "metadata"),
-                          "--host", HOST, "--port", str(ports["provcat serve"])],
-        "plain datasette": [str(PYTHON), "-c", PLAIN_DATASETTE, "serve", str(db), "--host", HOST,
-                            "--port", str(ports["plain datasette"])],
+        PROVCAT_SERVE: [str(PROVCAT), "serve", "--db", str(db), "--metadata", str(ROOT / "metadata"),
+                        "--host", HOST, "--port", str(ports[PROVCAT_SERVE])],
+        PLAIN: [str(PYTHON), "-c", PLAIN_DATASETTE, "serve", str(db), "--host", HOST, "--port", str(ports[PLAIN])],
+        IMMUTABLE: [str(PYTHON), "-c", PLAIN_DATASETTE, "serve", "-i", str(db), "--inspect-file", str(inspect),
+                    "--host", HOST, "--port", str(ports[IMMUTABLE])],
     }
     startup: dict[str, float] = {}
-    with server(commands["provcat serve"], ports["provcat serve"]) as startup["provcat serve"], \
-            server(commands["plain datasette"], ports["plain datasette"]) as startup["plain datasette"]:
+    with ExitStack() as servers_up:
+        for who in SERVERS:
+            startup[who] = servers_up.enter_context(server(commands[who], ports[who]))
+        document_page = next(ep for ep in eps if ep.name.startswith("document page"))
+        check_integrity_pages(ports[PROVCAT_SERVE], document_page.paths[0])
         for ep in eps:
-            servers = ports if ep.compared else {"provcat serve": ports["provcat serve"]}
+            servers = ports if ep.compared else {PROVCAT_SERVE: ports[PROVCAT_SERVE]}
             slowest = max(probe(port, ep.paths) for port in servers.values())
             for _ in range(args.serve_rounds):
                 for connections in (1, 8):
@@ -207,7 +272,8 @@ def run(args: argparse.Namespace, workdir: Path) -> tuple[list[str], list[dict[s
                     for who, port in servers.items():
                         ep.results.setdefault((who, connections), []).append(
                             load(port, ep.paths, connections, requests))
-    text, data = report(eps, frequencies, startup, args)
+    loads.append(os.getloadavg())
+    text, data = report(eps, frequencies, startup, inspect_seconds, verified, loads, args)
     print(text + "\n", flush=True)
     return [text], [data]
 
@@ -221,31 +287,49 @@ def rate(requests_per_second: float) -> str:
     return f"{requests_per_second:,.0f}" if requests_per_second >= 10 else f"{requests_per_second:.1f}"
 
 
-def report(eps: list[Endpoint], frequencies: dict[str, int], startup: dict[str, float],
+def average(load_average: tuple[float, float, float]) -> str:
+    return " / ".join(f"{x:.2f}" for x in load_average)
+
+
+def latency(x: Load) -> str:
+    return f"{x.p50_ms:.1f} / {x.p99_ms:.1f}"
+
+
+def report(eps: list[Endpoint], frequencies: dict[str, int], startup: dict[str, float], inspect_seconds: float,
+           verified: bool, loads: list[tuple[float, float, float]],
            args: argparse.Namespace) -> tuple[str, dict[str, object]]:
     rows, data = [], {}
     for ep in eps:
         for connections in (1, 8):
-            mine = median_load(ep.results[("provcat serve", connections)])
+            mine = median_load(ep.results[(PROVCAT_SERVE, connections)])
             if not ep.compared:
-                rows.append([ep.name, str(connections), f"{mine.p50_ms:.1f} / {mine.p99_ms:.1f}", rate(mine.rps),
-                             "—", "—", "—", str(mine.errors)])
+                rows.append([ep.name, str(connections), latency(mine), rate(mine.rps), *["—"] * 6, str(mine.errors)])
                 data[f"{ep.name} c{connections}"] = {"provcat": mine.__dict__}
                 continue
-            plain = median_load(ep.results[("plain datasette", connections)])
-            rows.append([ep.name, str(connections),
-                         f"{mine.p50_ms:.1f} / {mine.p99_ms:.1f}", rate(mine.rps),
-                         f"{plain.p50_ms:.1f} / {plain.p99_ms:.1f}", rate(plain.rps),
-                         f"{mine.rps / plain.rps:.2f}", str(mine.errors + plain.errors)])
-            data[f"{ep.name} c{connections}"] = {"provcat": mine.__dict__, "plain": plain.__dict__}
+            plain = median_load(ep.results[(PLAIN, connections)])
+            fixed = median_load(ep.results[(IMMUTABLE, connections)])
+            rows.append([ep.name, str(connections), latency(mine), rate(mine.rps), latency(plain), rate(plain.rps),
+                         latency(fixed), rate(fixed.rps), f"{mine.rps / plain.rps:.2f}", f"{fixed.rps / plain.rps:.2f}",
+                         str(mine.errors + plain.errors + fixed.errors)])
+            data[f"{ep.name} c{connections}"] = {"provcat": mine.__dict__, "plain": plain.__dict__,
+                                                 "plain_immutable": fixed.__dict__,
+                                                 "provcat_over_plain": mine.rps / plain.rps,
+                                                 "immutable_over_plain": fixed.rps / plain.rps}
     facts = ", ".join(f"{k}: {v:,}" for k, v in frequencies.items())
-    text = (f"**Serving** — {facts}; about {args.serve_seconds:g} s of requests per run on the slower server, "
-            f"median of {args.serve_rounds} rounds; startup to first answer: provcat serve "
-            f"{startup['provcat serve']:.1f} s (inspect file included), plain datasette "
-            f"{startup['plain datasette']:.1f} s\n\n"
+    text = (f"**Serving** — {facts}; provcat serve mutable and read-only, plain datasette mutable "
+            f"(`datasette serve catalogue.db`) and immutable (`-i`, with an inspect file); the catalogue "
+            f"verified once before serving ({'now' if verified else 'already'}); provcat's home and document pages "
+            f"checked for the integrity section; about {args.serve_seconds:g} s of requests per run on the slowest "
+            f"server, median of {args.serve_rounds} rounds; startup to first answer: provcat serve "
+            f"{startup[PROVCAT_SERVE]:.1f} s, plain datasette {startup[PLAIN]:.1f} s, plain datasette -i "
+            f"{startup[IMMUTABLE]:.1f} s (with the inspect file, made first by `datasette inspect` in "
+            f"{inspect_seconds:.1f} s); load average at the start {average(loads[0])}, at the end "
+            f"{average(loads[-1])} (the machine may be shared)\n\n"
             + table(["request", "connections", "provcat p50 / p99 ms", "provcat req/s", "plain p50 / p99 ms",
-                     "plain req/s", "req/s provcat ÷ plain", "errors"], rows))
-    return text, {"serving": data, "frequencies": frequencies, "startup_s": startup}
+                     "plain req/s", "plain -i p50 / p99 ms", "plain -i req/s", "req/s provcat ÷ plain",
+                     "req/s plain -i ÷ plain", "errors"], rows))
+    return text, {"serving": data, "frequencies": frequencies, "startup_s": startup, "inspect_s": inspect_seconds,
+                  "verified_before_serving": verified, "load_average": {"start": loads[0], "end": loads[-1]}}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
