@@ -77,7 +77,8 @@ class Load:
 class Endpoint:
     name: str
     paths: list[str]
-    #: False for provcat's own pages (its canned search), which plain Datasette does not have
+    #: False for provcat's own pages (its search page and canned search query), which plain Datasette
+    #: does not have
     compared: bool = True
     results: dict[tuple[str, int], list[Load]] = field(default_factory=dict)
 
@@ -166,8 +167,8 @@ def probe(port: int, paths: list[str]) -> float:
 
 def endpoints(db: Path, rng: random.Random) -> tuple[list[Endpoint], dict[str, int]]:
     """The requests (table searches for rare names and for a common word, the table page, document
-    pages and their JSON, and provcat's search page for the same terms) and how many documents the
-    search terms match."""
+    pages and their JSON, and provcat's search page and its canned search query for the same terms)
+    and how many documents the search terms match."""
     from datasette.utils import tilde_encode
 
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
@@ -191,9 +192,13 @@ def endpoints(db: Path, rng: random.Random) -> tuple[list[Endpoint], dict[str, i
         Endpoint("table JSON (documents.json)", ["/catalogue/documents.json"]),
         Endpoint("document page (HTML)", [f"/catalogue/documents/{d}" for d in documents]),
         Endpoint("document row JSON", [f"/catalogue/documents/{d}.json" for d in documents]),
-        Endpoint("provcat search page, rare name (search?q=)", [f"/catalogue/search?q={t}" for t in rare],
+        Endpoint("provcat search page, rare name (-/search?q=)", [f"/catalogue/-/search?q={t}" for t in rare],
                  compared=False),
-        Endpoint(f"provcat search page, common word '{common}'", [f"/catalogue/search?q={common}"],
+        Endpoint(f"provcat search page, common word '{common}'", [f"/catalogue/-/search?q={common}"],
+                 compared=False),
+        Endpoint("provcat search query, rare name (canned query search?q=)", [f"/catalogue/search?q={t}" for t in rare],
+                 compared=False),
+        Endpoint(f"provcat search query, common word '{common}'", [f"/catalogue/search?q={common}"],
                  compared=False),
     ], frequencies
 
