@@ -159,6 +159,7 @@ def _document_row(doc: SampleDocument) -> dict[str, object]:
         "sha256": hashlib.sha256(doc.content).hexdigest(), "sha512": hashlib.sha512(doc.content).hexdigest(),
         "size_bytes": len(doc.content), "media_type": doc.media_type, "encoding": "utf-8",
         "publisher": doc.publisher, "source_url": doc.source_url, "text": doc.text, "content": doc.content,
+        "extraction_build_id": 1,
     }
 
 

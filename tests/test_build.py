@@ -123,6 +123,38 @@ def test_rebuild_reuses_unchanged_documents_and_keeps_history(tmp_path: Path) ->
         assert reused == sqlite3.connect(fresh).execute(f"select * from {table} order by {order}").fetchall()
 
 
+def test_each_document_names_the_build_that_extracted_it_across_rebuilds(tmp_path: Path) -> None:
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    (archive / "a.txt").write_text('"We will open the port," said Ana Ruiz, the mayor of Porto.\n')
+    (archive / "b.txt").write_text('"The ferry runs again," said Margaret Okafor in Lisbon.\n')
+    metadata = tmp_path / "metadata"
+    metadata.mkdir()
+    db = tmp_path / "catalogue.db"
+
+    def made() -> dict[str, int | None]:
+        conn = sqlite3.connect(db)
+        try:
+            return dict(conn.execute("select id, extraction_build_id from documents"))
+        finally:
+            conn.close()
+
+    build_catalogue(archive, metadata, db)
+    assert made() == {"a": 1, "b": 1}
+    build_catalogue(archive, metadata, db)  # nothing changed: both extractions reused, made by build 1
+    assert made() == {"a": 1, "b": 1}
+    (archive / "b.txt").write_text('"The ferry runs again on Monday," said Margaret Okafor in Lisbon.\n')
+    build_catalogue(archive, metadata, db)
+    assert made() == {"a": 1, "b": 3}
+    # a catalogue that did not record it (made before): its reused extraction's build is not known
+    conn = sqlite3.connect(db)
+    conn.execute("alter table documents drop column extraction_build_id")
+    conn.commit()
+    conn.close()
+    report = build_catalogue(archive, metadata, db)
+    assert report.reused == 2 and made() == {"a": None, "b": None}
+
+
 def test_any_folder_with_no_metadata(tmp_path: Path) -> None:
     archive = tmp_path / "any"
     (archive / "sub").mkdir(parents=True)

@@ -156,6 +156,18 @@ def test_every_build_and_repeated_content(tmp_path: Path, validator: jsonschema.
     assert len(extractions) == 2 and extractions[1] == extractions[0] + "-2"
     assert "prov:Person" not in out.read_text()  # no collection.yml, no curator
     assert ProvDocument.deserialize(source=str(out), format="json") == provenance(read_snapshot(db))
+    # the second build reused both extractions: they were made by the first
+    informed = {(c["prov:informed"], c["prov:informant"]) for c in relations(data, "wasInformedBy")}
+    assert {(e, "provcat:build-1") for e in extractions} <= informed
+    assert not any(informant == "provcat:build-2" for informed_by, informant in informed
+                   if informed_by.startswith("provcat:extraction-"))
+    (archive / "b.txt").write_text(text + "Anna Berg said so.\n")
+    build_catalogue(archive, tmp_path / "no-metadata", db)
+    export_prov(db, out)
+    data = json.loads(out.read_text(encoding="utf-8"))
+    informed = {(c["prov:informed"], c["prov:informant"]) for c in relations(data, "wasInformedBy")}
+    made_by = sorted(informant for extraction, informant in informed if extraction.startswith("provcat:extraction-"))
+    assert made_by == ["provcat:build-1", "provcat:build-3"]  # a.txt's reused, b.txt's made again
 
 
 def test_refusals(tmp_path: Path, seeds_catalogue: Path) -> None:

@@ -79,7 +79,7 @@ def test_speech_acts_without_a_clause() -> None:
     text = "Ukraine criticised the leaders of the summit for their joint statement on the war."
     (quote,) = extract(text).quotes
     assert (quote.speaker, quote.kind, quote.method, quote.cue) == ("Ukraine", "indirect", "rule:speech-act",
-                                                                    "criticised")
+                                                                    "Ukraine criticised")
     assert quote.text.startswith("criticised the leaders")
 
 
@@ -88,7 +88,18 @@ def test_short_quotations_are_kept_when_attributed_and_continued() -> None:
     quotes = extract(text).quotes
     assert [(q.text, q.speaker, q.method) for q in quotes[:2]] == [
         ("This is a disaster,", "Ana Ruiz", "rule:quote-cue"), ("We need help now.", "Ana Ruiz", "rule:continuation")]
-    assert quotes[2].text == "No," and quotes[2].cue == "said"
+    assert quotes[2].text == "No," and quotes[2].cue == "he said"  # the attributing words, as written
+
+
+def test_the_cue_is_the_verb_with_its_subject_as_written() -> None:
+    text = ('"The ferry will run again," said Margaret Okafor, the harbour master.\n\n'
+            '"We have waited long enough," she added.\n\n'
+            'Peter Neumann, who directs the centre in London, told the BBC that the fighters were leaving.')
+    quotes = extract(text).quotes
+    assert all(text[q.cue_start:q.cue_end] == q.cue for q in quotes if q.cue)
+    assert [q.cue for q in quotes] == ["said Margaret Okafor", "she added",
+                                       "Peter Neumann, who directs the centre in London, told"]
+    assert [q.speaker for q in quotes] == ["Margaret Okafor", "Margaret Okafor", "Peter Neumann"]
 
 
 def test_scare_quotes_are_not_speech() -> None:

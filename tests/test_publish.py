@@ -384,7 +384,9 @@ async def test_transcript_page_shows_turns_and_cue_timings(ds: Datasette) -> Non
 async def test_document_page_header_says_type_publisher_and_source(ds: Datasette) -> None:
     page = await html(ds, "/catalogue/documents/article")
     assert re.search(r'<span class="provcat-type">article</span>\s*<span class="provcat-muted">'
-                     r"\(type confidence 1.00, method: curated\)", page)
+                     r'\(type confidence 1.00, method: <a href="/catalogue/-/methods#method-curated">'
+                     r"<code>curated</code></a>\)", page)
+    assert "Why article: Written by a person in the document&#39;s sidecar file" in page
     assert '<strong class="provcat-publisher">The Example Times</strong>' in page
     assert '<a class="provcat-source" href="https://example.org/defectors-speak-out"' in page
 

@@ -107,6 +107,14 @@ async def test_the_record_gives_every_assertion_with_offsets_into_the_text(serve
         for item in record[section]:
             assert item["method"] and item["confidence"] is not None
             assert text[item["start"]:item["end"]] == (item.get("surface") or item.get("text"))
+    for quote in record["quotes"]:
+        if quote["cue"] is not None:
+            assert text[quote["cue_start"]:quote["cue_end"]] == quote["cue"]
+    from provcat.extract.pipeline import EXTRACTOR_VERSION, MODEL
+
+    made = record["extracted_by"]
+    assert (made["build"], made["extractor_version"], made["model"]) == (1, EXTRACTOR_VERSION, MODEL)
+    assert made["software_version"] and made["model_version"] and made["started_at"]
     cues = json.loads((await ds.client.get(f"/catalogue/-/record/{ids['cues.srt']}.json")).text)["cues"]
     assert cues == [{"index": 1, "start": cues[0]["start"], "end": cues[0]["end"], "begins": "00:00:01,000",
                      "ends": "00:00:02,000"}]

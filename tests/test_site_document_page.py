@@ -57,8 +57,16 @@ async def test_a_documents_page_has_its_header_states_speakers_and_quotes(sample
         ("Peter Neumann", "/catalogue/entities/peter-neumann"), ("Interviewer", None)]
     first, second = found["provcat_quotes"]
     assert (first.speaker, second.speaker) == ("Peter Neumann", "Interviewer")
-    assert [a["href"] for a in tags(found["provcat_quote_list"], "a")] == [
+    listed = tags(found["provcat_quote_list"], "a")
+    assert [a["href"] for a in listed if a.get("class") in ("provcat-goto", "provcat-quote-speaker")] == [
         f"#q-{first.id}", "/catalogue/entities/peter-neumann", f"#q-{second.id}"]
+    # each quote's evidence panel, under it: its permalink, the glossary, the build
+    assert [d["id"] for d in tags(found["provcat_quote_list"], "details")] == [
+        f"evidence-q-{first.id}", f"evidence-q-{second.id}"]
+    hrefs = [a["href"] for a in listed]
+    assert f"/catalogue/-/evidence/quote/{first.id}" in hrefs and "/catalogue/builds/1" in hrefs
+    assert "/catalogue/-/methods#confidence" in hrefs
+    assert found["provcat_methods_url"] == "/catalogue/-/methods"
     assert await document_page.document_page_vars(ds, "catalogue", "no-such-document") == {}
 
 

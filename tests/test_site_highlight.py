@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from html_fragments import inner_text, parse, tags
+from html_fragments import document_text, inner_text, parse, tags
 from markupsafe import Markup
 
 from provcat.site.highlight import highlight, quote_title
@@ -209,7 +209,9 @@ def test_each_quote_has_its_anchor_once_even_when_cut_in_pieces() -> None:
     assert [m.get("id") for m in marks if m.get("id")] == ["q-1", "q-2"]
     assert sum(1 for m in marks if "data-speaker" in m) == 2
     assert all("provcat-quote-continued" in (m["class"] or "") for m in marks if not m.get("id"))
-    assert inner_text(html) == text
+    assert document_text(html) == text
+    links = tags(html, "a")
+    assert [a["href"] for a in links] == ["#evidence-q-1", "#evidence-q-2"]  # one evidence link a quote
 
 
 def test_a_quote_without_an_id_has_no_anchor() -> None:
@@ -287,7 +289,8 @@ def test_a_match_inside_a_quote_keeps_the_quote_and_its_anchor() -> None:
                      hits=[hit(text, "port")])
     (quote_mark, hit_mark) = tags(html, "mark")
     assert quote_mark["id"] == "q-5" and hit_mark["id"] == "hit-1"
-    assert re.search(r'<mark class="provcat-quote[^>]*>the <mark class="provcat-hit" id="hit-1">port', html)
+    assert re.search(r'<mark class="provcat-quote[^>]*><a class="provcat-evidence-link"[^>]*>1</a>'
+                     r'the <mark class="provcat-hit" id="hit-1">port', html)
 
 
 def test_a_match_across_a_quotes_edge_has_its_anchor_and_steps_once() -> None:

@@ -19,13 +19,15 @@ def test_a_span_needs_only_where_it_is_and_what_it_is_of() -> None:
 
 
 def test_a_row_of_the_reading_queries_is_a_span_field_by_field() -> None:
-    mention_row = (3, 9, "syria", "Syria", "place", "authority", 0.9)
-    quote_row = (0, 5, "The director", "indirect", "rule:x", 0.5, 7, "pn", "Peter Neumann", "words")
+    mention_row = (3, 9, "syria", "Syria", "place", "authority", 0.9, 12, "Syria")
+    quote_row = (0, 5, "The director", "indirect", "rule:x", 0.5, 7, "pn", "Peter Neumann", "words",
+                 "the director said", 6, 23)
     cue_row = (10, 20, 2, "00:00:04,200", "00:00:07,000")
     for span, row in ((MentionSpan(*mention_row), mention_row), (QuoteSpan(*quote_row), quote_row),
                       (CueSpan(*cue_row), cue_row)):
         assert dataclasses.astuple(span) == row
     assert QuoteSpan(*quote_row).speaker_name == "Peter Neumann" and CueSpan(*cue_row).begins == "00:00:04,200"
+    assert QuoteSpan(*quote_row).cue_span == (6, 23) and QuoteSpan(0, 5).cue_span is None
 
 
 def test_spans_are_values() -> None:

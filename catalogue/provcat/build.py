@@ -92,6 +92,9 @@ class Prepared:
     not_read: str | None = None
     extraction: Extraction | None = None
     rejections: dict[tuple[str, str], int] = field(default_factory=dict)
+    #: The earlier build whose extraction is reused (``NOT_RECORDED`` when the previous catalogue did
+    #: not say which); None when this build extracts the document.
+    extracted_in: int | None = None
 
     @property
     def is_document(self) -> bool:
@@ -146,10 +149,24 @@ def extraction_key(sha256: str, doc_type: str, curated_digest: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+#: A reused extraction from a catalogue that did not record which build made it.
+NOT_RECORDED = 0
+
+
+def _extraction_build(old: sqlite3.Connection, doc_id: str) -> int | None:
+    """The build that extracted a document of the previous catalogue; None when that catalogue did
+    not record it (made before builds were recorded per document)."""
+    try:
+        row = old.execute("select extraction_build_id from documents where id = ?", (doc_id,)).fetchone()
+    except sqlite3.OperationalError:
+        return None
+    return None if row is None else row[0]
+
+
 def previous_extraction(old: sqlite3.Connection | None, doc_id: str,
-                        key: str) -> tuple[Extraction, dict[tuple[str, str], int]] | None:
-    """The extraction (and rejection counts) stored in the previous catalogue, if it was made from the
-    same inputs."""
+                        key: str) -> tuple[Extraction, dict[tuple[str, str], int], int | None] | None:
+    """The extraction (and rejection counts, and the build that made it, when recorded) stored in the
+    previous catalogue, if it was made from the same inputs."""
     if old is None:
         return None
     row = old.execute("select extraction_key from documents where id = ?", (doc_id,)).fetchone()
@@ -170,7 +187,7 @@ def previous_extraction(old: sqlite3.Connection | None, doc_id: str,
         for r in old.execute("select q.*, e.name, e.type from quotes q left join entities e "
                              "on e.id = q.speaker_entity_id where q.document_id = ? order by q.id", (doc_id,))
     ]
-    return Extraction(mentions=mentions, quotes=quotes), rejections
+    return Extraction(mentions=mentions, quotes=quotes), rejections, _extraction_build(old, doc_id)
 
 
 #: Why a file was not read as text, when it is not of a kind the catalogue reads.
@@ -456,7 +473,8 @@ def extracted(items: Iterator[Prepared], old: sqlite3.Connection | None, curatio
             if previous is None:
                 todo.append((item, read))
             else:
-                item.extraction, item.rejections = previous
+                item.extraction, item.rejections, made_in = previous
+                item.extracted_in = NOT_RECORDED if made_in is None else made_in
         jobs = (Job(read.text, item.decision.type, read.segments) for item, read in todo
                 if item.decision is not None and len(read.text) <= MAX_CHARACTERS)
         machines = extract_all(jobs, curation.authorities)
@@ -512,7 +530,7 @@ def _write(tmp: Path, archive: Path, curation: Curation, files: list[ArchiveFile
                 store.insert(db, "identifications", identifier.new)
                 identifier.new.clear()
             if item.is_document:
-                _write_document(db, item, curation, registry, report)
+                _write_document(db, item, curation, registry, report, build_id)
                 documents += 1
             _write_file(db, item)
             if item.identification["outcome"] != "identified":
@@ -564,7 +582,7 @@ def _write_file(db: sqlite_utils.Database, item: Prepared) -> None:
 
 
 def _write_document(db: sqlite_utils.Database, item: Prepared, curation: Curation, registry: Registry,
-                    report: BuildReport) -> None:
+                    report: BuildReport, build_id: int) -> None:
     assert item.read is not None and item.decision is not None and item.file.id is not None
     sidecar = curation.sidecars.get(item.file.path)
     doc_id = item.file.id
@@ -578,6 +596,7 @@ def _write_document(db: sqlite_utils.Database, item: Prepared, curation: Curatio
         "sha256": item.sha256, "sha512": item.sha512, "size_bytes": len(item.data),
         "media_type": item.read.media_type, "encoding": item.read.encoding,
         "normalisation": "; ".join(item.read.normalisation) or None, "extraction_key": item.key,
+        "extraction_build_id": build_id if item.extracted_in is None else item.extracted_in or None,
         "text": item.read.text, "content": item.data,
     }])
     store.insert(db, "descriptions", ({"document_id": doc_id, **asdict(f)} for f in facts))

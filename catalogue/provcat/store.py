@@ -60,6 +60,7 @@ CREATE TABLE documents (
     encoding TEXT NOT NULL,
     normalisation TEXT,
     extraction_key TEXT,
+    extraction_build_id INTEGER REFERENCES builds(id),
     text TEXT NOT NULL,
     content BLOB NOT NULL
 );

@@ -168,7 +168,9 @@ def test_search_then_mention_then_entity_then_back_to_the_quote(page: Page, serv
     page.locator("#quotes a.provcat-quote-place").first.click()
     page.wait_for_url(re.compile(r".*/catalogue/documents/article#q-\d+$"))
     anchor = page.url.rsplit("#", 1)[1]
-    expect(page.locator(f"#{anchor}")).to_have_text("The defectors are a unique opportunity.")
+    # the quote, after the link to its evidence (its speaker's number)
+    expect(page.locator(f"#{anchor} .provcat-evidence-link")).to_have_text("1")
+    expect(page.locator(f"#{anchor}")).to_have_text("1The defectors are a unique opportunity.")
     expect(page.locator(f"#{anchor}")).to_be_in_viewport()
     screenshot(page, "document")
 
@@ -677,6 +679,80 @@ def test_axe_finds_no_serious_violation_on_a_collection_without_metadata(page: P
     pages["document"] = pages.get("article", dev_server + "/catalogue/documents")
     pages["entity"] = dev_server + entity
     assert_no_serious_violation(page, pages)
+
+
+def _first_quoted_document(base: str, page: Page) -> str:
+    """A document of the collection with a quote found through a pronoun (its evidence says most)."""
+    page.goto(base + "/catalogue/quotes.json?_shape=array&_size=1&method__contains=%2Bpronoun&_col=document_id")
+    (row,) = page.evaluate("JSON.parse(document.body.innerText)")
+    return f"{base}/catalogue/documents/{row['document_id']}"
+
+
+def test_a_quotes_evidence_opens_by_keyboard_with_cue_method_confidence_and_build(
+        page: Page, dev_server: str, trouble: Trouble) -> None:
+    url = _first_quoted_document(dev_server, page)
+    page.goto(url)
+    presses = 0
+    while page.evaluate("document.activeElement.className") != "provcat-evidence-link":
+        page.keyboard.press("Tab")
+        presses += 1
+        assert presses <= 60, "no quote's evidence link among the first 60 stops"
+    label = page.evaluate("document.activeElement.getAttribute('aria-label')")
+    assert label.startswith("Evidence of this quote (")
+    page.keyboard.press("Enter")
+    panel = page.locator("details.provcat-evidence[open]")
+    expect(panel).to_have_count(1)
+    assert page.evaluate("document.activeElement.tagName") == "SUMMARY"  # the focus went with it
+    text = panel.inner_text()
+    for shown in ("Speaker", "Cue", "Method", "Confidence", "Made by", "not a probability", "build 1 of",
+                  "extractor ", "model en_core_web_sm"):
+        assert shown in text, shown
+    expect(panel.locator("mark.provcat-evidence-quote")).not_to_have_count(0)
+    # Enter on the summary closes it, and opens it again: the panel is the reader's to keep open
+    page.keyboard.press("Enter")
+    expect(page.locator("details.provcat-evidence[open]")).to_have_count(0)
+    page.keyboard.press("Enter")
+    expect(page.locator("details.provcat-evidence[open]")).to_have_count(1)
+    page.locator("h1").click()  # a click elsewhere does not close it (Datasette closes its menus so)
+    expect(page.locator("details.provcat-evidence[open]")).to_have_count(1)
+    # a pronoun's quote says how its speaker was resolved, and the glossary explains the method
+    pronoun = page.locator("details.provcat-evidence", has_text="resolved from a pronoun").first
+    pronoun.locator("summary").click()
+    pronoun.locator("a", has_text="the speaker resolved from a pronoun").first.click()
+    page.wait_for_url(re.compile(r".*/-/methods#step-pronoun$"))
+    expect(page.locator("#step-pronoun")).to_contain_text("the speaker resolved from a pronoun")
+    trouble.assert_none()
+
+
+def test_a_quotes_evidence_opens_by_touch_on_a_phone(browser: Browser, dev_server: str) -> None:
+    phone = browser.new_context(viewport=MOBILE, is_mobile=True, has_touch=True)
+    try:
+        page = phone.new_page()
+        url = _first_quoted_document(dev_server, page)
+        page.goto(url)
+        link = page.locator("a.provcat-evidence-link").first
+        box = link.bounding_box()
+        assert box is not None and box["height"] >= 12  # a target a finger can find
+        link.tap()
+        panel = page.locator("details.provcat-evidence[open]")
+        expect(panel).to_have_count(1)
+        expect(panel).to_be_in_viewport()
+        expect(panel.locator(".provcat-evidence-cue-words")).not_to_be_empty()
+        permalink = panel.locator("a.provcat-permalink").get_attribute("href")
+        page.goto(dev_server + str(permalink))
+        expect(page.locator("h1")).to_contain_text("the evidence")
+    finally:
+        phone.close()
+
+
+def test_axe_finds_no_serious_violation_on_the_evidence_and_methods_pages(page: Page, dev_server: str) -> None:
+    url = _first_quoted_document(dev_server, page)
+    page.goto(url)
+    permalink = page.locator("a.provcat-permalink").first.get_attribute("href")
+    page.goto(url + "#" + str(page.locator("details.provcat-evidence").first.get_attribute("id")))
+    assert_no_serious_violation(page, {"document with a panel open": page.url,
+                                       "evidence": dev_server + str(permalink),
+                                       "methods": dev_server + "/catalogue/-/methods"})
 
 
 def test_the_quote_list_is_a_few_tab_presses_away(page: Page, seeds_server: str) -> None:

@@ -22,8 +22,9 @@ and its local part starts with a letter):
   (``provcat:metadata-<sha256>``, attributed to the curator) and generated a version of the catalogue
   database, ``provcat:catalogue-build-<id>``, each a revision of the one before. The latest build
   used every document.
-- **Extraction** of each document in the latest build is an activity
-  ``provcat:extraction-<sha256>`` that was informed by the build, used the document and generated
+- **Extraction** of each document is an activity ``provcat:extraction-<sha256>`` that was informed
+  by the build that made it (an unchanged document's extraction is reused by later builds; the
+  latest build when the catalogue does not record which), used the document and generated
   its machine assertions, ``provcat:assertions-<sha256>``, attributed to the software. Quotes and
   mentions are aggregated per document (counts and the methods that made them), so the document
   grows with the number of documents, not of assertions.
@@ -111,9 +112,11 @@ def read_snapshot(db: Path) -> Snapshot:
         conn.row_factory = sqlite3.Row
         try:
             with conn:  # one read transaction: a consistent view
+                columns = {r["name"] for r in conn.execute("pragma table_info(documents)")}
+                made_by = "extraction_build_id" if "extraction_build_id" in columns else "null"
                 documents = list(conn.execute(
                     "select id, path, title, title_source, type, type_method, sha256, sha512, size_bytes, "
-                    "media_type, encoding from documents order by path"))
+                    f"media_type, encoding, {made_by} as extraction_build_id from documents order by path"))
                 builds = list(conn.execute("select * from builds order by id"))
                 files = list(conn.execute(FILES_SQL)) if records_every_file(conn) else []
                 collection = {r["key"]: r["value"] for r in conn.execute("select key, value from collection")
@@ -334,7 +337,7 @@ def is_curated(row: sqlite3.Row, counts: Assertions) -> bool:
 
 def add_extraction(doc: ProvDocument, row: sqlite3.Row, key: str, counts: Assertions, build: sqlite3.Row,
                    curator_id: str | None) -> None:
-    """One document's extraction in the latest build, its machine assertions and its curated ones."""
+    """One document's extraction by ``build``, its machine assertions and its curated ones."""
     document = document_id(row["sha256"])
     software = software_id(build["software_version"])
     extraction = qname(f"extraction-{key}")
@@ -392,8 +395,10 @@ def provenance(snapshot: Snapshot) -> ProvDocument:
     for entity in dict.fromkeys(entities):
         doc.usage(build_id(latest), entity)
         doc.derivation(catalogue_id(latest), entity)
+    builds = {build["id"]: build for build in snapshot.builds}
     for row, key in zip(snapshot.documents, document_keys(snapshot.documents), strict=True):
-        add_extraction(doc, row, key, snapshot.assertions.get(row["id"], Assertions()), latest, curator_id)
+        made_by = builds.get(row["extraction_build_id"], latest)
+        add_extraction(doc, row, key, snapshot.assertions.get(row["id"], Assertions()), made_by, curator_id)
     return doc
 
 

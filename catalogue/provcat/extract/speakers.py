@@ -332,11 +332,31 @@ VERB_REACH = 16
 Found = dict[tuple[int, int], Mention]
 
 
+#: The most characters between a reporting verb and its subject for the two to be one cue.
+CUE_GAP = 80
+
+
+def cue_span(text: str, verb: tuple[int, int], subject: tuple[int, int] | None) -> tuple[int, int]:
+    """The attributing words: the reporting verb with its subject as written ("she added", "said
+    Margaret Okafor", "the ministry said in a statement" up to the verb) when the subject is near it
+    on the same line and no quotation mark comes between them; otherwise the verb alone."""
+    if subject is None:
+        return verb
+    start, end = min(verb[0], subject[0]), max(verb[1], subject[1])
+    between = text[min(verb[1], subject[1]):max(verb[0], subject[0])]
+    if len(between) > CUE_GAP or "\n" in between or any(mark in between for mark in '"“”'):
+        return verb
+    return start, end
+
+
 def _quote(text: str, start: int, end: int, source: Source | None, cue: Token | None, offset: int,
-           kind: str, method: str, confidence: float) -> Quote:
+           kind: str, method: str, confidence: float, subject: Source | None = None) -> Quote:
+    """A quote of ``text[start:end]`` credited to ``source``; ``cue`` is the reporting verb and
+    ``subject`` its subject as written (before a pronoun or a description was resolved)."""
     cue_text = cue_start = cue_end = None
     if cue is not None:
-        cue_start, cue_end = offset + cue.idx, offset + cue.idx + len(cue)
+        verb = (offset + cue.idx, offset + cue.idx + len(cue))
+        cue_start, cue_end = cue_span(text, verb, None if subject is None else (subject.start, subject.end))
         cue_text = text[cue_start:cue_end]
     entity = source.entity if source is not None else None
     return Quote(
@@ -468,9 +488,10 @@ class Attribution:
                 subject = subject_of(verb)
                 if subject is None or inside.holds(subject.idx):
                     continue
-                source, suffix, confidence = self._resolve(describe(subject, offset, mentions, found), start)
+                written = describe(subject, offset, mentions, found)
+                source, suffix, confidence = self._resolve(written, start)
                 quote = _quote(text, start, end, source, verb, offset, "direct", "rule:quote-cue" + suffix,
-                               confidence)
+                               confidence, written)
                 used_verbs.add(verb.i)
                 if source is not None:
                     self.referents.add(source)
@@ -525,14 +546,14 @@ class Attribution:
                 c_start, c_end = _trim(view, c_start, c_end)
                 if len(view[c_start:c_end].split()) < (1 if speech_act else 3):
                     continue
-                source, suffix, confidence = self._resolve(describe(subject, offset, mentions, found),
-                                                           offset + token.idx)
+                written = describe(subject, offset, mentions, found)
+                source, suffix, confidence = self._resolve(written, offset + token.idx)
                 if source is None:
                     continue
                 confidence = min(confidence, REPORTED_CONFIDENCE)
                 method = "rule:speech-act" if speech_act else "rule:reported-speech"
                 self.quotes.append(_quote(text, offset + c_start, offset + c_end, source, token, offset, "indirect",
-                                          method + suffix, confidence))
+                                          method + suffix, confidence, written))
             self.quotes.extend(according_to(text, view, sent, offset, mentions))
 
     def finish(self) -> list[Quote]:
@@ -634,5 +655,5 @@ def according_to(text: str, view: str, sent: Span, offset: int, mentions: Mentio
         if len(view[c_start:c_end].split()) < 3:
             continue
         found.append(_quote(text, offset + c_start, offset + c_end, source, token, offset, "indirect",
-                            "rule:according-to", REPORTED_CONFIDENCE))
+                            "rule:according-to", REPORTED_CONFIDENCE, source))
     return found

@@ -7,7 +7,8 @@ and the whole record (description, quotes, mentions, cues, fixity) as one JSON d
   received can be checked against it. The bytes are never shown inline: a document that is HTML
   is a file to keep, not a page to run.
 - ``/<database>/-/record/<document id>.json``: everything the catalogue says of the document, each
-  assertion with its offsets, method and confidence, and the latest check of the archived file.
+  assertion with its offsets, method and confidence, the build (software, extractor and model
+  versions) that made them, and the latest check of the archived file.
 
 Both answer 404 for a document that is not there and 403 where Datasette's permissions close the
 documents table.
@@ -24,10 +25,11 @@ from typing import Any
 from urllib.parse import quote as url_quote
 
 from datasette.utils import tilde_decode, tilde_encode
-from datasette.utils.asgi import Forbidden, NotFound, Response
+from datasette.utils.asgi import NotFound, Response
 
 from .. import archive_state
-from .urls import DOCUMENTS
+from .access import open_catalogue
+from .document_reading import BUILD_SQL
 
 DOWNLOAD_PATH = "/{database}/-/download/{document}"
 DOWNLOAD_ROUTE = r"^/(?P<database>[^/]+)/-/download/(?P<document>[^/]+)$"
@@ -90,24 +92,9 @@ def repr_digest(sha256_hex: str) -> str:
     return f"sha-256=:{base64.b64encode(bytes.fromhex(sha256_hex)).decode()}:"
 
 
-async def _database(datasette: Any, request: Any) -> Any:
-    route = request.url_vars["database"]
-    try:
-        db = datasette.get_database(route=route)
-    except KeyError:
-        raise NotFound(f"no catalogue {route}") from None
-    if not await db.table_exists(DOCUMENTS):
-        raise NotFound(f"{route} is not a catalogue")
-    visible, _ = await datasette.check_visibility(request.actor, permissions=[
-        ("view-table", (db.name, DOCUMENTS)), ("view-database", db.name), "view-instance"])
-    if not visible:
-        raise Forbidden("the documents of this catalogue are not open to you")
-    return db
-
-
 async def download(datasette: Any, request: Any) -> Response:
     """The catalogued bytes of a document, under its file name."""
-    db = await _database(datasette, request)
+    db = await open_catalogue(datasette, request)
     document_id = tilde_decode(request.url_vars["document"])
     row = (await db.execute("select path, media_type, encoding, sha256, content from documents where id = ?",
                             [document_id])).first()
@@ -120,6 +107,19 @@ async def download(datasette: Any, request: Any) -> Response:
         "x-content-type-options": "nosniff",
         "content-security-policy": "sandbox",
     })
+
+
+def _extracted_by(conn: sqlite3.Connection, document_id: str) -> dict[str, Any] | None:
+    """The build that made the document's quotes and mentions, with its software, extractor and model
+    versions; None when the catalogue does not record it."""
+    try:
+        row = conn.execute(BUILD_SQL, {"id": document_id}).fetchone()
+    except sqlite3.OperationalError:  # a catalogue of an earlier version
+        return None
+    if row is None:
+        return None
+    return dict(zip(("build", "started_at", "software_version", "extractor_version", "model", "model_version"),
+                    tuple(row), strict=True))
 
 
 def document_record(conn: sqlite3.Connection, document_id: str) -> dict[str, Any] | None:
@@ -137,6 +137,7 @@ def document_record(conn: sqlite3.Connection, document_id: str) -> dict[str, Any
                 record[section] = []
     finally:
         conn.row_factory = previous
+    record["extracted_by"] = _extracted_by(conn, document_id)
     fixity = archive_state.document_fixity(conn, document_id)
     record["fixity"] = {"state": fixity.state, "checked_at": fixity.checked_at, "by": fixity.by,
                         "run": fixity.run_id, "detail": fixity.detail, "expected": fixity.expected,
@@ -146,7 +147,7 @@ def document_record(conn: sqlite3.Connection, document_id: str) -> dict[str, Any
 
 async def record(datasette: Any, request: Any) -> Response:
     """/<database>/-/record/<document id>.json"""
-    db = await _database(datasette, request)
+    db = await open_catalogue(datasette, request)
     document_id = tilde_decode(request.url_vars["document"])
     found = await db.execute_fn(lambda conn: document_record(conn, document_id))
     if found is None:

@@ -13,13 +13,15 @@ from typing import Any
 from datasette.database import QueryInterrupted
 from markupsafe import Markup, escape
 
+from ..methods import explain
 from . import document_files, integrity_pages
 from .document_reading import document_reading, kept_html
+from .evidence import Links, Made, quote_panel
 from .formatting import confidence_text, excerpt
-from .highlight import quote_anchor
+from .highlight import evidence_anchor, quote_anchor
 from .spans import QuoteSpan
 from .speakers import Speaker, colours_by_key, speaker_display_name, speaker_key, speakers_of
-from .urls import entity_url
+from .urls import entity_url, evidence_url, methods_url
 
 #: Characters of a quote shown in a document's list of quotes.
 QUOTE_LIST_CHARACTERS = 90
@@ -39,6 +41,8 @@ class QuoteEntry:
     method: str
     confidence: str
     excerpt: str
+    evidence: Markup = Markup("")  # the panel of its evidence (:mod:`provcat.site.evidence`)
+    evidence_anchor: str | None = None
 
 
 @dataclass(frozen=True)
@@ -52,20 +56,38 @@ class SpeakerEntry:
     number: int | None = None
 
 
+@dataclass(frozen=True)
+class EvidenceContext:
+    """What the evidence panels of a document's quotes need besides each quote."""
+
+    text: str
+    made: Made
+    methods_url: str
+    permalink: Callable[[int], str]  # a quote id -> its evidence page
+
+
 def quote_entries(quotes: Sequence[QuoteSpan], speakers: Sequence[Speaker],
-                  speaker_link: Callable[[str], str]) -> list[QuoteEntry]:
+                  speaker_link: Callable[[str], str], evidence: EvidenceContext | None = None) -> list[QuoteEntry]:
     colours = colours_by_key(speakers)
-    return [QuoteEntry(q.id, quote_anchor(q.id), speaker_display_name(q), q.speaker,
-                       speaker_link(q.speaker_entity_id) if q.speaker_entity_id else None,
-                       colours[speaker_key(q)], q.kind, q.method, confidence_text(q.confidence),
-                       excerpt(q.text or "", QUOTE_LIST_CHARACTERS)) for q in quotes]
+    entries = []
+    for q in quotes:
+        speaker_url = speaker_link(q.speaker_entity_id) if q.speaker_entity_id else None
+        panel = Markup("")
+        if evidence is not None and q.id is not None:
+            links = Links(evidence.methods_url, evidence.permalink(q.id), f"#{quote_anchor(q.id)}", speaker_url)
+            panel = quote_panel(q, evidence.text, q.cue, q.cue_span, evidence.made, links)
+        entries.append(QuoteEntry(q.id, quote_anchor(q.id), speaker_display_name(q), q.speaker, speaker_url,
+                                  colours[speaker_key(q)], q.kind, q.method, confidence_text(q.confidence),
+                                  excerpt(q.text or "", QUOTE_LIST_CHARACTERS), panel, evidence_anchor(q.id)))
+    return entries
 
 
 def quote_list(entries: Sequence[QuoteEntry]) -> Markup:
     """The items of a document's list of quotes: each quote's beginning (a link to its place in the
-    text), its speaker (a link to the speaker's entity), kind, method and confidence."""
+    text), its speaker (a link to the speaker's entity), kind, method and confidence, and its
+    evidence panel, opened and closed by keyboard, pointer or touch (``<details>``)."""
     items = []
-    for q in entries:
+    for number, q in enumerate(entries, 1):
         words = f'<span class="provcat-quote-excerpt">{escape(q.excerpt)}</span>'
         if q.anchor:
             words = f'<a class="provcat-goto" href="#{escape(q.anchor)}">{words}</a>'
@@ -76,9 +98,14 @@ def quote_list(entries: Sequence[QuoteEntry]) -> Markup:
         label = ""
         if q.label and q.label != q.speaker:
             label = f' <span class="provcat-muted">as “{escape(q.label)}”</span>'
+        panel = ""
+        if q.evidence and q.evidence_anchor:
+            panel = (f'\n<details class="provcat-evidence" id="{escape(q.evidence_anchor)}"><summary>Evidence'
+                     f'<span class="provcat-visually-hidden"> of quote {number}</span></summary>\n'
+                     f'{q.evidence}</details>')
         items.append(f'<li class="provcat-quote-entry" style="border-left-color: {escape(q.colour)}">\n'
                      f'{words}\n{speaker}{label}\n<span class="provcat-muted">· {escape(q.kind)} · {escape(q.method)}'
-                     f' · confidence {escape(q.confidence)}</span>\n</li>')
+                     f' · confidence {escape(q.confidence)}</span>{panel}\n</li>')
     return Markup("\n".join(items))
 
 
@@ -141,10 +168,18 @@ async def document_page_vars(datasette: Any, database: str, document_id: str) ->
     def link(entity_id: str) -> str:
         return entity_url(datasette, database, entity_id)
 
-    quotes = quote_entries(reading.quotes, speakers, link)
+    made = Made(reading.build, str(datasette.urls.row(database, "builds", str(reading.build.id)))
+                if reading.build else None, reading.curator, f"documents/{document_id}.yml")
+    evidence = EvidenceContext(reading.text, made, methods_url(datasette, database),
+                               lambda quote_id: evidence_url(datasette, database, "quote", quote_id))
+    quotes = quote_entries(reading.quotes, speakers, link, evidence)
     if reading.header:
         found["provcat_files"] = document_links(datasette, database, document_id, reading.header)
         found["provcat_curation"] = await curation_of(datasette, database, document_id, reading.header)
+    type_method = explain(reading.header.get("type_method") if reading.header else None)
+    found.update(provcat_methods_url=evidence.methods_url,
+                 provcat_type_method={"anchor": type_method.base.anchor if type_method.base else "methods",
+                                      "sentence": type_method.sentence})
     found.update(provcat_document=reading.header, provcat_speakers=speaker_entries(speakers, link),
                  provcat_quotes=quotes, provcat_cues=len(reading.cues),
                  provcat_quote_list=kept_html(datasette, database, document_id, "quotes", lambda _: quote_list(quotes)))

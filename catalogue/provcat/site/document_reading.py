@@ -14,20 +14,21 @@ from datasette.database import Database, QueryInterrupted
 from markupsafe import Markup
 
 from . import reopening
+from .evidence import Build
 from .formatting import confidence_text, web_url
 from .served_request import served_request
 from .spans import CueSpan, MentionSpan, QuoteSpan
 from .urls import ENTITIES, table_url
 
 MENTIONS_SQL = """
-select m.start, m."end", m.entity_id, e.name, e.type, m.method, m.confidence
+select m.start, m."end", m.entity_id, e.name, e.type, m.method, m.confidence, m.id, m.surface
 from mentions m left join entities e on e.id = m.entity_id
 where m.document_id = :id order by m.start, m."end" desc
 """
 
 QUOTES_SQL = """
 select q.start, q."end", q.speaker, q.kind, q.method, q.confidence, q.id, q.speaker_entity_id, e.name,
-       q.text
+       q.text, q.cue, q.cue_start, q.cue_end
 from quotes q left join entities e on e.id = q.speaker_entity_id
 where q.document_id = :id order by q.start, q."end" desc, q.id
 """
@@ -47,6 +48,16 @@ from documents where id = :id
 """
 
 
+#: The build that extracted a document's assertions (a catalogue built before it was recorded has
+#: no such column, and gives none), and the collection's curator.
+BUILD_SQL = """
+select b.id, b.started_at, b.software_version, b.extractor_version, b.model, b.model_version
+from documents d join builds b on b.id = d.extraction_build_id where d.id = :id
+"""
+CURATOR_SQL = "select value from collection where key = 'curator'"
+TEXT_SQL = "select text from documents where id = :id"
+
+
 @dataclass(frozen=True)
 class DocumentReading:
     """Everything a document's page shows besides its row, read in one trip to the database."""
@@ -56,6 +67,9 @@ class DocumentReading:
     mentions: list[MentionSpan]
     quotes: list[QuoteSpan]
     cues: list[CueSpan]
+    text: str = ""  # the text, for the evidence of its quotes (empty when it has none)
+    build: Build | None = None  # the build that extracted its assertions, when recorded
+    curator: str | None = None
 
 
 def integrity_state(row: Any) -> dict[str, Any] | None:
@@ -103,7 +117,11 @@ def read_document(conn: sqlite3.Connection, document_id: str) -> DocumentReading
     except sqlite3.Error:
         return None
     cues = [CueSpan(*tuple(r)) for r in _optional(conn, CUES_SQL, document_id)]
-    return DocumentReading(document_header(header_row), integrity_state(stored), mentions, quotes, cues)
+    text = str(conn.execute(TEXT_SQL, {"id": document_id}).fetchone()[0] or "") if quotes else ""
+    builds = _optional(conn, BUILD_SQL, document_id)
+    curators = _optional(conn, CURATOR_SQL, document_id)
+    return DocumentReading(document_header(header_row), integrity_state(stored), mentions, quotes, cues, text,
+                           Build.from_row(builds[0]) if builds else None, curators[0][0] if curators else None)
 
 
 #: A piece of a document's page kept as HTML: which piece ("text", "quotes") and the entities URL
@@ -150,7 +168,8 @@ class ReadingCache:
     @staticmethod
     def cost(entry: CacheEntry) -> int:
         reading, parts = entry
-        spans = 0 if reading is None else 100 * (len(reading.mentions) + len(reading.quotes) + len(reading.cues))
+        spans = 0 if reading is None else \
+            100 * (len(reading.mentions) + len(reading.quotes) + len(reading.cues)) + len(reading.text)
         return 1000 + spans + sum(len(html) for html in parts.values())
 
 

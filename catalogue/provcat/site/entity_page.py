@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 from datasette.database import Database, QueryInterrupted
 
 from .formatting import confidence_text, excerpt, wikidata_url
-from .urls import document_url
+from .urls import document_url, evidence_url
 
 #: Rows listed on an entity page before pointing to the full table.
 ENTITY_PAGE_LIMIT = 200
@@ -79,6 +79,7 @@ class MentionInContext:
     method: str
     confidence: str
     url: str
+    evidence_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,7 @@ class CreditedQuote:
     method: str
     confidence: str
     url: str
+    evidence_url: str = ""
 
 
 def _filtered(datasette: Any, database: str, table: str, column: str, value: str) -> str:
@@ -153,13 +155,19 @@ async def entity_page_vars(datasette: Any, database: str, entity_id: str) -> dic
         return document_url(datasette, database, document_id, quote_id)
 
     documents = [CitingDocument(r[0], r[1] or r[0], r[2], r[3], r[4], r[5] or 0, link(r[0])) for r in citing]
+    def evidence(kind: str, assertion_id: int) -> str:
+        return evidence_url(datasette, database, kind, assertion_id)
+
     quotes = [CreditedQuote(r[0], r[1], r[2] or r[1], r[3], excerpt(r[4] or "", QUOTE_EXCERPT_CHARACTERS),
-                            r[5], r[6], confidence_text(r[7]), link(r[1], r[0])) for r in credited]
+                            r[5], r[6], confidence_text(r[7]), link(r[1], r[0]), evidence("quote", r[0]))
+              for r in credited]
     contexts = [MentionInContext(r[0], r[1], r[2] or r[1], _one_line(r[6] or "", left=True), r[3],
-                                 _one_line(r[7] or ""), r[4], confidence_text(r[5]), link(r[1]))
+                                 _one_line(r[7] or ""), r[4], confidence_text(r[5]), link(r[1]),
+                                 evidence("mention", r[0]))
                 for r in in_context]
     unlinked_quotes = [CreditedQuote(r[0], r[1], r[2] or r[1], r[3], excerpt(r[4] or "", QUOTE_EXCERPT_CHARACTERS),
-                                     r[5], r[6], confidence_text(r[7]), link(r[1], r[0])) for r in unlinked]
+                                     r[5], r[6], confidence_text(r[7]), link(r[1], r[0]), evidence("quote", r[0]))
+                       for r in unlinked]
     return {"provcat_entity": {
         "note": entity["note"], "mentions_total": mentions_total, "in_context": contexts, "surfaces": surfaces,
         "unlinked_quotes": unlinked_quotes,

@@ -1,5 +1,6 @@
 """Highlighting (pure): a document's text as HTML, its quotes marked (``<mark>``, one colour per
-speaker, an anchor ``#q-<quote id>`` on each, speaker, method and confidence on hover), its entity
+speaker, an anchor ``#q-<quote id>`` on each, speaker, method and confidence on hover, and at its
+start a link to its evidence panel showing the speaker's number), its entity
 mentions linked to the entity's row page, for caption files an empty marker where each cue starts
 (the page shows its timing in the margin) and, when the page was opened from a search, the words
 the search matched (``<mark class="provcat-hit">``, anchors ``#hit-1``, ``#hit-2``, … each with links
@@ -51,6 +52,22 @@ def quote_anchor(quote_id: int | None) -> str | None:
     return None if quote_id is None else f"q-{quote_id}"
 
 
+def evidence_anchor(quote_id: int | None) -> str | None:
+    """The id of a quote's evidence panel in its document page (``evidence-q-<id>``)."""
+    return None if quote_id is None else f"evidence-q-{quote_id}"
+
+
+def evidence_link(quote: QuoteSpan, number: int | None) -> str:
+    """The link at the start of a quote to its evidence panel, showing the speaker's number in the
+    legend (a mark that is not a colour, and a place a keyboard or a finger can reach)."""
+    anchor = evidence_anchor(quote.id)
+    if anchor is None:
+        return ""
+    who = f"speaker {number}, {speaker_display_name(quote)}" if number is not None else UNATTRIBUTED
+    return (f'<a class="provcat-evidence-link" href="#{escape(anchor)}" '
+            f'aria-label="{escape(f"Evidence of this quote ({who})")}">{number if number is not None else "?"}</a>')
+
+
 def hit_anchor(number: int) -> str:
     """The id of a search's n-th match (from 1) in the document page, the target of ``#hit-<n>``."""
     return f"hit-{number}"
@@ -92,8 +109,9 @@ def _quote_tag(quote: QuoteSpan, colour: str, first: bool, number: int | None = 
         if number is not None:  # the speaker's number in the legend: a mark that is not a colour
             extra += f' data-speaker-number="{number}"'
     continued = "" if first else " provcat-quote-continued"
+    link = evidence_link(quote, number) if first else ""
     return (f'<mark class="provcat-quote provcat-quote-{escape(kind)}{continued}"{extra} style="{style}" '
-            f'title="{escape(quote_title(quote))}">')
+            f'title="{escape(quote_title(quote))}">{link}')
 
 
 def _quote_element(quote: QuoteSpan, order: int, start: int, end: int, colour: str,

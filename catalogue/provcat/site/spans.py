@@ -17,6 +17,8 @@ class MentionSpan:
     entity_type: str | None = None
     method: str = ""
     confidence: float | None = None
+    id: int | None = None
+    surface: str | None = None
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,15 @@ class QuoteSpan:
     speaker_entity_id: str | None = None
     speaker_name: str | None = None
     text: str | None = None
+    cue: str | None = None  # the attributing words, text[cue_start:cue_end]
+    cue_start: int | None = None
+    cue_end: int | None = None
+
+    @property
+    def cue_span(self) -> tuple[int, int] | None:
+        if self.cue_start is None or self.cue_end is None:
+            return None
+        return self.cue_start, self.cue_end
 
 
 @dataclass(frozen=True)

@@ -54,6 +54,23 @@ def entity_url(datasette: Any, database: str, entity_id: str) -> str:
     return f"{table_url(datasette, database, ENTITIES)}/{tilde_encode(entity_id)}"
 
 
+#: A quote's or a mention's evidence page (its permalink), and the glossary of methods.
+EVIDENCE_PATH = "/{database}/-/evidence/{kind}/{id}"
+METHODS_PATH = "/{database}/-/methods"
+
+
+def evidence_url(datasette: Any, database: str, kind: str, assertion_id: int) -> str:
+    """The evidence page of a quote (``kind`` "quote") or a mention ("mention")."""
+    route = datasette.get_database(database).route
+    return datasette.urls.path(EVIDENCE_PATH.format(database=route, kind=kind, id=int(assertion_id)))
+
+
+def methods_url(datasette: Any, database: str) -> str:
+    """The glossary of methods, with what this catalogue's assertions use."""
+    return _url_once(("methods", database, ""), lambda: datasette.urls.path(
+        METHODS_PATH.format(database=datasette.get_database(database).route)))
+
+
 def is_row_page(path: str | None, table_url: str) -> bool:
     """Whether a request path is the HTML row page of a row of the table at ``table_url``."""
     if not path or not path.startswith(table_url + "/"):
