@@ -57,6 +57,7 @@ class Rows:
             "sha256": sha256, "sha512": hashlib.sha512(data).hexdigest(), "size_bytes": len(data),
             "media_type": "text/plain", "encoding": "utf-8",
             "text": "" if digests_only else doc.text, "content": b"" if digests_only else data,
+            "extraction_build_id": 1,  # the one build written below
         }
 
     def mentions(self, doc: Document, doc_id: str) -> list[dict[str, object]]:
