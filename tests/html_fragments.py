@@ -51,8 +51,8 @@ def inner_text(html: str) -> str:
 
 
 #: Elements the site adds inside a document's text: the link to a quote's evidence (showing the
-#: speaker's number) and the steps from a search's match to the next.
-ADDED = frozenset({"provcat-evidence-link", "provcat-hit-steps"})
+#: speaker's number), the steps from a search's match to the next and a cue's time.
+ADDED = frozenset({"provcat-evidence-link", "provcat-hit-steps", "provcat-cue"})
 
 
 def document_text(html: str) -> str:

@@ -86,3 +86,28 @@ async def test_a_documents_page_shows_its_rejections_and_how_to_correct_it(tmp_p
     assert "<h2>Curation</h2>" in page
     assert "entity “Lisbon Ferry Company”: 1 assertion removed" in page
     assert "documents/notice.yml" in page and "document: notice.txt" in page
+
+
+async def test_a_transcript_reads_as_turns_with_the_source_one_click_away(sample_catalogue: Path,
+                                                                         metadata_dir: Path) -> None:
+    ds = publish.datasette_instance(sample_catalogue, metadata_dir)
+    page = (await ds.client.get("/catalogue/documents/captions")).text
+    assert 'class="provcat-document provcat-reading-view provcat-has-cues"' in page
+    assert '<a href="/catalogue/documents/captions?view=source#text">the source as archived</a>' in page
+    assert page.count('<span class="provcat-source-only">') >= 3  # the cue numbers and timings, the labels
+    assert 'id="t=00:00:01" href="#t=00:00:01"' in page
+    source = (await ds.client.get("/catalogue/documents/captions?view=source")).text
+    assert 'class="provcat-document provcat-source-view provcat-has-cues"' in source
+    assert '<a href="/catalogue/documents/captions#text">Reading view</a>' in source
+    searched = (await ds.client.get("/catalogue/documents/captions?q=gang")).text
+    assert 'href="/catalogue/documents/captions?q=gang&amp;view=source#text"' in searched  # the search kept
+    article = (await ds.client.get("/catalogue/documents/article")).text
+    assert "the source as archived" not in article  # nothing to hide: one view
+
+
+def test_the_views_links_keep_the_search() -> None:
+    views = document_page.document_views("/c/documents/d1", "two words", None)
+    assert views == {"provcat_view": "reading", "provcat_view_urls": {
+        "reading": "/c/documents/d1?q=two+words#text", "source": "/c/documents/d1?q=two+words&view=source#text"}}
+    assert document_page.document_views("/c/documents/d1", None, "source")["provcat_view"] == "source"
+    assert document_page.document_views("/c/documents/d1", None, "<x>")["provcat_view"] == "reading"

@@ -132,3 +132,16 @@ async def test_the_document_page_has_a_panel_for_every_quote_reached_from_its_nu
     assert [link for link, _, _ in links] == panels
     assert links[0][1] == "Evidence of this quote (speaker 1, Margaret Okafor)" and links[0][2] == "1"
     assert 'href="/catalogue/-/methods#method-rule-prose"' in html and "Why article:" in html
+
+
+async def test_a_quotes_page_gives_a_citation_with_offsets_digest_and_address(served: tuple) -> None:
+    ds, db = served
+    ((quote_id, start, end, sha256),) = _rows(db, "select q.id, q.start, q.\"end\", d.sha256 from quotes q join "
+                                                  "documents d on d.id = q.document_id where q.text like 'We have%'")
+    html = (await ds.client.get(f"/catalogue/-/evidence/quote/{quote_id}")).text
+    citation = re.search(r'<p class="provcat-citation">(.*?)</p>', html, re.S)
+    assert citation
+    cited = " ".join(inner_text(citation.group(1)).split())
+    assert cited.startswith("“We have waited long enough,” (Margaret Okafor). In ")
+    assert f"document ferry, characters {start}–{end}, SHA-256 {sha256}." in cited
+    assert f"http://localhost/catalogue/-/evidence/quote/{quote_id} (accessed 20" in cited

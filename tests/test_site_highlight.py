@@ -232,11 +232,12 @@ def test_cue_timings_are_empty_markers_at_each_cue() -> None:
     cues = [CueSpan(text.index("Hello"), text.index("Hello") + 11, 1, "00:00:01,000", "00:00:02,000"),
             CueSpan(text.index("General"), text.index("General") + 14, 2, "00:00:02,000", "00:00:03,500")]
     html = highlight(text, [mention(text, "Kenobi")], [quote(text, "Hello there", kind="turn")], ENTITIES, cues)
-    markers = tags(html, "span")
+    markers = [a for a in tags(html, "a") if a.get("class") == "provcat-cue"]
     assert [m["data-begins"] for m in markers] == ["00:00:01,000", "00:00:02,000"]
     assert markers[1]["title"] == "cue 2: 00:00:02,000 → 00:00:03,500"
-    assert inner_text(html) == text  # the markers add no text
-    assert re.search(r'<mark [^>]*><span class="provcat-cue"[^>]*></span>Hello there</mark>', html)
+    assert document_text(html) == text  # the markers add only their time, in the margin
+    assert re.search(r'<mark [^>]*><a class="provcat-cue" id="t=00:00:01" href="#t=00:00:01"[^>]*>00:00:01</a>'
+                     r'Hello there</mark>', html)
 
 
 def test_cues_outside_the_text_are_dropped_and_attributes_escaped() -> None:
@@ -244,8 +245,8 @@ def test_cues_outside_the_text_are_dropped_and_attributes_escaped() -> None:
     cues = [CueSpan(0, 1, 1, evil, evil), CueSpan(99, 100, 2, "x", "y")]
     html = highlight("ab", [], [], ENTITIES, cues)
     assert "<script" not in html
-    (marker,) = tags(html, "span")
-    assert marker["data-begins"] == evil
+    (marker,) = tags(html, "a")
+    assert marker["data-begins"] == evil and "id" not in marker  # a time that is not one has no anchor
 
 
 # ---------------------------------------------------------------------------------------------

@@ -48,6 +48,9 @@ def test_each_column_links_to_what_it_names() -> None:
     snippet = str(cell("/c/q", row, "snippet"))
     assert "<mark>hit</mark>" in snippet and "&lt;b&gt;" in snippet
     assert cell("/c/q", row, "text") is None
+    place = {"in_place": "/c/documents/a~2Fb#q-7"}
+    assert href(cell("/c/q", place, "in_place")) == "/c/documents/a~2Fb#q-7"
+    assert cell("/c/q", {"in_place": "javascript:alert(1)"}, "in_place") is None  # only an address here
 
 
 def test_a_document_without_a_quote_links_to_its_page_and_empty_cells_stay_empty() -> None:
@@ -73,7 +76,7 @@ ASKED = {"search": {"q": "neumann"}, "integrity": {}, "last_checked": {}, "quote
          "documents_citing": {"entity": "syria"}, "search_quotes": {"q": "neumann"},
          "search_documents": {"q": "defectors"}}
 #: The columns that must show as links wherever they have a value.
-LINKED = ("document", "document_id", "quote", "entity", "entity_id", "speaker_entity_id", "run")
+LINKED = ("document", "document_id", "quote", "entity", "entity_id", "speaker_entity_id", "run", "in_place")
 
 
 def rows_of(page: str) -> list[dict[str, str]]:
@@ -153,3 +156,15 @@ async def test_the_questions_say_in_words_what_they_answer(ds: Datasette) -> Non
         description = queries[name]["description"]
         assert "no wildcards" in description and "apart" in description
         assert not queries[name].get("hide_sql")
+
+
+async def test_a_quotes_place_is_in_the_csv_and_the_csv_link_downloads(shared: Datasette) -> None:
+    rows = await ask(shared, "quotes_by_speaker", speaker="keel")
+    assert {r["in_place"] for r in rows} == {f"/catalogue/documents/harbour#q-{r['quote']}" for r in rows}
+    csv = await shared.client.get("/catalogue/quotes_by_speaker.csv", params={"speaker": "ann keel"})
+    header, first = csv.text.splitlines()[:2]
+    assert "in_place" in header.split(",") and "/catalogue/documents/harbour#q-" in first
+    page = (await shared.client.get("/catalogue/quotes_by_speaker", params={"speaker": "keel"})).text
+    assert re.search(r'<a href="/catalogue/quotes_by_speaker\.csv\?[^"]*" download>CSV</a>', page)
+    table = (await shared.client.get("/catalogue/quotes")).text
+    assert re.search(r'<a href="/catalogue/quotes\.csv\?[^"]*" download>CSV</a>', table)

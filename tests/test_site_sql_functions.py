@@ -104,3 +104,15 @@ def test_a_hash_asked_for_past_the_querys_deadline_interrupts_the_query(conn: sq
         with pytest.raises(sqlite3.OperationalError, match="interrupted"):
             conn.execute("select sha256_hex('x')").fetchone()
     assert conn.execute("select sha256_hex('x')").fetchone() == (hashlib.sha256(b"x").hexdigest(),)
+
+
+def test_a_quotes_place_is_its_address_in_its_documents_page() -> None:
+    conn = sqlite3.connect(":memory:")
+    sql_functions.register_functions(conn, "/c/documents")
+    # as Datasette writes a row's address
+    assert conn.execute("select quote_place('a/b c', 7)").fetchone() == ("/c/documents/a~2Fb+c#q-7",)
+    assert conn.execute("select quote_place(null, 7), quote_place('x', null)").fetchone() == (None, None)
+    plain = sqlite3.connect(":memory:")
+    sql_functions.register_functions(plain)  # no site: no addresses
+    with pytest.raises(sqlite3.OperationalError):
+        plain.execute("select quote_place('x', 1)")

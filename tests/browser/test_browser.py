@@ -222,11 +222,26 @@ def test_transcript_shows_turns_and_cue_timings(page: Page, server: str, trouble
     expect(turns).to_have_count(2)
     assert turns.first.evaluate("e => getComputedStyle(e).display") == "block"
     assert turns.first.evaluate("e => getComputedStyle(e, '::before').content") == '"Peter Neumann"'
-    cues = page.locator(".provcat-text .provcat-cue")
+    cues = page.locator(".provcat-text a.provcat-cue")
     expect(cues).to_have_count(3)
-    assert cues.first.evaluate("e => getComputedStyle(e, '::before').content") == '"00:00:01,000"'
+    expect(cues.first).to_have_text("00:00:01")
+    assert cues.first.evaluate("e => getComputedStyle(e).position") == "absolute"  # in the margin
     assert background(page, "mark#q-7") != background(page, "mark#q-8")  # two speakers, two colours
+    # the reading view: each speaker once, each time once; no cue number, no timing line, no raw label
+    text = page.locator(".provcat-text").inner_text()
+    assert "-->" not in text and "PETER NEUMANN:" not in text and "INTERVIEWER:" not in text
+    assert text.count("00:00:01") == 1
     screenshot(page, "transcript")
+    # a cue's time is its anchor: a link to it lands there
+    page.goto(server + "/catalogue/documents/captions#t=00:00:07")
+    assert page.evaluate("document.querySelector(':target').textContent") == "00:00:07"
+    # the source as archived is one click away, every character of it
+    page.get_by_role("link", name="the source as archived").click()
+    page.wait_for_url(re.compile(r".*\?view=source#text$"))
+    source = page.locator(".provcat-text").inner_text()
+    assert "00:00:01,000 --> 00:00:04,200" in source and "PETER NEUMANN:" in source
+    assert turns.first.evaluate("e => getComputedStyle(e, '::before').content") == "none"  # the label once
+    expect(page.locator(".provcat-text a.provcat-cue").first).to_be_hidden()
     trouble.assert_none()
 
 

@@ -89,7 +89,8 @@ async def highlighted_text(datasette: Any, database: str, document_id: str, text
     if reading is None:
         return None
     return kept_html(datasette, database, document_id, "text",
-                     lambda entities_url: highlight(text, reading.mentions, reading.quotes, entities_url, reading.cues))
+                     lambda entities_url: highlight(text, reading.mentions, reading.quotes, entities_url, reading.cues,
+                                                    hidden=reading.hidden))
 
 
 def _render_text(text: str, document_id: str, database: str, datasette: Any) -> Callable[[], Awaitable[Any]]:

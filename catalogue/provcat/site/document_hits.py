@@ -144,5 +144,5 @@ async def document_hit_vars(datasette: Any, database: str, document_id: str, typ
                   last=f"#{hit_anchor(len(hits.spans))}")
     entities_url = table_url(datasette, database, ENTITIES)
     found["provcat_hit_text"] = Markup(highlight(hits.text, reading.mentions, reading.quotes, entities_url,
-                                                 reading.cues, hits.spans))
+                                                 reading.cues, hits.spans, reading.hidden))
     return found

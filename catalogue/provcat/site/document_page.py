@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from datasette.database import QueryInterrupted
 from markupsafe import Markup, escape
@@ -156,6 +157,15 @@ async def curation_of(datasette: Any, database: str, document_id: str, header: d
                     [(r[0], r[1], r[2]) for r in rows], header.get("title_source") == "curated")
 
 
+def document_views(path: str, searched: str | None, view: str | None) -> dict[str, Any]:
+    """Which view of the text the page shows (``?view=source``: the source as archived; otherwise
+    the reading view), and the links to each, keeping a search's words."""
+    words = {"q": searched} if searched else {}
+    return {"provcat_view": "source" if view == "source" else "reading",
+            "provcat_view_urls": {"reading": f"{path}?{urlencode(words)}#text" if words else f"{path}#text",
+                                  "source": f"{path}?{urlencode({**words, 'view': 'source'})}#text"}}
+
+
 async def document_page_vars(datasette: Any, database: str, document_id: str) -> dict[str, Any]:
     reading = await document_reading(datasette, database, document_id)
     if reading is None:
@@ -180,6 +190,7 @@ async def document_page_vars(datasette: Any, database: str, document_id: str) ->
     found.update(provcat_methods_url=evidence.methods_url,
                  provcat_type_method={"anchor": type_method.base.anchor if type_method.base else "methods",
                                       "sentence": type_method.sentence})
+    found.update(provcat_has_source_view=bool(reading.hidden))
     found.update(provcat_document=reading.header, provcat_speakers=speaker_entries(speakers, link),
                  provcat_quotes=quotes, provcat_cues=len(reading.cues),
                  provcat_quote_list=kept_html(datasette, database, document_id, "quotes", lambda _: quote_list(quotes)))

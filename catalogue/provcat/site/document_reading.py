@@ -7,7 +7,7 @@ from __future__ import annotations
 import sqlite3
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from datasette.database import Database, QueryInterrupted
@@ -16,6 +16,7 @@ from markupsafe import Markup
 from . import reopening
 from .evidence import Build
 from .formatting import confidence_text, web_url
+from .reading_view import source_only
 from .served_request import served_request
 from .spans import CueSpan, MentionSpan, QuoteSpan
 from .urls import ENTITIES, table_url
@@ -67,9 +68,10 @@ class DocumentReading:
     mentions: list[MentionSpan]
     quotes: list[QuoteSpan]
     cues: list[CueSpan]
-    text: str = ""  # the text, for the evidence of its quotes (empty when it has none)
+    text: str = ""  # the text, for the evidence of its quotes (empty when it has no quotes or cues)
     build: Build | None = None  # the build that extracted its assertions, when recorded
     curator: str | None = None
+    hidden: list[tuple[int, int]] = field(default_factory=list)  # what only the source view shows
 
 
 def integrity_state(row: Any) -> dict[str, Any] | None:
@@ -117,11 +119,12 @@ def read_document(conn: sqlite3.Connection, document_id: str) -> DocumentReading
     except sqlite3.Error:
         return None
     cues = [CueSpan(*tuple(r)) for r in _optional(conn, CUES_SQL, document_id)]
-    text = str(conn.execute(TEXT_SQL, {"id": document_id}).fetchone()[0] or "") if quotes else ""
+    text = str(conn.execute(TEXT_SQL, {"id": document_id}).fetchone()[0] or "") if quotes or cues else ""
     builds = _optional(conn, BUILD_SQL, document_id)
     curators = _optional(conn, CURATOR_SQL, document_id)
     return DocumentReading(document_header(header_row), integrity_state(stored), mentions, quotes, cues, text,
-                           Build.from_row(builds[0]) if builds else None, curators[0][0] if curators else None)
+                           Build.from_row(builds[0]) if builds else None, curators[0][0] if curators else None,
+                           source_only(text, quotes, cues))
 
 
 #: A piece of a document's page kept as HTML: which piece ("text", "quotes") and the entities URL
@@ -169,7 +172,8 @@ class ReadingCache:
     def cost(entry: CacheEntry) -> int:
         reading, parts = entry
         spans = 0 if reading is None else \
-            100 * (len(reading.mentions) + len(reading.quotes) + len(reading.cues)) + len(reading.text)
+            100 * (len(reading.mentions) + len(reading.quotes) + len(reading.cues) + len(reading.hidden)) + \
+            len(reading.text)
         return 1000 + spans + sum(len(html) for html in parts.values())
 
 

@@ -14,6 +14,7 @@ permissions close the table.
 from __future__ import annotations
 
 import sqlite3
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -24,6 +25,7 @@ from ..methods import CONFIDENCE_MEANING, METHODS, STEPS, explain
 from .access import open_catalogue
 from .document_reading import BUILD_SQL, CURATOR_SQL, TEXT_SQL
 from .evidence import Build, Links, Made, mention_panel, quote_panel
+from .formatting import excerpt
 from .highlight import quote_anchor
 from .spans import MentionSpan, QuoteSpan
 from .urls import DOCUMENTS, document_url, entity_url, evidence_url, methods_url
@@ -40,7 +42,9 @@ MENTION_SQL = """
 select m.start, m."end", m.entity_id, e.name, e.type, m.method, m.confidence, m.id, m.surface, m.document_id
 from mentions m left join entities e on e.id = m.entity_id where m.id = :id
 """
-TITLE_SQL = "select title from documents where id = :id"
+TITLE_SQL = "select title, publisher, date, sha256 from documents where id = :id"
+#: Characters of a quote a citation gives.
+CITED_CHARACTERS = 300
 #: What the catalogue's assertions name as their method, and how many each: the table it links to,
 #: the column and what the assertions are.
 COUNTED = (
@@ -78,6 +82,8 @@ def read_evidence(conn: sqlite3.Connection, kind: str, assertion_id: int) -> dic
     builds, curators = optional(BUILD_SQL), optional(CURATOR_SQL)
     return {"span": span, "document_id": document_id, "text": str(text_row[0] or "") if text_row else "",
             "title": title_row[0] if title_row else None,
+            "publisher": title_row[1] if title_row else None, "date": title_row[2] if title_row else None,
+            "sha256": title_row[3] if title_row else None,
             "build": Build.from_row(builds[0]) if builds else None, "curator": curators[0][0] if curators else None}
 
 
@@ -112,6 +118,14 @@ async def evidence_page(datasette: Any, request: Any) -> Response:
                "in_place": links.in_place, "row_url": str(datasette.urls.row(db.name, table, str(assertion_id))),
                "quote_anchor": quote_anchor(assertion_id) if kind == "quote" else None,
                "permalink": f"{request.scheme}://{request.host}{here}"}
+    if isinstance(span, QuoteSpan):
+        site_title = datasette.metadata("title")
+        context["citation"] = {
+            "words": excerpt(span.text or "", CITED_CHARACTERS), "speaker": span.speaker_name or span.speaker,
+            "title": found["title"] or document_id, "publisher": found["publisher"], "date": found["date"],
+            "site_title": str(site_title) if site_title else None, "document_id": document_id,
+            "start": span.start, "end": span.end, "sha256": found["sha256"],
+            "accessed": datetime.now(UTC).date().isoformat()}
     return Response.html(await datasette.render_template("provcat_evidence.html", context, request=request))
 
 

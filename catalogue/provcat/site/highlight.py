@@ -18,6 +18,7 @@ from datasette.utils import tilde_encode
 from markupsafe import Markup, escape
 
 from .formatting import confidence_text
+from .reading_view import time_anchor
 from .spans import CueSpan, MentionSpan, QuoteSpan
 from .speakers import UNATTRIBUTED, colours_by_key, speaker_display_name, speaker_key, speakers_of
 
@@ -87,6 +88,7 @@ class _Element:
     reopening: str
     is_hit: bool = False
     first_closing: str = ""  # how its first piece closes, when that differs from ``closing``
+    is_hidden: bool = False  # a stretch only the source view shows (:mod:`provcat.site.reading_view`)
 
     @property
     def rank(self) -> tuple[int, int, int]:
@@ -143,11 +145,21 @@ def _hit_element(number: int, total: int, order: int, start: int, end: int) -> _
                     is_hit=True, first_closing=hit_steps(number, total) + "</mark>")
 
 
-def cue_label(cue: CueSpan) -> Markup:
-    """An empty marker at the start of a cue; the template shows its timing in the margin."""
+SOURCE_ONLY = '<span class="provcat-source-only">'
+
+
+def _hidden_element(order: int, start: int, end: int) -> _Element:
+    return _Element(start, end, order, False, SOURCE_ONLY, "</span>", SOURCE_ONLY, is_hidden=True)
+
+
+def cue_label(cue: CueSpan, anchor: str | None = None) -> Markup:
+    """The start of a cue: its time, shown in the margin, a link to itself (``#t=00:01:23``, the
+    anchor of the first cue to start in that second); the full timing on hover."""
     begins = escape(cue.begins)
-    return Markup(f'<span class="provcat-cue" data-begins="{begins}" '
-                  f'title="cue {escape(cue.index)}: {begins} → {escape(cue.ends)}"></span>')
+    shown = escape(anchor[2:]) if anchor else begins
+    where = f' id="{escape(anchor)}" href="#{escape(anchor)}"' if anchor else ""
+    return Markup(f'<a class="provcat-cue"{where} data-begins="{begins}" '
+                  f'title="cue {escape(cue.index)}: {begins} → {escape(cue.ends)}">{shown}</a>')
 
 
 def _clip(start: int, end: int, length: int) -> tuple[int, int]:
@@ -168,7 +180,8 @@ def _disjoint(hits: Sequence[tuple[int, int]], text_length: int) -> list[tuple[i
 
 
 def layout(text_length: int, mentions: Sequence[MentionSpan], quotes: Sequence[QuoteSpan],
-           entities_url: str, hits: Sequence[tuple[int, int]] = ()) -> list[_Element]:
+           entities_url: str, hits: Sequence[tuple[int, int]] = (),
+           hidden: Sequence[tuple[int, int]] = ()) -> list[_Element]:
     """The spans that can be drawn: clipped to the text, empty and reversed spans dropped."""
     speakers = speakers_of(quotes)
     colours = colours_by_key(speakers)
@@ -187,14 +200,33 @@ def layout(text_length: int, mentions: Sequence[MentionSpan], quotes: Sequence[Q
     first = len(quotes) + len(mentions)
     for number, (start, end) in enumerate(matches, start=1):
         elements.append(_hit_element(number, len(matches), first + number, start, end))
+    first += len(matches) + 1
+    for n, (start, end) in enumerate(hidden):
+        elements.append(_hidden_element(first + n, start, end))
     return elements
+
+
+def _hidden_pieces(hidden: Sequence[tuple[int, int]], text_length: int, cuts: Iterable[int]) -> list[tuple[int, int]]:
+    """The hidden stretches, disjoint, each cut where a cue starts inside it: a cue's time is written
+    between two pieces, never inside one."""
+    at = sorted(set(cuts))
+    pieces: list[tuple[int, int]] = []
+    for start, end in _disjoint(hidden, text_length):
+        inside = [p for p in at if start < p < end]
+        for a, b in zip([start, *inside], [*inside, end], strict=True):
+            pieces.append((a, b))
+    return pieces
 
 
 def _points(text_length: int, cues: Sequence[CueSpan]) -> dict[int, list[Markup]]:
     points: dict[int, list[Markup]] = defaultdict(list)
+    anchors: set[str] = set()
     for cue in sorted(cues, key=lambda c: (c.start, c.index)):
         if 0 <= cue.start < text_length:
-            points[cue.start].append(cue_label(cue))
+            anchor = time_anchor(cue.begins)
+            points[cue.start].append(cue_label(cue, anchor if anchor not in anchors else None))
+            if anchor:
+                anchors.add(anchor)
     return points
 
 
@@ -203,9 +235,11 @@ def _wanted(active: Iterable[_Element]) -> list[_Element]:
     (matches never overlap), then one mention inside them (links cannot nest, so overlapping
     mentions take turns; a match holds the links to the next match, so it is never inside a link)."""
     quotes = sorted((e for e in active if e.is_quote), key=lambda e: e.rank)
+    hidden = [e for e in active if e.is_hidden]  # never overlap
     hits = sorted((e for e in active if e.is_hit), key=lambda e: e.rank)
-    mentions = sorted((e for e in active if not e.is_quote and not e.is_hit), key=lambda e: e.rank)
-    return quotes + hits + mentions[:1]
+    mentions = sorted((e for e in active if not e.is_quote and not e.is_hit and not e.is_hidden),
+                      key=lambda e: e.rank)
+    return quotes + hidden + hits + mentions[:1]
 
 
 def _closing(element: _Element, closed: set[int]) -> str:
@@ -224,7 +258,8 @@ def _common_prefix(a: list[_Element], b: list[_Element]) -> int:
 
 
 def highlight(text: str, mentions: Sequence[MentionSpan], quotes: Sequence[QuoteSpan],
-              entities_url: str, cues: Sequence[CueSpan] = (), hits: Sequence[tuple[int, int]] = ()) -> Markup:
+              entities_url: str, cues: Sequence[CueSpan] = (), hits: Sequence[tuple[int, int]] = (),
+              hidden: Sequence[tuple[int, int]] = ()) -> Markup:
     """The document text as escaped HTML with quotes marked and mentions linked.
 
     Spans may overlap or cross: the text is cut at every span boundary and the tags are closed and
@@ -233,9 +268,11 @@ def highlight(text: str, mentions: Sequence[MentionSpan], quotes: Sequence[Quote
     ``<entities_url>/<tilde-encoded entity id>``. Each cue adds an empty marker where it starts.
     ``hits`` (``(start, end)`` pairs) are a search's matches: each is marked, numbered in the
     order of the text, with its links to the matches before and after it in its first piece.
+    ``hidden`` stretches are wrapped in ``<span class="provcat-source-only">``: the reading view
+    hides them, the source view shows them (:mod:`provcat.site.reading_view`).
     """
-    elements = layout(len(text), mentions, quotes, entities_url, hits)
     points = _points(len(text), cues)
+    elements = layout(len(text), mentions, quotes, entities_url, hits, _hidden_pieces(hidden, len(text), points))
     cuts = sorted({0, len(text)} | {e.start for e in elements} | {e.end for e in elements} | set(points))
     starting: dict[int, list[_Element]] = defaultdict(list)
     for element in elements:
@@ -251,10 +288,14 @@ def highlight(text: str, mentions: Sequence[MentionSpan], quotes: Sequence[Quote
         wanted = _wanted(active.values())
         keep = _common_prefix(stack, wanted)
         out.extend(_closing(e, closed) for e in reversed(stack[keep:]))
+        marked = points.get(a, ())
         for element in wanted[keep:]:
+            if element.is_hidden and marked:  # a cue's time is never inside what the reading view hides
+                out.extend(marked)
+                marked = ()
             out.append(element.reopening if element.order in opened else element.opening)
             opened.add(element.order)
-        out.extend(points.get(a, ()))
+        out.extend(marked)
         out.append(escape(text[a:b]))
         stack = wanted
     out.extend(_closing(e, closed) for e in reversed(stack))

@@ -29,7 +29,7 @@ from markupsafe import Markup
 
 from . import cells, document_files, evidence_pages, integrity_pages, search_page
 from .document_hits import document_hit_vars
-from .document_page import document_page_vars
+from .document_page import document_page_vars, document_views
 from .entity_page import entity_page_vars
 from .home_page import index_page_vars
 from .plain_tracebacks import plain_tracebacks
@@ -47,7 +47,7 @@ MMAP_BYTES = 1 << 34
 
 @hookimpl
 def prepare_connection(conn: sqlite3.Connection, database: str, datasette: Any) -> None:
-    register_functions(conn)
+    register_functions(conn, str(datasette.urls.table(database, DOCUMENTS)))
     conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
     conn.execute(f"pragma mmap_size = {MMAP_BYTES}")
 
@@ -97,6 +97,8 @@ def extra_template_vars(template: str, database: str | None, table: str | None, 
         if pk is None:
             return {}
         found = await page_vars(datasette, database, pk)
+        if table == DOCUMENTS and found:
+            found.update(document_views(request.path, request.args.get("q"), request.args.get("view")))
         if table == DOCUMENTS and found and request.args.get("q"):
             found.update(await document_hit_vars(datasette, database, pk, request.args.get("q")))
         return found

@@ -11,10 +11,12 @@ A question returns the catalogue's own column names, and each shows as a link to
 * ``speaker`` beside ``speaker_entity_id``, and ``entity`` beside ``entity_id``: the name, linked to
   the entity's page; ``speaker_entity_id`` and ``entity_id``: the id, linked to it;
 * ``run`` or ``run_id`` (a number): the run of the fixity history, linked to its record;
+* ``in_place`` (``quote_place(document_id, quote)``, an address on this site): a link to the quote
+  in its document — the JSON and CSV give the address;
 * a column ending in ``_url`` holding an http(s) address: a link to it;
 * ``snippet``: the matching words (between U+E000 and U+E001) in ``<mark>``, everything escaped.
 
-Everything else shows as Datasette shows it; the JSON and CSV of a question are unchanged.
+Everything else shows as Datasette shows it; the JSON and CSV of a question give the values.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ from .snippets import snippet_markup
 from .urls import document_url, entity_url
 
 FIXITY_RUNS = "fixity_runs"
+#: A question's column holding the address of a quote in its document (``quote_place()``).
+IN_PLACE = "in_place"
 
 
 def link(href: str, text: Any) -> Markup:
@@ -62,6 +66,8 @@ def render_question_cell(row: Any, value: Any, column: str, database: str, datas
     if column in ("run", "run_id"):
         return link(str(datasette.urls.row(database, FIXITY_RUNS, str(value))), f"run {value}") \
             if isinstance(value, int) else None
+    if column == IN_PLACE:
+        return link(value, "the quote in place") if isinstance(value, str) and value.startswith("/") else None
     if column.endswith("_url"):
         url = web_url(value) if isinstance(value, str) else None
         return link(url, value) if url else None

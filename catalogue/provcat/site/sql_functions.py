@@ -23,6 +23,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from datasette.utils import tilde_encode
+
 from .search_syntax import fts_query
 
 #: The most bytes ``sha256_hex`` and ``sha512_hex`` hash in one call: the largest document provcat
@@ -187,7 +189,23 @@ def quiet_function_refusals() -> None:
     sqlite3.enable_callback_tracebacks(False)
 
 
-def register_functions(conn: sqlite3.Connection) -> None:
+def quote_place(documents_url: str) -> Callable[[Any, Any], str | None]:
+    """``quote_place(document_id, quote_id)``: the address of a quote in its document's page on this
+    site, ``<documents_url>/<tilde-encoded id>#q-<quote id>``; NULL when either is NULL."""
+
+    def place(document_id: Any, quote_id: Any) -> str | None:
+        if document_id is None or quote_id is None:
+            return None
+        return f"{documents_url}/{tilde_encode(str(document_id))}#q-{int(quote_id)}"
+
+    return place
+
+
+def register_functions(conn: sqlite3.Connection, documents_url: str | None = None) -> None:
+    """The SQL functions on a served connection; ``quote_place`` when the address of the documents
+    table is known."""
     conn.create_function("sha256_hex", 1, _served_hash(conn, hashlib.sha256), deterministic=True)
     conn.create_function("sha512_hex", 1, _served_hash(conn, hashlib.sha512), deterministic=True)
     conn.create_function("fts_escape", 1, fts_escape, deterministic=True)
+    if documents_url is not None:
+        conn.create_function("quote_place", 2, quote_place(documents_url), deterministic=True)
