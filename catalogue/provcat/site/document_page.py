@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -68,19 +68,26 @@ class EvidenceContext:
 
 
 def quote_entries(quotes: Sequence[QuoteSpan], speakers: Sequence[Speaker],
-                  speaker_link: Callable[[str], str], evidence: EvidenceContext | None = None) -> list[QuoteEntry]:
+                  speaker_link: Callable[[str], str]) -> list[QuoteEntry]:
     colours = colours_by_key(speakers)
-    entries = []
-    for q in quotes:
-        speaker_url = speaker_link(q.speaker_entity_id) if q.speaker_entity_id else None
-        panel = Markup("")
-        if evidence is not None and q.id is not None:
-            links = Links(evidence.methods_url, evidence.permalink(q.id), f"#{quote_anchor(q.id)}", speaker_url)
-            panel = quote_panel(q, evidence.text, q.cue, q.cue_span, evidence.made, links)
-        entries.append(QuoteEntry(q.id, quote_anchor(q.id), speaker_display_name(q), q.speaker, speaker_url,
-                                  colours[speaker_key(q)], q.kind, q.method, confidence_text(q.confidence),
-                                  excerpt(q.text or "", QUOTE_LIST_CHARACTERS), panel, evidence_anchor(q.id)))
-    return entries
+    return [QuoteEntry(q.id, quote_anchor(q.id), speaker_display_name(q), q.speaker,
+                       speaker_link(q.speaker_entity_id) if q.speaker_entity_id else None,
+                       colours[speaker_key(q)], q.kind, q.method, confidence_text(q.confidence),
+                       excerpt(q.text or "", QUOTE_LIST_CHARACTERS), evidence_anchor=evidence_anchor(q.id))
+            for q in quotes]
+
+
+def with_evidence(entries: Sequence[QuoteEntry], quotes: Sequence[QuoteSpan],
+                  evidence: EvidenceContext) -> list[QuoteEntry]:
+    """The entries (made by :func:`quote_entries` from ``quotes``) with each quote's evidence panel;
+    made once with the list's HTML, not at each request."""
+    found = []
+    for entry, q in zip(entries, quotes, strict=True):
+        if q.id is not None:
+            links = Links(evidence.methods_url, evidence.permalink(q.id), f"#{quote_anchor(q.id)}", entry.speaker_url)
+            entry = replace(entry, evidence=quote_panel(q, evidence.text, q.cue, q.cue_span, evidence.made, links))
+        found.append(entry)
+    return found
 
 
 def quote_list(entries: Sequence[QuoteEntry]) -> Markup:
@@ -182,7 +189,7 @@ async def document_page_vars(datasette: Any, database: str, document_id: str) ->
                 if reading.build else None, reading.curator, f"documents/{document_id}.yml")
     evidence = EvidenceContext(reading.text, made, methods_url(datasette, database),
                                lambda quote_id: evidence_url(datasette, database, "quote", quote_id))
-    quotes = quote_entries(reading.quotes, speakers, link, evidence)
+    quotes = quote_entries(reading.quotes, speakers, link)
     if reading.header:
         found["provcat_files"] = document_links(datasette, database, document_id, reading.header)
         found["provcat_curation"] = await curation_of(datasette, database, document_id, reading.header)
@@ -193,5 +200,6 @@ async def document_page_vars(datasette: Any, database: str, document_id: str) ->
     found.update(provcat_has_source_view=bool(reading.hidden))
     found.update(provcat_document=reading.header, provcat_speakers=speaker_entries(speakers, link),
                  provcat_quotes=quotes, provcat_cues=len(reading.cues),
-                 provcat_quote_list=kept_html(datasette, database, document_id, "quotes", lambda _: quote_list(quotes)))
+                 provcat_quote_list=kept_html(datasette, database, document_id, "quotes", lambda _: quote_list(
+                     with_evidence(quotes, reading.quotes, evidence))))
     return found
