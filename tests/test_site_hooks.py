@@ -38,3 +38,15 @@ def test_catalogue_connections_read_through_memory_mapping(tmp_path: Path) -> No
     hooks.prepare_connection(conn, "catalogue", None)
     assert conn.execute("pragma mmap_size").fetchone()[0] > 0  # capped by how SQLite was compiled
     assert conn.execute("select sha256_hex('')").fetchone()[0] == hashlib.sha256(b"").hexdigest()
+
+
+async def test_datasettes_own_scratch_database_gets_the_functions_too(sample_catalogue: Path,
+                                                                      metadata_dir: Path) -> None:
+    """/-/versions.json runs on ``_memory``, which is not among the served databases (it answered 500)."""
+    from provcat import publish
+
+    ds = publish.datasette_instance(sample_catalogue, metadata_dir)
+    response = await ds.client.get("/-/versions.json")
+    assert response.status_code == 200 and "sqlite" in response.json()
+    rows = await ds.get_database("catalogue").execute("select quote_place('a', 1)")
+    assert rows.first()[0] == "/catalogue/documents/a#q-1"

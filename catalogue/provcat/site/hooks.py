@@ -47,7 +47,10 @@ MMAP_BYTES = 1 << 34
 
 @hookimpl
 def prepare_connection(conn: sqlite3.Connection, database: str, datasette: Any) -> None:
-    register_functions(conn, str(datasette.urls.table(database, DOCUMENTS)))
+    # Datasette's own scratch database (``_memory``, for /-/versions.json) is not among its
+    # databases: no documents there, no addresses of quotes
+    served = datasette is not None and database in datasette.databases
+    register_functions(conn, str(datasette.urls.table(database, DOCUMENTS)) if served else None)
     conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
     conn.execute(f"pragma mmap_size = {MMAP_BYTES}")
 
