@@ -293,7 +293,7 @@ async def test_row_page_links_mentions_and_marks_quotes(ds: Datasette) -> None:
 async def test_row_page_reads_as_a_document(ds: Datasette) -> None:
     page = await html(ds, "/catalogue/documents/article")
     assert re.search(r"<h1[^>]*>Defectors speak out</h1>", page)
-    text_at, record_at = page.index('class="provcat-document"'), page.index('class="provcat-record"')
+    text_at, record_at = page.index('class="provcat-document provcat-reading-view"'), page.index('class="provcat-record"')
     assert text_at < record_at  # the text first, then the record
     assert "Identifier of the document" in page  # column descriptions beside the record
 
@@ -374,11 +374,11 @@ async def test_document_page_gives_each_speaker_one_colour_and_a_legend(ds: Data
 
 async def test_transcript_page_shows_turns_and_cue_timings(ds: Datasette) -> None:
     page = await html(ds, "/catalogue/documents/captions")
-    assert 'class="provcat-document provcat-has-cues"' in page
+    assert 'class="provcat-document provcat-reading-view provcat-has-cues"' in page
     assert re.findall(r'data-begins="([^"]+)"', page) == ["00:00:01,000", "00:00:04,200", "00:00:07,500"]
     assert len(re.findall(r'<mark class="provcat-quote provcat-quote-turn"', page)) == 2
     article = await html(ds, "/catalogue/documents/article")
-    assert 'class="provcat-document provcat-has-cues"' not in article and 'data-begins="' not in article
+    assert 'provcat-has-cues"' not in article and 'data-begins="' not in article
 
 
 async def test_document_page_header_says_type_publisher_and_source(ds: Datasette) -> None:
@@ -395,7 +395,7 @@ async def test_hostile_header_is_text_and_a_javascript_source_is_no_link(ds: Dat
     page = await html(ds, "/catalogue/documents/hostile")
     assert "&lt;img src=x onerror=alert(&#39;publisher&#39;)&gt;" in page
     assert "<img src=x" not in page
-    assert 'href="javascript:' not in page and "provcat-source" not in page
+    assert 'href="javascript:' not in page and 'class="provcat-source"' not in page
     assert "javascript:alert(4)" in page  # shown, as text
 
 
