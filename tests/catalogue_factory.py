@@ -4,6 +4,7 @@ build pipeline. Offsets are found by searching the text, so the samples read as 
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -172,13 +173,22 @@ def _mention_rows(doc: SampleDocument) -> list[dict[str, object]]:
     return rows
 
 
+def _label(text: str, start: int) -> tuple[str, int, int] | None:
+    """A turn's label as the pipeline records it: "NAME" of a line that opens "NAME: " before the turn."""
+    line = text.rfind("\n", 0, start) + 1
+    found = re.fullmatch(r"([^:\n]{1,40}):\s*", text[line:start])
+    return None if found is None else (found.group(1), line, line + len(found.group(1)))
+
+
 def _quote_rows(doc: SampleDocument) -> list[dict[str, object]]:
     rows = []
     for q in doc.quotes:
         start, end = find(doc.text, q.text)
+        label = _label(doc.text, start) if q.kind == "turn" else None
         rows.append({"document_id": doc.id, "speaker": q.speaker, "speaker_entity_id": q.speaker_entity_id,
                      "text": q.text, "start": start, "end": end, "kind": q.kind,
-                     "method": "test-rule", "confidence": 0.75})
+                     "cue": label[0] if label else None, "cue_start": label[1] if label else None,
+                     "cue_end": label[2] if label else None, "method": "test-rule", "confidence": 0.75})
     return rows
 
 

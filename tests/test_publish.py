@@ -293,7 +293,8 @@ async def test_row_page_links_mentions_and_marks_quotes(ds: Datasette) -> None:
 async def test_row_page_reads_as_a_document(ds: Datasette) -> None:
     page = await html(ds, "/catalogue/documents/article")
     assert re.search(r"<h1[^>]*>Defectors speak out</h1>", page)
-    text_at, record_at = page.index('class="provcat-document provcat-reading-view"'), page.index('class="provcat-record"')
+    text_at = page.index('class="provcat-document provcat-reading-view"')
+    record_at = page.index('class="provcat-record"')
     assert text_at < record_at  # the text first, then the record
     assert "Identifier of the document" in page  # column descriptions beside the record
 

@@ -132,3 +132,19 @@ async def test_at_most_max_marked_matches_are_marked(ds: Datasette, monkeypatch:
     page = await document(ds, "article", "defectors")
     assert "<strong>2 matches</strong>" in page and "(the first 1 are marked)" in page
     assert 'id="hit-2"' not in page
+
+
+def test_matches_wholly_inside_what_the_reading_view_hides_are_counted_apart() -> None:
+    from provcat.site.document_hits import outside
+
+    hidden = [(4, 9), (20, 25)]
+    spans = [(0, 3), (5, 8), (8, 11), (20, 25), (26, 30)]
+    assert outside(spans, hidden) == [(0, 3), (8, 11), (26, 30)]  # one across an edge is shown
+    assert outside(spans, []) == spans
+
+
+async def test_a_match_in_a_turns_label_is_marked_in_the_source_view_only(ds: Datasette) -> None:
+    reading = (await ds.client.get("/catalogue/documents/captions?q=interviewer")).text
+    assert "1 in labels or markup that only" in reading and 'id="hit-1"' not in reading
+    source = (await ds.client.get("/catalogue/documents/captions?q=interviewer&view=source")).text
+    assert 'id="hit-1"' in source and "in labels or markup" not in source

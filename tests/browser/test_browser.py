@@ -501,6 +501,13 @@ def test_a_result_opens_at_its_first_match_and_steps_from_match_to_match(page: P
     page.goto(dev_server + "/catalogue/-/search?q=Sullivan")
     page.locator("#documents a.provcat-result-title").first.click()
     page.wait_for_url(re.compile(r".*/catalogue/documents/[^?]+\?q=Sullivan#hit-1$"))
+    # the press briefing's turns are labelled "MR. SULLIVAN:": the reading view shows the speaker
+    # once and counts the matches in those labels apart; the source as archived marks them all
+    bar = page.locator(".provcat-hits")
+    expect(bar).to_contain_text("in labels or markup that only the source as archived shows")
+    bar.get_by_role("link", name="the source as archived").click()
+    page.wait_for_url(re.compile(r".*\?q=Sullivan&view=source#text$"))
+    page.goto(page.url.split("#")[0] + "#hit-1")
     hits = page.locator(".provcat-text mark.provcat-hit[id]")
     total = hits.count()
     assert total >= 3

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import secrets
 import sqlite3
+from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -121,11 +122,25 @@ async def document_hits(datasette: Any, database: str, document_id: str, typed: 
         return None
 
 
-async def document_hit_vars(datasette: Any, database: str, document_id: str, typed: str | None) -> dict[str, Any]:
+def outside(spans: list[tuple[int, int]], hidden: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The matches not wholly inside a stretch the reading view hides (``hidden``: in order,
+    disjoint): those it can show and step through."""
+    starts = [start for start, _ in hidden]
+    shown = []
+    for start, end in spans:
+        at = bisect_right(starts, start) - 1
+        if at < 0 or end > hidden[at][1]:
+            shown.append((start, end))
+    return shown
+
+
+async def document_hit_vars(datasette: Any, database: str, document_id: str, typed: str | None,
+                            view: str = "reading") -> dict[str, Any]:
     """The document page's variables for a search's matches: ``provcat_hits`` (how many, where the
-    first and last are, the page without them) and ``provcat_hit_text`` (the text with the matches
-    marked, as well as the quotes, mentions and cues); nothing when the page was not opened from a
-    search."""
+    first and last are, the page without them, how many only the source view shows) and
+    ``provcat_hit_text`` (the text with the matches marked, as well as the quotes, mentions and
+    cues); nothing when the page was not opened from a search. In the reading view, a match in a
+    hidden stretch (a turn's label as written, a timing line) is not marked: it is counted apart."""
     typed = (typed or "").strip()
     if not typed:
         return {}
@@ -134,15 +149,18 @@ async def document_hit_vars(datasette: Any, database: str, document_id: str, typ
         return {}
     hits = await document_hits(datasette, database, document_id, typed)
     page = document_url(datasette, database, document_id)
-    search = {"typed": typed, "clear_url": page, "total": 0, "marked": 0,
+    search = {"typed": typed, "clear_url": page, "total": 0, "marked": 0, "in_source": 0,
               "search_url": None, "first": None, "last": None}
     search["search_url"] = f"{search_url(datasette, database)}?{urlencode({'q': typed})}"
     found: dict[str, Any] = {"provcat_hits": search}
     if hits is None or not hits.spans:
         return found
-    search.update(total=hits.total, marked=len(hits.spans), first=f"#{hit_anchor(1)}",
-                  last=f"#{hit_anchor(len(hits.spans))}")
+    spans = hits.spans if view == "source" else outside(hits.spans, reading.hidden)
+    search.update(total=hits.total, marked=len(spans), in_source=len(hits.spans) - len(spans))
+    if not spans:
+        return found
+    search.update(first=f"#{hit_anchor(1)}", last=f"#{hit_anchor(len(spans))}")
     entities_url = table_url(datasette, database, ENTITIES)
     found["provcat_hit_text"] = Markup(highlight(hits.text, reading.mentions, reading.quotes, entities_url,
-                                                 reading.cues, hits.spans, reading.hidden))
+                                                 reading.cues, spans, reading.hidden))
     return found

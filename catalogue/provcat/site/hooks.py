@@ -103,7 +103,8 @@ def extra_template_vars(template: str, database: str | None, table: str | None, 
         if table == DOCUMENTS and found:
             found.update(document_views(request.path, request.args.get("q"), request.args.get("view")))
         if table == DOCUMENTS and found and request.args.get("q"):
-            found.update(await document_hit_vars(datasette, database, pk, request.args.get("q")))
+            found.update(await document_hit_vars(datasette, database, pk, request.args.get("q"),
+                                                 found.get("provcat_view", "reading")))
         return found
 
     return inner
