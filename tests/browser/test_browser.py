@@ -324,7 +324,15 @@ def test_seed_article_shows_peter_neumanns_quote_linked_to_him(page: Page, seeds
 
     entry = page.locator("ol.provcat-quote-list li").filter(has_text="shininess")
     expect(entry.locator("a.provcat-goto")).to_have_attribute("href", f"#{anchor}")
-    entry.get_by_role("link", name="Peter Neumann").click()
+
+    # its evidence, opened from the speaker's number at the quote's start: a curated quote
+    quote.locator("a.provcat-evidence-link").click()
+    panel = entry.locator("details.provcat-evidence")
+    expect(panel).to_have_attribute("open", "")
+    expect(panel).to_contain_text("a person (the collection's curator: provcat maintainers), in the sidecar file")
+    expect(panel.locator("mark.provcat-evidence-quote")).to_contain_text("shininess is wearing off")
+    screenshot_between(page, "seed-evidence", "#quotes", "ol.provcat-quote-list")
+    entry.get_by_role("link", name="Peter Neumann").first.click()
     page.wait_for_url("**/catalogue/entities/peter-neumann")
     citing = page.locator("table.provcat-citing tbody tr")
     expect(citing.first.locator("a.provcat-document-link")).to_have_attribute(

@@ -4,14 +4,12 @@ legend and the list of quotes."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from datasette.database import QueryInterrupted
 from markupsafe import Markup, escape
 
 from ..methods import explain
@@ -141,9 +139,6 @@ def document_links(datasette: Any, database: str, document_id: str, header: dict
                          str(site_title) if site_title else None, datetime.now(UTC).date().isoformat())
 
 
-REJECTIONS_SQL = "select kind, value, assertions from rejections where document_id = :id order by kind, value"
-
-
 @dataclass(frozen=True)
 class Curation:
     """What the curator has said of the document, and where to say more."""
@@ -154,14 +149,9 @@ class Curation:
     curated_title: bool
 
 
-async def curation_of(datasette: Any, database: str, document_id: str, header: dict[str, Any]) -> Curation:
-    db = datasette.get_database(database)
-    try:
-        rows = (await db.execute(REJECTIONS_SQL, {"id": document_id})).rows
-    except (sqlite3.Error, QueryInterrupted):
-        rows = []
-    return Curation(f"documents/{document_id}.yml", str(header.get("path") or ""),
-                    [(r[0], r[1], r[2]) for r in rows], header.get("title_source") == "curated")
+def curation_of(document_id: str, header: dict[str, Any], rejections: list[tuple[str, str, int]]) -> Curation:
+    return Curation(f"documents/{document_id}.yml", str(header.get("path") or ""), rejections,
+                    header.get("title_source") == "curated")
 
 
 def document_views(path: str, searched: str | None, view: str | None) -> dict[str, Any]:
@@ -177,7 +167,9 @@ async def document_page_vars(datasette: Any, database: str, document_id: str) ->
     reading = await document_reading(datasette, database, document_id)
     if reading is None:
         return {}
-    found: dict[str, Any] = {"provcat_fixity": await integrity_pages.document_fixity(datasette, database, document_id)}
+    fixity = integrity_pages.fixity_view(datasette, database, reading.fixity) if reading.fixity else \
+        await integrity_pages.document_fixity(datasette, database, document_id)
+    found: dict[str, Any] = {"provcat_fixity": fixity}
     if reading.integrity is not None:
         found["provcat_integrity"] = reading.integrity
     speakers = speakers_of(reading.quotes)
@@ -192,7 +184,7 @@ async def document_page_vars(datasette: Any, database: str, document_id: str) ->
     quotes = quote_entries(reading.quotes, speakers, link)
     if reading.header:
         found["provcat_files"] = document_links(datasette, database, document_id, reading.header)
-        found["provcat_curation"] = await curation_of(datasette, database, document_id, reading.header)
+        found["provcat_curation"] = curation_of(document_id, reading.header, reading.rejections)
     type_method = explain(reading.header.get("type_method") if reading.header else None)
     found.update(provcat_methods_url=evidence.methods_url,
                  provcat_type_method={"anchor": type_method.base.anchor if type_method.base else "methods",

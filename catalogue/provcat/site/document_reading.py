@@ -1,6 +1,7 @@
-"""Reading a document from the catalogue for its page: its header, the state of its stored copy, its
-mentions, quotes and cues, in one trip to the database and once per request; kept across requests,
-with the HTML made from them, while the catalogue is unchanged (:class:`ReadingCache`)."""
+"""Reading a document from the catalogue for its page: its header, the state of its stored copy and
+of the archived file at its latest check, its mentions, quotes, cues and curated rejections, in one
+trip to the database and once per request; kept across requests, with the HTML made from them,
+while the catalogue is unchanged (:class:`ReadingCache`)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from typing import Any
 from datasette.database import Database, QueryInterrupted
 from markupsafe import Markup
 
+from .. import archive_state
 from . import reopening
 from .evidence import Build
 from .formatting import confidence_text, web_url
@@ -57,6 +59,7 @@ from documents d join builds b on b.id = d.extraction_build_id where d.id = :id
 """
 CURATOR_SQL = "select value from collection where key = 'curator'"
 TEXT_SQL = "select text from documents where id = :id"
+REJECTIONS_SQL = "select kind, value, assertions from rejections where document_id = :id order by kind, value"
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,10 @@ class DocumentReading:
     build: Build | None = None  # the build that extracted its assertions, when recorded
     curator: str | None = None
     hidden: list[tuple[int, int]] = field(default_factory=list)  # what only the source view shows
+    #: The latest check of the archived file: kept with the reading, which any write to the served
+    #: catalogue (a verification's included) starts afresh (:func:`_cache_key`).
+    fixity: archive_state.DocumentFixity | None = None
+    rejections: list[tuple[str, str, int]] = field(default_factory=list)  # the curator's: kind, value, removed
 
 
 def integrity_state(row: Any) -> dict[str, Any] | None:
@@ -122,9 +129,11 @@ def read_document(conn: sqlite3.Connection, document_id: str) -> DocumentReading
     text = str(conn.execute(TEXT_SQL, {"id": document_id}).fetchone()[0] or "") if quotes or cues else ""
     builds = _optional(conn, BUILD_SQL, document_id)
     curators = _optional(conn, CURATOR_SQL, document_id)
+    rejections = [(r[0], r[1], r[2]) for r in _optional(conn, REJECTIONS_SQL, document_id)]
     return DocumentReading(document_header(header_row), integrity_state(stored), mentions, quotes, cues, text,
                            Build.from_row(builds[0]) if builds else None, curators[0][0] if curators else None,
-                           source_only(text, quotes, cues))
+                           source_only(text, quotes, cues), archive_state.document_fixity(conn, document_id),
+                           rejections)
 
 
 #: A piece of a document's page kept as HTML: which piece ("text", "quotes") and the entities URL

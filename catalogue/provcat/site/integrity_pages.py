@@ -82,12 +82,17 @@ async def archive_summary(datasette: Any, database: str, problems_limit: int = H
     }
 
 
-async def document_fixity(datasette: Any, database: str, document_id: str) -> dict[str, Any]:
-    """A document's latest check in the archive, read at each request."""
-    db = datasette.get_database(database)
-    state = await db.execute_fn(lambda conn: archive_state.document_fixity(conn, document_id))
+def fixity_view(datasette: Any, database: str, state: archive_state.DocumentFixity) -> dict[str, Any]:
+    """What a document's page says of its latest check in the archive (``state``)."""
     run_url = str(datasette.urls.row(database, "fixity_runs", str(state.run_id))) if state.run_id else None
     return {"state": state, "run_url": run_url, "page_url": integrity_url(datasette, database)}
+
+
+async def document_fixity(datasette: Any, database: str, document_id: str) -> dict[str, Any]:
+    """A document's latest check in the archive, read now."""
+    db = datasette.get_database(database)
+    state = await db.execute_fn(lambda conn: archive_state.document_fixity(conn, document_id))
+    return fixity_view(datasette, database, state)
 
 
 async def integrity_page(datasette: Any, request: Any) -> Response:
