@@ -35,3 +35,10 @@ def test_spans_are_values() -> None:
     assert len({CueSpan(0, 1, 1, "a", "b"), CueSpan(0, 1, 1, "a", "b")}) == 1
     with pytest.raises(dataclasses.FrozenInstanceError):
         MentionSpan(0, 1, "e").start = 2  # type: ignore[misc]
+
+
+def test_ranges_are_joined_in_order_without_empty_ones() -> None:
+    from provcat.site.spans import joined
+
+    assert joined([(5, 9), (0, 3), (3, 4), (8, 12), (7, 7), (20, 15)]) == [(0, 4), (5, 12)]
+    assert joined([]) == []

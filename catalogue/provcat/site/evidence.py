@@ -16,7 +16,7 @@ from markupsafe import Markup, escape
 
 from ..methods import explain
 from .formatting import confidence_text
-from .spans import MentionSpan, QuoteSpan
+from .spans import MentionSpan, QuoteSpan, joined
 
 #: Characters shown around an assertion: before it, at its start, at its end, after it, and on
 #: either side of its cue. A long quote (a transcript turn) is shown by its beginning and its end.
@@ -103,15 +103,7 @@ def shown_ranges(length: int, start: int, end: int, cue: tuple[int, int] | None 
         keep = (min(start, cue[0]) if cue else start, max(end, cue[1]) if cue else end)
         clipped = [(_between_words(text, a, False, keep) if a < keep[0] else a,
                     _between_words(text, b, True, keep) if b > keep[1] else b) for a, b in clipped]
-    joined: list[tuple[int, int]] = []
-    for a, b in sorted(clipped):
-        if a >= b:
-            continue
-        if joined and a <= joined[-1][1]:
-            joined[-1] = (joined[-1][0], max(b, joined[-1][1]))
-        else:
-            joined.append((a, b))
-    return joined
+    return joined(clipped)
 
 
 def context_html(text: str, start: int, end: int, cue: tuple[int, int] | None = None,

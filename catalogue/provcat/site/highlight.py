@@ -19,7 +19,7 @@ from markupsafe import Markup, escape
 
 from .formatting import confidence_text
 from .reading_view import time_anchor
-from .spans import CueSpan, MentionSpan, QuoteSpan
+from .spans import CueSpan, MentionSpan, QuoteSpan, joined
 from .speakers import UNATTRIBUTED, colours_by_key, speaker_display_name, speaker_key, speakers_of
 
 #: How a quote's kind shows, whatever its speaker's colour: underlined, dashed, or a block.
@@ -168,15 +168,7 @@ def _clip(start: int, end: int, length: int) -> tuple[int, int]:
 
 def _disjoint(hits: Sequence[tuple[int, int]], text_length: int) -> list[tuple[int, int]]:
     """Matches clipped to the text, in order, empty ones dropped and overlapping ones joined."""
-    joined: list[tuple[int, int]] = []
-    for start, end in sorted(_clip(a, b, text_length) for a, b in hits):
-        if start >= end:
-            continue
-        if joined and start <= joined[-1][1]:
-            joined[-1] = (joined[-1][0], max(end, joined[-1][1]))
-        else:
-            joined.append((start, end))
-    return joined
+    return joined(_clip(a, b, text_length) for a, b in hits)
 
 
 def layout(text_length: int, mentions: Sequence[MentionSpan], quotes: Sequence[QuoteSpan],

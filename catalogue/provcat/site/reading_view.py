@@ -20,7 +20,7 @@ import re
 from collections.abc import Sequence
 
 from ..description import front_matter
-from .spans import CueSpan, QuoteSpan
+from .spans import CueSpan, QuoteSpan, joined
 
 #: Markup a label may be wrapped in on its line ("<strong>", "**").
 _MARKUP = re.compile(r"<[^>\n]{0,40}>|\*\*|__")
@@ -91,15 +91,7 @@ def source_only(text: str, quotes: Sequence[QuoteSpan], cues: Sequence[CueSpan])
     found = [span for q in quotes if (span := turn_label(text, q)) is not None]
     found += between_cues(len(text), text, cues)
     found += markup(text) + front_matter_block(text)
-    joined: list[tuple[int, int]] = []
-    for start, end in sorted(found):
-        if start >= end:
-            continue
-        if joined and start <= joined[-1][1]:
-            joined[-1] = (joined[-1][0], max(end, joined[-1][1]))
-        else:
-            joined.append((start, end))
-    return joined
+    return joined(found)
 
 
 def time_anchor(begins: str) -> str | None:

@@ -3,6 +3,7 @@ turns) and the timed cues of caption files. Each covers ``text[start:end]`` of t
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -56,3 +57,16 @@ class CueSpan:
     index: int
     begins: str
     ends: str
+
+
+def joined(ranges: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """``(start, end)`` ranges in order, empty ones dropped, overlapping and touching ones joined."""
+    found: list[tuple[int, int]] = []
+    for start, end in sorted(ranges):
+        if start >= end:
+            continue
+        if found and start <= found[-1][1]:
+            found[-1] = (found[-1][0], max(end, found[-1][1]))
+        else:
+            found.append((start, end))
+    return found
