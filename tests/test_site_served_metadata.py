@@ -60,3 +60,75 @@ def test_permission_checks_share_the_served_metadata(tmp_path: Path) -> None:
     assert ds._metadata_local == metadata
     # what the metadata says still holds: descriptions shown, a table closed to others stays closed
     assert (opened, closed) == (200, 403) and "Open to all" in page
+
+
+class Counting:
+    """A server whose table checks are counted."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def _table_permission_allows(self, database: str, table: str) -> list[object]:
+        self.calls += 1
+        return [{"id": "curator"}] if table == "quotes" else []
+
+
+def test_each_tables_allow_blocks_are_gathered_once() -> None:
+    from provcat.site.served_metadata import remember_table_allows
+
+    server = Counting()
+    assert remember_table_allows(server)
+    for _ in range(3):
+        assert server._table_permission_allows("c", "quotes") == [{"id": "curator"}]
+        assert server._table_permission_allows("c", "documents") == []
+    assert server.calls == 2
+    handed = server._table_permission_allows("c", "quotes")
+    handed.clear()  # what a caller does to its list does not change what is kept
+    assert server._table_permission_allows("c", "quotes") == [{"id": "curator"}]
+    assert not remember_table_allows(Server())  # a Datasette without the method: left as it is
+
+
+def test_a_plugin_with_metadata_of_its_own_keeps_datasettes_checks() -> None:
+    from datasette import hookimpl
+    from datasette.plugins import pm
+
+    from provcat.site.served_metadata import remember_table_allows
+
+    class Supplier:
+        @hookimpl
+        def get_metadata(self, datasette: object, key: str, database: str, table: str) -> dict[str, object]:
+            return {}
+
+    supplier = Supplier()
+    pm.register(supplier, name="metadata-supplier")
+    try:
+        server = Counting()
+        assert not remember_table_allows(server)
+        server._table_permission_allows("c", "quotes")
+        server._table_permission_allows("c", "quotes")
+        assert server.calls == 2
+    finally:
+        pm.unregister(supplier)
+
+
+async def test_a_closed_table_stays_closed_and_an_open_one_open_when_remembered(tmp_path: Path,
+                                                                                metadata_dir: Path) -> None:
+    from provcat import publish
+    from provcat.build import build_catalogue
+
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    (archive / "note.txt").write_text('"The ferry runs again," said Margaret Okafor.\n')
+    metadata = tmp_path / "metadata"
+    metadata.mkdir()
+    (metadata / "datasette.yml").write_text("databases:\n  catalogue:\n    tables:\n      quotes:\n"
+                                            "        allow: {id: curator}\n")
+    db = tmp_path / "catalogue.db"
+    build_catalogue(archive, metadata, db)
+    ds = publish.datasette_instance(db, metadata)
+    await ds.invoke_startup()
+    for _ in range(2):  # the second time from what was gathered
+        assert (await ds.client.get("/catalogue/quotes.json")).status_code == 403
+        assert (await ds.client.get("/catalogue/documents.json")).status_code == 200
+    cookies = {"ds_actor": ds.sign({"a": {"id": "curator"}}, "actor")}
+    assert (await ds.client.get("/catalogue/quotes.json", cookies=cookies)).status_code == 200

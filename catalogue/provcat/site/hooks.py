@@ -33,7 +33,7 @@ from .document_page import document_page_vars, document_views
 from .entity_page import entity_page_vars
 from .home_page import index_page_vars
 from .plain_tracebacks import plain_tracebacks
-from .served_metadata import share_metadata_copies
+from .served_metadata import remember_table_allows, share_metadata_copies
 from .served_request import ASGIApp, remember_path
 from .sql_functions import MAX_VALUE_BYTES, quiet_function_refusals, register_functions, track_query_deadlines
 from .urls import DOCUMENTS, ENTITIES
@@ -77,6 +77,7 @@ def register_routes() -> list[tuple[str, Any]]:
 def startup(datasette: Any) -> None:
     plain_tracebacks()
     share_metadata_copies(datasette)
+    remember_table_allows(datasette)
     track_query_deadlines()
     quiet_function_refusals()
 
