@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
+from closed_table import closed_table_site
 from datasette.utils import tilde_encode
 
 from provcat import publish
@@ -77,19 +78,9 @@ async def test_what_is_not_there_is_not_found(served: tuple, path: str) -> None:
 
 
 async def test_a_closed_documents_table_is_closed_here_too(tmp_path: Path) -> None:
-    archive = tmp_path / "archive"
-    archive.mkdir()
-    (archive / "note.txt").write_text(TEXT)
-    metadata = tmp_path / "metadata"
-    metadata.mkdir()
-    (metadata / "datasette.yml").write_text("databases:\n  catalogue:\n    tables:\n      documents:\n"
-                                            "        allow: {id: curator}\n")
-    db = tmp_path / "catalogue.db"
-    build_catalogue(archive, metadata, db)
-    ds = publish.datasette_instance(db, metadata)
+    ds, _, cookies = closed_table_site(tmp_path, "documents", "note.txt", TEXT)
     for path in ("/catalogue/-/download/note", "/catalogue/-/record/note.json"):
         assert (await ds.client.get(path)).status_code == 403, path
-    cookies = {"ds_actor": ds.sign({"a": {"id": "curator"}}, "actor")}
     assert (await ds.client.get("/catalogue/-/download/note", cookies=cookies)).status_code == 200
 
 

@@ -8,6 +8,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from closed_table import closed_table_site
 from html_fragments import inner_text, parse, tags
 
 from provcat import publish
@@ -105,19 +106,9 @@ async def test_the_glossary_explains_every_method_and_counts_this_catalogues(ser
 
 
 async def test_a_closed_quotes_table_closes_its_evidence(tmp_path: Path) -> None:
-    archive = tmp_path / "archive"
-    archive.mkdir()
-    (archive / "ferry.txt").write_text(TEXT)
-    metadata = tmp_path / "metadata"
-    metadata.mkdir()
-    (metadata / "datasette.yml").write_text("databases:\n  catalogue:\n    tables:\n      quotes:\n"
-                                            "        allow: {id: curator}\n")
-    db = tmp_path / "catalogue.db"
-    build_catalogue(archive, metadata, db)
-    ds = publish.datasette_instance(db, metadata)
+    ds, db, cookies = closed_table_site(tmp_path, "quotes", "ferry.txt", TEXT)
     ((quote_id,),) = _rows(db, "select min(id) from quotes")
     assert (await ds.client.get(f"/catalogue/-/evidence/quote/{quote_id}")).status_code == 403
-    cookies = {"ds_actor": ds.sign({"a": {"id": "curator"}}, "actor")}
     assert (await ds.client.get(f"/catalogue/-/evidence/quote/{quote_id}", cookies=cookies)).status_code == 200
 
 

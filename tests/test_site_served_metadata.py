@@ -113,22 +113,12 @@ def test_a_plugin_with_metadata_of_its_own_keeps_datasettes_checks() -> None:
 
 async def test_a_closed_table_stays_closed_and_an_open_one_open_when_remembered(tmp_path: Path,
                                                                                 metadata_dir: Path) -> None:
-    from provcat import publish
-    from provcat.build import build_catalogue
+    from closed_table import closed_table_site
 
-    archive = tmp_path / "archive"
-    archive.mkdir()
-    (archive / "note.txt").write_text('"The ferry runs again," said Margaret Okafor.\n')
-    metadata = tmp_path / "metadata"
-    metadata.mkdir()
-    (metadata / "datasette.yml").write_text("databases:\n  catalogue:\n    tables:\n      quotes:\n"
-                                            "        allow: {id: curator}\n")
-    db = tmp_path / "catalogue.db"
-    build_catalogue(archive, metadata, db)
-    ds = publish.datasette_instance(db, metadata)
+    text = '"The ferry runs again," said Margaret Okafor.\n'
+    ds, _, cookies = closed_table_site(tmp_path, "quotes", "note.txt", text)
     await ds.invoke_startup()
     for _ in range(2):  # the second time from what was gathered
         assert (await ds.client.get("/catalogue/quotes.json")).status_code == 403
         assert (await ds.client.get("/catalogue/documents.json")).status_code == 200
-    cookies = {"ds_actor": ds.sign({"a": {"id": "curator"}}, "actor")}
     assert (await ds.client.get("/catalogue/quotes.json", cookies=cookies)).status_code == 200

@@ -105,7 +105,7 @@ def document_header(row: Any) -> dict[str, Any]:
     return header
 
 
-def _optional(conn: sqlite3.Connection, sql: str, document_id: str) -> list[Any]:
+def optional_rows(conn: sqlite3.Connection, sql: str, document_id: str) -> list[Any]:
     """Rows of a query on a table an older or foreign catalogue may not have (then none)."""
     try:
         return conn.execute(sql, {"id": document_id}).fetchall()
@@ -125,11 +125,11 @@ def read_document(conn: sqlite3.Connection, document_id: str) -> DocumentReading
         stored = conn.execute(INTEGRITY_SQL, {"id": document_id}).fetchone()
     except sqlite3.Error:
         return None
-    cues = [CueSpan(*tuple(r)) for r in _optional(conn, CUES_SQL, document_id)]
+    cues = [CueSpan(*tuple(r)) for r in optional_rows(conn, CUES_SQL, document_id)]
     text = str(conn.execute(TEXT_SQL, {"id": document_id}).fetchone()[0] or "") if quotes or cues else ""
-    builds = _optional(conn, BUILD_SQL, document_id)
-    curators = _optional(conn, CURATOR_SQL, document_id)
-    rejections = [(r[0], r[1], r[2]) for r in _optional(conn, REJECTIONS_SQL, document_id)]
+    builds = optional_rows(conn, BUILD_SQL, document_id)
+    curators = optional_rows(conn, CURATOR_SQL, document_id)
+    rejections = [(r[0], r[1], r[2]) for r in optional_rows(conn, REJECTIONS_SQL, document_id)]
     return DocumentReading(document_header(header_row), integrity_state(stored), mentions, quotes, cues, text,
                            Build.from_row(builds[0]) if builds else None, curators[0][0] if curators else None,
                            source_only(text, quotes, cues), archive_state.document_fixity(conn, document_id),

@@ -23,7 +23,7 @@ from datasette.utils.asgi import NotFound, Response
 
 from ..methods import CONFIDENCE_MEANING, METHODS, STEPS, explain
 from .access import open_catalogue
-from .document_reading import BUILD_SQL, CURATOR_SQL, TEXT_SQL
+from .document_reading import BUILD_SQL, CURATOR_SQL, TEXT_SQL, optional_rows
 from .evidence import Build, Links, Made, mention_panel, quote_panel
 from .formatting import excerpt
 from .highlight import quote_anchor
@@ -72,14 +72,7 @@ def read_evidence(conn: sqlite3.Connection, kind: str, assertion_id: int) -> dic
     span: QuoteSpan | MentionSpan = QuoteSpan(*values[:-1]) if kind == "quote" else MentionSpan(*values[:-1])
     text_row = conn.execute(TEXT_SQL, {"id": document_id}).fetchone()
     title_row = conn.execute(TITLE_SQL, {"id": document_id}).fetchone()
-
-    def optional(sql: str) -> list[Any]:
-        try:
-            return conn.execute(sql, {"id": document_id}).fetchall()
-        except sqlite3.Error:
-            return []
-
-    builds, curators = optional(BUILD_SQL), optional(CURATOR_SQL)
+    builds, curators = optional_rows(conn, BUILD_SQL, document_id), optional_rows(conn, CURATOR_SQL, document_id)
     return {"span": span, "document_id": document_id, "text": str(text_row[0] or "") if text_row else "",
             "title": title_row[0] if title_row else None,
             "publisher": title_row[1] if title_row else None, "date": title_row[2] if title_row else None,

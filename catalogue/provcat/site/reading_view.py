@@ -39,9 +39,7 @@ def turn_label(text: str, quote: QuoteSpan) -> tuple[int, int] | None:
         return None
     line = text.rfind("\n", 0, label_start) + 1
     before, after = text[line:label_start], text[label_end:start]
-    if "\n" in after or any(c.isalnum() for c in _MARKUP.sub("", before)):
-        return None
-    if any(c.isalnum() for c in _MARKUP.sub("", after)):
+    if "\n" in after or any(c.isalnum() for part in (before, after) for c in _MARKUP.sub("", part)):
         return None
     return line, start
 
