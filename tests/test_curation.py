@@ -62,7 +62,7 @@ def test_inputs_digest_changes_with_the_sidecar(tmp_path: Path) -> None:
 
 def test_json_schemas_cover_every_file() -> None:
     schemas = json_schemas()
-    assert set(schemas) == {"collection.yml", "authorities.yml", "documents/<document id>.yml"}
+    assert set(schemas) == {"collection.yml", "authorities.yml", "curation.yml", "documents/<document id>.yml"}
     assert "speakers" in schemas["documents/<document id>.yml"]["properties"]
 
 

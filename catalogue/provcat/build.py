@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import glob
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -29,7 +30,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from . import __version__, history, store
+from . import __version__, authority_control, history, store
 from .archive import SUPPORTED_SUFFIXES, ArchiveFile, scan
 from .classify import classify
 from .curation import Curation, load_curation
@@ -174,20 +175,36 @@ def previous_extraction(old: sqlite3.Connection | None, doc_id: str,
         return None
     rejections = {(r["kind"], r["value"]): r["assertions"]
                   for r in old.execute("select * from rejections where document_id = ?", (doc_id,))}
+    # the names and types as extracted, before the collection's curation.yml moved any (a catalogue
+    # written before authority control has only the stored ones)
+    controlled = "extracted_name" in _columns(old, "mentions")
+    name, kind = ("coalesce(m.extracted_name, e.name)", "coalesce(m.extracted_type, e.type)") if controlled \
+        else ("e.name", "e.type")
+    rows = list(old.execute(f"select m.id, m.start, m.[end], m.surface, {name} as name, {kind} as type, m.method, "
+                            "m.confidence from mentions m join entities e on e.id = m.entity_id "
+                            "where m.document_id = ?", (doc_id,)))
+    if _has_table(old, "rejected_mentions"):  # set aside by a reject action: back for the actions to judge again
+        rows += old.execute("select id, start, [end], surface, name, type, method, confidence from rejected_mentions "
+                            "where document_id = ?", (doc_id,)).fetchall()
     mentions = [
         Mention(start=r["start"], end=r["end"], surface=r["surface"], name=r["name"], type=r["type"],
                 method=r["method"], confidence=r["confidence"])
-        for r in old.execute("select m.*, e.name, e.type from mentions m join entities e on e.id = m.entity_id "
-                             "where m.document_id = ? order by m.id", (doc_id,))
+        for r in sorted(rows, key=lambda r: r["id"])
     ]
+    name, kind = ("coalesce(q.speaker_extracted_name, e.name)", "coalesce(q.speaker_extracted_type, e.type)") \
+        if "speaker_extracted_name" in _columns(old, "quotes") else ("e.name", "e.type")
     quotes = [
         Quote(start=r["start"], end=r["end"], text=r["text"], speaker=r["speaker"], speaker_name=r["name"],
               speaker_type=r["type"], cue=r["cue"], cue_start=r["cue_start"], cue_end=r["cue_end"],
               kind=r["kind"], method=r["method"], confidence=r["confidence"])
-        for r in old.execute("select q.*, e.name, e.type from quotes q left join entities e "
+        for r in old.execute(f"select q.*, {name} as name, {kind} as type from quotes q left join entities e "
                              "on e.id = q.speaker_entity_id where q.document_id = ? order by q.id", (doc_id,))
     ]
     return Extraction(mentions=mentions, quotes=quotes), rejections, _extraction_build(old, doc_id)
+
+
+def _columns(conn: sqlite3.Connection, table: str) -> set[str]:
+    return {r[1] for r in conn.execute(f"pragma table_info([{table}])")}
 
 
 #: Why a file was not read as text, when it is not of a kind the catalogue reads.
@@ -501,6 +518,7 @@ def _write(tmp: Path, archive: Path, curation: Curation, files: list[ArchiveFile
     db.conn.execute("pragma synchronous = off")
     store.create_schema(db)
     registry = Registry(curation.authorities)
+    mention_ids = itertools.count(1)  # one numbering for stored and set-aside mentions: the extraction's order
     previous: dict[str, tuple[str | None, str]] = {}
     if old is not None:
         with reading_previous(old_path):
@@ -530,7 +548,7 @@ def _write(tmp: Path, archive: Path, curation: Curation, files: list[ArchiveFile
                 store.insert(db, "identifications", identifier.new)
                 identifier.new.clear()
             if item.is_document:
-                _write_document(db, item, curation, registry, report, build_id)
+                _write_document(db, item, curation, registry, report, build_id, mention_ids)
                 documents += 1
             _write_file(db, item)
             if item.identification["outcome"] != "identified":
@@ -545,7 +563,7 @@ def _write(tmp: Path, archive: Path, curation: Curation, files: list[ArchiveFile
         store.insert(db, "fixity_events", (missing_event(path, doc_id, digest, run.id)
                                            for path, (doc_id, digest) in sorted(previous.items())
                                            if path not in current))
-        _write_entities(db, registry)
+        _write_entities(db, registry, curation, report)
         report.files, report.documents = len(entries), documents
         report.manifest_sha256 = manifest_sha256(entries)
         report.fixity_run, report.head = run.id, history.finish(db.conn, run.id, first_event=run.first_event)
@@ -582,7 +600,7 @@ def _write_file(db: sqlite_utils.Database, item: Prepared) -> None:
 
 
 def _write_document(db: sqlite_utils.Database, item: Prepared, curation: Curation, registry: Registry,
-                    report: BuildReport, build_id: int) -> None:
+                    report: BuildReport, build_id: int, mention_ids: Iterator[int]) -> None:
     assert item.read is not None and item.decision is not None and item.file.id is not None
     sidecar = curation.sidecars.get(item.file.path)
     doc_id = item.file.id
@@ -602,29 +620,46 @@ def _write_document(db: sqlite_utils.Database, item: Prepared, curation: Curatio
     store.insert(db, "descriptions", ({"document_id": doc_id, **asdict(f)} for f in facts))
     store.insert(db, "segments", ({"document_id": doc_id, **s.model_dump()} for s in item.read.segments))
     extraction = item.extraction or Extraction()
+    control = curation.control
     cited: dict[str, int] = {}
-    mention_rows = []
+    mention_rows, set_aside = [], []
     for m in extraction.mentions:
-        entity_id = registry.resolve(m.name, m.type)
+        routed = control.route(m.name, m.type, item.file.path)
+        row = {"id": next(mention_ids), "document_id": doc_id, "start": m.start, "end": m.end, "surface": m.surface,
+               "method": m.method, "confidence": m.confidence}
+        if routed.rejected_by is not None:
+            set_aside.append({**row, "name": m.name, "type": m.type, "curation_action_id": routed.rejected_by})
+            continue
+        entity_id = registry.resolve(routed.name, routed.type)
+        control.shaped(entity_id, routed, m.name, m.type)
         registry.note(entity_id, m.surface, doc_id)
         cited[entity_id] = cited.get(entity_id, 0) + 1
-        mention_rows.append({"document_id": doc_id, "entity_id": entity_id, "start": m.start, "end": m.end,
-                             "surface": m.surface, "method": m.method, "confidence": m.confidence})
+        mention_rows.append({**row, "entity_id": entity_id, "extracted_name": m.name, "extracted_type": m.type,
+                             "curation_action_id": routed.actions[-1] if routed.actions else None})
     store.insert(db, "mentions", mention_rows)
+    store.insert(db, "rejected_mentions", set_aside)
     spoke: dict[str, int] = {}
     quote_rows = []
     for q in extraction.quotes:
         entity_id = None
         speaker = q.speaker
+        action = None
         if q.speaker_name and q.speaker_type:
-            entity_id = registry.resolve(q.speaker_name, q.speaker_type)
-            registry.note(entity_id, q.speaker_name, doc_id)
-            speaker = registry.records[entity_id].name
-            spoke[entity_id] = spoke.get(entity_id, 0) + 1
+            routed = control.route(q.speaker_name, q.speaker_type, item.file.path)
+            if routed.rejected_by is not None:
+                action = routed.rejected_by  # the speaker stays as attributed, linked to no entity
+            else:
+                entity_id = registry.resolve(routed.name, routed.type)
+                control.shaped(entity_id, routed, q.speaker_name, q.speaker_type)
+                registry.note(entity_id, q.speaker_name, doc_id)
+                speaker = registry.records[entity_id].name
+                spoke[entity_id] = spoke.get(entity_id, 0) + 1
+                action = routed.actions[-1] if routed.actions else None
         quote_rows.append({"document_id": doc_id, "speaker": speaker, "speaker_entity_id": entity_id,
                            "text": q.text, "start": q.start, "end": q.end, "cue": q.cue,
                            "cue_start": q.cue_start, "cue_end": q.cue_end, "kind": q.kind, "method": q.method,
-                           "confidence": q.confidence})
+                           "confidence": q.confidence, "speaker_extracted_name": q.speaker_name,
+                           "speaker_extracted_type": q.speaker_type, "curation_action_id": action})
     store.insert(db, "quotes", quote_rows)
     report.quotes += len(quote_rows)
     # one row per entity: a speaker is cited too, so 'speaker' is the stronger role
@@ -636,11 +671,32 @@ def _write_document(db: sqlite_utils.Database, item: Prepared, curation: Curatio
                                     for (kind, value), n in item.rejections.items()))
 
 
-def _write_entities(db: sqlite_utils.Database, registry: Registry) -> None:
+def _write_entities(db: sqlite_utils.Database, registry: Registry, curation: Curation, report: BuildReport) -> None:
+    control = curation.control
     records = registry.used()
+    shaped = []
+    for r in records:
+        spelling = control.spelling(r.name, r.type)
+        if spelling is not None and spelling[1] != r.name:
+            number, spelled = spelling
+            control.respelled(r.id, number, r.name)
+            r.aliases.add(r.name)
+            r.name = spelled
+            r.aliases.discard(spelled)
+            db.conn.execute("update quotes set speaker = ? where speaker_entity_id = ?", (spelled, r.id))
+        shaped += [{"entity_id": r.id, "action_id": e.action, "effect": e.effect}
+                   for e in control.entity_effects(r.id, r.name, r.type)]
+    source = str(control.source) if control.source else ""
+    store.insert(db, "curation_actions", (authority_control.action_row(n, a, control.applied[n], source)
+                                          for n, a in enumerate(control.actions, start=1)))
+    for number in control.unused():
+        action = control.actions[number - 1]
+        report.warnings.append((source, f"action {number} ({action.action}) changed nothing in this catalogue"))
     store.insert(db, "entities", ({"id": r.id, "name": r.name, "type": r.type, "source": r.source,
-                                   "wikidata": r.wikidata, "documents": len(r.documents), "note": r.note}
+                                   "wikidata": r.wikidata, "documents": len(r.documents), "note": r.note,
+                                   **r.identifiers}
                                   for r in records))
+    store.insert(db, "entity_curation", shaped)
     store.insert(db, "entity_aliases", ({"entity_id": r.id, "alias": a} for r in records
                                         for a in sorted(r.aliases)))
 

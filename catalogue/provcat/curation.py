@@ -4,6 +4,8 @@ Layout of the metadata folder (every file optional)::
 
     collection.yml         the collection description (models.Collection)
     authorities.yml        authority records for people, organisations and places (models.AuthorityFile)
+    curation.yml           decisions about entities across the collection: merge, split, rename,
+                           retype, reject, confirm (models.CurationFile; authority_control.py)
     documents/<id>.yml     one sidecar per document (models.Sidecar)
     datasette.yml          additions to how the catalogue is published (Datasette metadata, merged
                            over publication.yml, the site every catalogue gets)
@@ -23,8 +25,9 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from .authority_control import CURATION_FILE, Control
 from .errors import ProvcatError
-from .models import Authority, AuthorityFile, Collection, Sidecar
+from .models import Authority, AuthorityFile, Collection, CurationFile, Sidecar
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -132,6 +135,7 @@ class Curation:
     sidecars: dict[str, Sidecar] = field(default_factory=dict)  # by document path
     sidecar_files: dict[str, Path] = field(default_factory=dict)
     digests: dict[str, str] = field(default_factory=dict)  # file name -> sha256 of its bytes
+    control: Control = field(default_factory=Control)  # curation.yml
 
     @cached_property
     def authorities_by_id(self) -> dict[str, Authority]:
@@ -177,6 +181,11 @@ def load_curation(folder: Path) -> Curation:
         records = validate(AuthorityFile, load_yaml(authorities_file), authorities_file)
         curation.authorities = records.entities
         curation.digests["authorities.yml"] = _digest(authorities_file)
+    control_file = folder / CURATION_FILE
+    if control_file.is_file():
+        actions = validate(CurationFile, load_yaml(control_file), control_file).actions
+        curation.control = Control(actions, source=control_file)
+        curation.digests[CURATION_FILE] = _digest(control_file)
     sidecar_folder = folder / SIDECAR_FOLDER
     if sidecar_folder.is_dir():
         for path in sorted(sidecar_folder.rglob("*")):
@@ -204,5 +213,6 @@ def json_schemas() -> dict[str, Any]:
     return {
         "collection.yml": Collection.model_json_schema(),
         "authorities.yml": AuthorityFile.model_json_schema(),
+        CURATION_FILE: CurationFile.model_json_schema(),
         f"{SIDECAR_FOLDER}/<document id>.yml": Sidecar.model_json_schema(),
     }

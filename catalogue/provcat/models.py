@@ -12,6 +12,7 @@ Offsets are always 0-based character offsets into the stored document text, end 
 
 from __future__ import annotations
 
+import datetime
 import re
 from typing import Annotated, Literal
 
@@ -158,7 +159,11 @@ class Authority(Strict):
     name: str
     type: EntityType
     aliases: list[str] = Field(default_factory=list)
-    wikidata: str | None = Field(default=None, pattern=r"^Q[0-9]+$")
+    wikidata: str | None = Field(default=None, pattern=r"^Q[0-9]+$", description="Wikidata item, e.g. Q42")
+    viaf: str | None = Field(default=None, pattern=r"^[0-9]{1,22}$", description="VIAF cluster id, e.g. 113230702")
+    lcnaf: str | None = Field(default=None, pattern=r"^n[abors]?[0-9]{6,10}$",
+                              description="Library of Congress Name Authority File id, e.g. n80126307")
+    geonames: str | None = Field(default=None, pattern=r"^[0-9]{1,10}$", description="GeoNames id, e.g. 2643743")
     note: str | None = None
 
     @field_validator("aliases")
@@ -223,3 +228,78 @@ class Sidecar(Strict):
     speakers: list[CuratedSpeaker] = Field(default_factory=list)
     entities: list[CuratedEntity] = Field(default_factory=list)
     reject: Rejections = Field(default_factory=Rejections)
+
+
+# --------------------------------------------------------------------------- authority control
+
+
+class EntityRef(Strict):
+    """An entity as the catalogue names it: its canonical name (case and spacing ignored) and, when
+    the name stands for more than one kind of thing, its type."""
+
+    name: str = Field(min_length=1)
+    type: EntityType | None = Field(default=None, description="omitted: whatever type it was given")
+
+
+class _Action(Strict):
+    by: str = Field(min_length=1, description="who decided")
+    date: datetime.date = Field(description="when (YYYY-MM-DD)")
+    why: str = Field(min_length=1, description="the evidence or reason, for the next curator")
+
+
+class MergeAction(_Action):
+    """These are one: every listed entity becomes the first (its name and type)."""
+
+    action: Literal["merge"]
+    entities: list[EntityRef] = Field(min_length=2)
+
+
+class SplitAction(_Action):
+    """Not the same as: in the listed documents, the entity so named is another one, ``name``."""
+
+    action: Literal["split"]
+    entity: EntityRef
+    documents: list[str] = Field(min_length=1, description="document paths relative to the archive root")
+    name: str = Field(min_length=1, description="the name of the other entity")
+    type: EntityType | None = Field(default=None, description="its type, when not the entity's own")
+
+
+class RenameAction(_Action):
+    """The entity's canonical name becomes ``name``; the old one is kept as an alias."""
+
+    action: Literal["rename"]
+    entity: EntityRef
+    name: str = Field(min_length=1)
+
+
+class RetypeAction(_Action):
+    """The entity is a ``type``, not what the machine said."""
+
+    action: Literal["retype"]
+    entity: EntityRef
+    type: EntityType
+
+
+class RejectAction(_Action):
+    """Not an entity at all: its mentions are dropped everywhere, or only in the listed documents."""
+
+    action: Literal["reject"]
+    entity: EntityRef
+    documents: list[str] = Field(default_factory=list, description="omitted: in every document")
+
+
+class ConfirmAction(_Action):
+    """A curator has checked the entity: right name, right type; it leaves the review queue."""
+
+    action: Literal["confirm"]
+    entity: EntityRef
+
+
+CurationAction = Annotated[MergeAction | SplitAction | RenameAction | RetypeAction | RejectAction | ConfirmAction,
+                           Field(discriminator="action")]
+
+
+class CurationFile(Strict):
+    """metadata/curation.yml: decisions about entities across the whole collection, in order."""
+
+    actions: list[CurationAction] = Field(default_factory=list)

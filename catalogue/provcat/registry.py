@@ -33,6 +33,7 @@ class EntityRecord:
     wikidata: str | None = None
     aliases: set[str] = field(default_factory=set)
     note: str | None = None  # the authority record's note
+    identifiers: dict[str, str] = field(default_factory=dict)  # viaf, lcnaf, geonames (authority records)
     documents: set[str] = field(default_factory=set)
 
 
@@ -42,8 +43,9 @@ class Registry:
         self._by_key: dict[tuple[str, str], str] = {}
         self._by_name: dict[str, str] = {}
         for a in authorities:
+            identifiers = {k: v for k in ("viaf", "lcnaf", "geonames") if (v := getattr(a, k))}
             self.records[a.id] = EntityRecord(a.id, a.name, a.type, "authority", a.wikidata, set(a.aliases),
-                                              note=a.note)
+                                              note=a.note, identifiers=identifiers)
             for form in (a.name, *a.aliases):
                 self._by_key.setdefault((name_key(form), a.type), a.id)
                 self._by_name.setdefault(name_key(form), a.id)

@@ -71,7 +71,10 @@ CREATE TABLE entities (
     source TEXT NOT NULL CHECK (source IN ('authority', 'extracted')),
     wikidata TEXT,
     documents INTEGER NOT NULL DEFAULT 0,
-    note TEXT
+    note TEXT,
+    viaf TEXT,
+    lcnaf TEXT,
+    geonames TEXT
 );
 CREATE TABLE entity_aliases (
     entity_id TEXT NOT NULL REFERENCES entities(id),
@@ -86,7 +89,39 @@ CREATE TABLE mentions (
     "end" INTEGER NOT NULL,
     surface TEXT NOT NULL,
     method TEXT NOT NULL,
-    confidence REAL NOT NULL
+    confidence REAL NOT NULL,
+    extracted_name TEXT,
+    extracted_type TEXT,
+    curation_action_id INTEGER REFERENCES curation_actions(id)
+);
+CREATE TABLE rejected_mentions (
+    id INTEGER PRIMARY KEY,
+    document_id TEXT NOT NULL REFERENCES documents(id),
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    surface TEXT NOT NULL,
+    name TEXT NOT NULL,
+    type TEXT NOT NULL,
+    method TEXT NOT NULL,
+    confidence REAL NOT NULL,
+    curation_action_id INTEGER NOT NULL REFERENCES curation_actions(id)
+);
+CREATE INDEX rejected_mentions_document ON rejected_mentions(document_id);
+CREATE TABLE curation_actions (
+    id INTEGER PRIMARY KEY,
+    action TEXT NOT NULL CHECK (action IN ('merge', 'split', 'rename', 'retype', 'reject', 'confirm')),
+    detail TEXT NOT NULL,
+    curator TEXT NOT NULL,
+    date TEXT NOT NULL,
+    why TEXT NOT NULL,
+    file TEXT NOT NULL,
+    assertions INTEGER NOT NULL
+);
+CREATE TABLE entity_curation (
+    entity_id TEXT NOT NULL REFERENCES entities(id),
+    action_id INTEGER NOT NULL REFERENCES curation_actions(id),
+    effect TEXT NOT NULL,
+    PRIMARY KEY (entity_id, action_id, effect)
 );
 CREATE TABLE quotes (
     id INTEGER PRIMARY KEY,
@@ -101,7 +136,10 @@ CREATE TABLE quotes (
     cue_end INTEGER,
     kind TEXT NOT NULL CHECK (kind IN ('direct', 'indirect', 'turn')),
     method TEXT NOT NULL,
-    confidence REAL NOT NULL
+    confidence REAL NOT NULL,
+    speaker_extracted_name TEXT,
+    speaker_extracted_type TEXT,
+    curation_action_id INTEGER REFERENCES curation_actions(id)
 );
 CREATE TABLE document_entities (
     document_id TEXT NOT NULL REFERENCES documents(id),
