@@ -466,7 +466,8 @@ async def test_home_page_describes_the_collection_and_where_to_start(ds: Dataset
     assert "Two archived documents about fighters who left the Islamic State" in page
     start = re.findall(r'<li><a href="([^"]+)"><strong>([^<]+)</strong></a>', page)
     assert start == [("/catalogue/-/search", "Search"), ("/catalogue/documents", "Documents"),
-                     ("/catalogue/entities", "Entities"), ("/catalogue/-/integrity", "Integrity")]
+                     ("/catalogue/entities", "Entities"), ("/catalogue/-/integrity", "Integrity"),
+                     ("/catalogue/-/review", "Review queue")]
     assert '<form class="provcat-search" action="/catalogue/-/search" method="get">' in page
     queries = datasette_yml(metadata_dir)["databases"]["catalogue"]["queries"]
     for name, query in queries.items():

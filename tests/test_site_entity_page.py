@@ -115,3 +115,64 @@ async def test_the_page_says_how_to_correct_the_entity(built: Datasette) -> None
     assert "Correcting this entity" in page and "Its record is in <code>authorities.yml</code>" in page
     assert "note: Harbour master since 2019." in page and "entities: [margaret-okafor]" in page
     assert '<table class="provcat-table provcat-kwic">' in page
+
+
+@pytest.fixture
+def curated(tmp_path: Path) -> Datasette:
+    from provcat.build import build_catalogue
+
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    (archive / "notice.txt").write_text(TEXT + "The Lisbon Ferry Co. said <it> would add sailings.\n")
+    metadata = tmp_path / "metadata"
+    metadata.mkdir()
+    (metadata / "authorities.yml").write_text(
+        "entities:\n  - {id: margaret-okafor, name: Margaret Okafor, type: person, aliases: [Okafor],\n"
+        "     viaf: '123456789', lcnaf: n80126307}\n")
+    (metadata / "curation.yml").write_text(
+        "actions:\n"
+        "  - action: merge\n"
+        "    entities: [{name: Lisbon Ferry Company, type: organization}, {name: Lisbon Ferry Co.}]\n"
+        "    by: R. Archivist\n    date: 2026-11-30\n    why: the company's short form <b>in the notice</b>\n"
+        "  - action: confirm\n    entity: {name: Margaret Okafor}\n"
+        "    by: R. Archivist\n    date: 2026-11-30\n    why: the harbour authority's staff list\n")
+    db = tmp_path / "catalogue.db"
+    build_catalogue(archive, metadata, db)
+    return publish.datasette_instance(db, metadata)
+
+
+async def test_the_page_shows_what_curators_decided_with_who_when_and_why(curated: Datasette) -> None:
+    page = (await curated.client.get("/catalogue/entities/lisbon-ferry-company")).text
+    assert "Curated across the collection (1)" in page
+    assert "merged: &#39;Lisbon Ferry Co.&#39; (organization)" in page
+    assert 'href="/catalogue/curation_actions/1">action 1</a> (merge)' in page
+    assert "by R. Archivist on 2026-11-30" in page
+    assert "the company&#39;s short form &lt;b&gt;in the notice&lt;/b&gt;" in page  # escaped, never markup
+    confirmed = (await curated.client.get("/catalogue/entities/margaret-okafor")).text
+    assert "<strong>confirmed</strong>" in confirmed
+
+
+async def test_the_page_links_the_authority_identifiers_it_can(curated: Datasette) -> None:
+    page = (await curated.client.get("/catalogue/entities/margaret-okafor")).text
+    assert 'VIAF <a class="provcat-identifier" href="https://viaf.org/viaf/123456789"' in page
+    assert 'href="https://id.loc.gov/authorities/names/n80126307.html"' in page
+
+
+def test_a_malformed_identifier_is_shown_but_not_linked() -> None:
+    found = entity_page.identifiers({"viaf": "12 34", "geonames": "2643743", "lcnaf": None})
+    assert [(i.label, i.value, i.url) for i in found] == [("VIAF", "12 34", None),
+                                                           ("GeoNames", "2643743", "https://www.geonames.org/2643743")]
+
+
+async def test_the_page_gives_the_curation_lines_for_the_entity(built: Datasette) -> None:
+    page = (await built.client.get("/catalogue/entities/margaret-okafor")).text
+    assert "  - action: confirm\n    entity: {name: &#34;Margaret Okafor&#34;, type: person}" in page
+    assert "type: &lt;organization or place&gt;" in page
+
+
+def test_the_curation_lines_read_back_as_the_entity_whatever_its_name() -> None:
+    import yaml
+
+    lines = entity_page.curation_lines('Sheikh "Abu" Ali: #1', "person", "2026-12-01")
+    action = yaml.safe_load(lines["reject"].replace("<your name>", "me").replace("<the evidence>", "x"))[0]
+    assert action["entity"] == {"name": 'Sheikh "Abu" Ali: #1', "type": "person"}

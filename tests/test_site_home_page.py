@@ -22,7 +22,8 @@ def ds(sample_catalogue: Path, metadata_dir: Path) -> Datasette:
 
 def test_where_to_start_is_the_search_page_whatever_the_queries(ds: Datasette) -> None:
     expected = [("Search", "/catalogue/-/search"), ("Documents", "/catalogue/documents"),
-                ("Entities", "/catalogue/entities"), ("Integrity", "/catalogue/-/integrity")]
+                ("Entities", "/catalogue/entities"), ("Integrity", "/catalogue/-/integrity"),
+                ("Review queue", "/catalogue/-/review")]
     for queries in ({"search": {}}, {}):
         assert [(link.title, link.url) for link in home_page.start_links(ds, "catalogue", queries)] == expected
 
@@ -52,7 +53,7 @@ async def test_the_home_page_lists_only_the_catalogues(sample_catalogue: Path, t
     ds = Datasette([str(catalogue), str(other)])
     (found,) = (await home_page.index_page_vars(ds, None))["provcat_catalogues"]
     assert found["name"] == "catalogue" and found["search_url"] == "/catalogue/-/search"  # the site's own page
-    assert [link.title for link in found["start"]] == ["Search", "Documents", "Entities", "Integrity"]
+    assert [link.title for link in found["start"]] == ["Search", "Documents", "Entities", "Integrity", "Review queue"]
     assert found["queries"] == [] and found["integrity"]["page_url"] == "/catalogue/-/integrity"
     assert await home_page.is_catalogue(ds.get_database("catalogue"))
     assert not await home_page.is_catalogue(ds.get_database("other"))

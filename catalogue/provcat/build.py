@@ -632,7 +632,7 @@ def _write_document(db: sqlite_utils.Database, item: Prepared, curation: Curatio
             continue
         entity_id = registry.resolve(routed.name, routed.type)
         control.shaped(entity_id, routed, m.name, m.type)
-        registry.note(entity_id, m.surface, doc_id)
+        registry.note(entity_id, m.surface, doc_id, m.confidence)
         cited[entity_id] = cited.get(entity_id, 0) + 1
         mention_rows.append({**row, "entity_id": entity_id, "extracted_name": m.name, "extracted_type": m.type,
                              "curation_action_id": routed.actions[-1] if routed.actions else None})
@@ -651,7 +651,7 @@ def _write_document(db: sqlite_utils.Database, item: Prepared, curation: Curatio
             else:
                 entity_id = registry.resolve(routed.name, routed.type)
                 control.shaped(entity_id, routed, q.speaker_name, q.speaker_type)
-                registry.note(entity_id, q.speaker_name, doc_id)
+                registry.note(entity_id, q.speaker_name, doc_id, q.confidence)
                 speaker = registry.records[entity_id].name
                 spoke[entity_id] = spoke.get(entity_id, 0) + 1
                 action = routed.actions[-1] if routed.actions else None
@@ -694,6 +694,7 @@ def _write_entities(db: sqlite_utils.Database, registry: Registry, curation: Cur
         report.warnings.append((source, f"action {number} ({action.action}) changed nothing in this catalogue"))
     store.insert(db, "entities", ({"id": r.id, "name": r.name, "type": r.type, "source": r.source,
                                    "wikidata": r.wikidata, "documents": len(r.documents), "note": r.note,
+                                   "assertions": r.mentions, "best_confidence": r.confidence if r.mentions else None,
                                    **r.identifiers}
                                   for r in records))
     store.insert(db, "entity_curation", shaped)

@@ -35,6 +35,8 @@ class EntityRecord:
     note: str | None = None  # the authority record's note
     identifiers: dict[str, str] = field(default_factory=dict)  # viaf, lcnaf, geonames (authority records)
     documents: set[str] = field(default_factory=set)
+    mentions: int = 0  # mentions and speaker links of it in the catalogue
+    confidence: float = 0.0  # the highest confidence of those assertions
 
 
 class Registry:
@@ -71,8 +73,11 @@ class Registry:
                        f"{base}-{digest}"]
         return next(c for c in candidates if c not in self.records)
 
-    def note(self, entity_id: str, surface: str, document_id: str) -> None:
+    def note(self, entity_id: str, surface: str, document_id: str, confidence: float = 0.0) -> None:
+        """Note an assertion of ``document_id`` about the entity, written ``surface``."""
         record = self.records[entity_id]
+        record.mentions += 1
+        record.confidence = max(record.confidence, confidence)
         if " ".join(surface.split()) != record.name:
             record.aliases.add(surface)
         record.documents.add(document_id)

@@ -74,7 +74,9 @@ CREATE TABLE entities (
     note TEXT,
     viaf TEXT,
     lcnaf TEXT,
-    geonames TEXT
+    geonames TEXT,
+    assertions INTEGER NOT NULL DEFAULT 0,
+    best_confidence REAL
 );
 CREATE TABLE entity_aliases (
     entity_id TEXT NOT NULL REFERENCES entities(id),

@@ -3,6 +3,8 @@ and the quotes credited to it."""
 
 from __future__ import annotations
 
+import datetime
+import json
 import re
 import sqlite3
 from dataclasses import dataclass
@@ -17,7 +19,21 @@ from .urls import document_url, evidence_url
 #: Rows listed on an entity page before pointing to the full table.
 ENTITY_PAGE_LIMIT = 200
 
-ENTITY_SQL = "select id, name, type, source, wikidata, note from entities where id = :id"
+ENTITY_SQL = "select * from entities where id = :id"  # a catalogue of an earlier version has fewer identifiers
+#: The curation actions that shaped the entity, in the order of the curation file.
+CURATION_SQL = """
+select c.action_id, c.effect, a.action, a.curator, a.date, a.why, a.file
+from entity_curation c join curation_actions a on a.id = c.action_id
+where c.entity_id = :id
+order by c.action_id, c.effect
+limit :limit
+"""
+#: Identifiers an authority record can carry, with the address of each authority's page.
+IDENTIFIERS = (
+    ("viaf", "VIAF", "https://viaf.org/viaf/{}", re.compile(r"[0-9]{1,22}")),
+    ("lcnaf", "LCNAF", "https://id.loc.gov/authorities/names/{}.html", re.compile(r"n[abors]?[0-9]{6,10}")),
+    ("geonames", "GeoNames", "https://www.geonames.org/{}", re.compile(r"[0-9]{1,10}")),
+)
 ALIASES_SQL = "select alias from entity_aliases where entity_id = :id order by alias collate nocase"
 CITING_SQL = """
 select de.document_id, d.title, d.type, de.role, de.mentions, de.quotes
@@ -80,6 +96,58 @@ class MentionInContext:
     confidence: str
     url: str
     evidence_url: str = ""
+
+
+@dataclass(frozen=True)
+class Curated:
+    """What one curation action did to the entity."""
+
+    action_id: int
+    effect: str
+    action: str
+    curator: str
+    date: str
+    why: str
+    file: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Identifier:
+    label: str
+    value: str
+    url: str | None  # None when the value is not one the authority issues
+
+
+def identifiers(entity: dict[str, Any]) -> list[Identifier]:
+    """The entity's identifiers other than Wikidata, each linked to its authority's page when well formed."""
+    found = []
+    for column, label, address, shape in IDENTIFIERS:
+        value = (entity.get(column) or "").strip()
+        if value:
+            found.append(Identifier(label, value, address.format(value) if shape.fullmatch(value) else None))
+    return found
+
+
+def _yaml(value: str) -> str:
+    """A YAML scalar that reads back as ``value`` whatever it holds (a JSON string is valid YAML)."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def curation_lines(name: str, entity_type: str, today: str) -> dict[str, str]:
+    """curation.yml actions a curator can start from for this entity, by what they do."""
+    ref = f"{{name: {_yaml(name)}, type: {entity_type}}}"
+    who = f"    by: <your name>\n    date: {today}\n    why: <the evidence>"
+    others = ", ".join(t for t in ("person", "organization", "place") if t != entity_type)
+    return {
+        "confirm": f"  - action: confirm\n    entity: {ref}\n{who}",
+        "merge": f"  - action: merge\n    entities: [{ref}, {{name: <another name of it>}}]\n{who}",
+        "rename": f"  - action: rename\n    entity: {ref}\n    name: <the canonical name>\n{who}",
+        "retype": f"  - action: retype\n    entity: {ref}\n    type: <{others.replace(', ', ' or ')}>\n{who}",
+        "split": (f"  - action: split\n    entity: {ref}\n    documents: [<path of a document where it is "
+                  f"someone else>]\n    name: <the other one's name>\n{who}"),
+        "reject": f"  - action: reject\n    entity: {ref}\n{who}",
+    }
 
 
 @dataclass(frozen=True)
@@ -150,6 +218,11 @@ async def entity_page_vars(datasette: Any, database: str, entity_id: str) -> dic
                                      {**params, **{f"n{i}": n for i, n in enumerate(names)}})).rows
     except (sqlite3.Error, QueryInterrupted):
         return {}
+    try:
+        curated_rows = (await db.execute(CURATION_SQL, params)).rows
+    except (sqlite3.Error, QueryInterrupted):  # a catalogue written before authority control
+        curated_rows = []
+    record = dict(zip(entity.keys(), tuple(entity), strict=True))
 
     def link(document_id: str, quote_id: int | None = None) -> str:
         return document_url(datasette, database, document_id, quote_id)
@@ -168,7 +241,12 @@ async def entity_page_vars(datasette: Any, database: str, entity_id: str) -> dic
     unlinked_quotes = [CreditedQuote(r[0], r[1], r[2] or r[1], r[3], excerpt(r[4] or "", QUOTE_EXCERPT_CHARACTERS),
                                      r[5], r[6], confidence_text(r[7]), link(r[1], r[0]), evidence("quote", r[0]))
                        for r in unlinked]
+    curated = [Curated(r[0], r[1], r[2], r[3], r[4], r[5], r[6], datasette.urls.row(database, "curation_actions",
+                                                                                   str(r[0])))
+               for r in curated_rows]
     return {"provcat_entity": {
+        "identifiers": identifiers(record), "curated": curated,
+        "curation_lines": curation_lines(entity["name"], entity["type"], datetime.date.today().isoformat()),
         "note": entity["note"], "mentions_total": mentions_total, "in_context": contexts, "surfaces": surfaces,
         "unlinked_quotes": unlinked_quotes,
         "mentions_all_url": _filtered(datasette, database, "mentions", "entity_id", entity_id),

@@ -11,7 +11,7 @@ from typing import Any
 
 from datasette.database import Database, QueryInterrupted
 
-from . import integrity_pages, search_page
+from . import integrity_pages, review_queue, search_page
 from .urls import DOCUMENTS, ENTITIES
 
 START_HERE = (
@@ -25,6 +25,9 @@ START_HERE = (
     ("Integrity", "page", integrity_pages.INTEGRITY_PATH, "Whether the archive's files are still the exact "
                                                           "bytes catalogued: the latest verification, what it "
                                                           "found, and every run before it."),
+    ("Review queue", "review", "", "For curators: the machine's findings most worth a look (type conflicts, "
+                                   "unresolved speakers, low confidence, single mentions), each with the lines "
+                                   "that would settle it."),
 )
 
 
@@ -48,6 +51,8 @@ def start_links(datasette: Any, database: str, queries: dict[str, Any]) -> list[
             url = integrity_pages.integrity_url(datasette, database)
         elif kind == "search":
             url = search_page.search_url(datasette, database)
+        elif kind == "review":
+            url = review_queue.review_url(datasette, database)
         else:
             url = datasette.urls.query(database, name) if kind == "query" else datasette.urls.table(database, name)
         links.append(StartLink(title, str(url), description))

@@ -8,7 +8,7 @@ hands the work to the module that does it.
 * ``register_routes``: the integrity page (:mod:`provcat.site.integrity_pages`), the search page
   (:mod:`provcat.site.search_page`), a document's download and record
   (:mod:`provcat.site.document_files`), the evidence of each quote and mention and the glossary of
-  methods (:mod:`provcat.site.evidence_pages`).
+  methods (:mod:`provcat.site.evidence_pages`), the review queue (:mod:`provcat.site.review_queue`).
 * ``startup``: plain tracebacks (:mod:`provcat.site.plain_tracebacks`), the metadata shared instead
   of copied (:mod:`provcat.site.served_metadata`), Datasette's time limit made visible to the hash
   functions and their refusals kept out of the server's log (:mod:`provcat.site.sql_functions`).
@@ -27,7 +27,7 @@ from datasette import hookimpl
 from datasette.utils import urlsafe_components
 from markupsafe import Markup
 
-from . import cells, document_files, evidence_pages, integrity_pages, search_page
+from . import cells, document_files, evidence_pages, integrity_pages, review_queue, search_page
 from .document_hits import document_hit_vars
 from .document_page import document_page_vars, document_views
 from .entity_page import entity_page_vars
@@ -70,7 +70,7 @@ def asgi_wrapper(datasette: Any) -> Callable[[ASGIApp], ASGIApp]:
 def register_routes() -> list[tuple[str, Any]]:
     return [(integrity_pages.INTEGRITY_ROUTE, integrity_pages.integrity_page),
             (search_page.SEARCH_ROUTE, search_page.search_page),
-            *document_files.ROUTES, *evidence_pages.ROUTES]
+            *document_files.ROUTES, *evidence_pages.ROUTES, *review_queue.ROUTES]
 
 
 @hookimpl

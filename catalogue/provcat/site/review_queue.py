@@ -1,0 +1,196 @@
+"""The review queue: the machine's assertions most worth a curator's look, each with the lines of
+``curation.yml`` or of a sidecar that would settle it.
+
+``/<database>/-/review`` lists, most doubtful first:
+
+- **type conflicts**: a name catalogued as more than one kind of thing ("Washington" a person and a
+  place) — one of them is often wrong;
+- **unresolved speakers**: speech whose source the rules could not name (the speaker left empty);
+- **low confidence**: entities whose best assertion has a confidence under ``LOW_CONFIDENCE``;
+- **one mention only**: entities the machine found once in the whole catalogue.
+
+Entities from the authority file and entities a curator confirmed (``confirm`` in ``curation.yml``)
+are left out. Each section shows its ``SECTION_LIMIT`` most doubtful items and how many there are;
+the ``review_queue`` question gives every item as a table (and CSV).
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import sqlite3
+from dataclasses import dataclass
+from typing import Any
+
+from datasette.database import Database, QueryInterrupted
+from datasette.utils.asgi import Response
+
+from .access import open_catalogue
+from .formatting import confidence_text, excerpt
+from .urls import document_url, entity_url
+
+REVIEW_ROUTE = r"^/(?P<database>[^/]+)/-/review$"
+#: Under this confidence an entity is worth checking (the model's own mentions have 0.75).
+LOW_CONFIDENCE = 0.7
+SECTION_LIMIT = 50
+#: Counting a large catalogue's queue may take longer than Datasette's usual limit for one query.
+REVIEW_TIME_LIMIT_MS = 10_000
+
+#: Every item of the queue, most doubtful first (also the ``review_queue`` question: keep the two equal).
+QUEUE_SQL = """
+with confirmed as (select entity_id from entity_curation where effect = 'confirmed'),
+conflicting as (
+  select lower(name) as key from entities group by lower(name) having count(distinct type) > 1
+)
+select 1 as priority, 'type conflict' as reason, e.id as entity_id, e.name, e.type, null as quote_id,
+       null as document_id, e.best_confidence as confidence, e.assertions, e.documents
+from entities e
+where lower(e.name) in (select key from conflicting) and e.source = 'extracted'
+  and e.id not in (select entity_id from confirmed)
+union all
+select 2, 'unresolved speaker', null, coalesce(q.speaker, ''), null, q.id, q.document_id, q.confidence, 1, 1
+from quotes q
+where q.speaker_entity_id is null and (q.method like '%+unresolved%' or q.method = 'rule:quote-unattributed')
+union all
+select 3, 'low confidence', e.id, e.name, e.type, null, null, e.best_confidence, e.assertions, e.documents
+from entities e
+where e.source = 'extracted' and e.best_confidence < :low and e.id not in (select entity_id from confirmed)
+union all
+select 4, 'one mention only', e.id, e.name, e.type, null, null, e.best_confidence, e.assertions, e.documents
+from entities e
+where e.source = 'extracted' and e.assertions = 1 and e.best_confidence >= :low
+  and e.id not in (select entity_id from confirmed)
+order by priority, confidence, assertions, name
+"""
+
+SECTIONS = {
+    "type conflict": "Names catalogued as more than one kind of thing",
+    "unresolved speaker": "Speech whose source could not be named",
+    "low confidence": f"Entities whose best assertion has a confidence under {LOW_CONFIDENCE}",
+    "one mention only": "Entities found once in the whole catalogue",
+}
+WHY = {
+    "type conflict": "One of the types is often the machine's mistake: retype it, or merge the two if they are one.",
+    "unresolved speaker": "The rules found speech but not who spoke: name the speaker in the document's sidecar.",
+    "low confidence": "Made by a method that is often wrong: confirm the entity, or reject it.",
+    "one mention only": "One mention is little evidence: confirm it, merge it into the entity it is another "
+                        "name of, or reject it.",
+}
+#: An item's document, for an entity: where it is mentioned first.
+FIRST_DOCUMENT_SQL = """
+select m.entity_id, min(d.path), min(m.document_id) from mentions m join documents d on d.id = m.document_id
+where m.entity_id in ({ids}) group by m.entity_id
+"""
+QUOTE_SQL = "select q.id, q.text, d.path from quotes q join documents d on d.id = q.document_id where q.id in ({ids})"
+
+
+@dataclass(frozen=True)
+class Item:
+    reason: str
+    name: str
+    type: str | None
+    confidence: str
+    assertions: int
+    documents: int
+    url: str  # the entity's page, or the quote in its document
+    lines: str  # what to add to curation.yml or the sidecar
+    where: str  # "curation.yml" or the sidecar's file name
+    quote: str = ""  # for a speaker: the words
+    document: str = ""  # for an entity: the path of the first document mentioning it
+
+
+def _yaml(value: str) -> str:
+    return json.dumps(value, ensure_ascii=False)  # a JSON string is a YAML scalar that reads back as itself
+
+
+def _who(indent: str = "    ") -> str:
+    return f"{indent}by: <your name>\n{indent}date: {datetime.date.today().isoformat()}\n{indent}why: <the evidence>"
+
+
+def entity_lines(reason: str, name: str, entity_type: str) -> str:
+    """The curation.yml actions that settle an item about an entity."""
+    ref = f"{{name: {_yaml(name)}, type: {entity_type}}}"
+    others = " or ".join(t for t in ("person", "organization", "place") if t != entity_type)
+    if reason == "type conflict":
+        return (f"  - action: retype\n    entity: {ref}\n    type: <{others}>\n{_who()}\n"
+                f"  - action: confirm\n    entity: {ref}\n{_who()}")
+    if reason == "one mention only":
+        return (f"  - action: confirm\n    entity: {ref}\n{_who()}\n"
+                f"  - action: merge\n    entities: [{{name: <the entity it is another name of>}}, {ref}]\n{_who()}\n"
+                f"  - action: reject\n    entity: {ref}\n{_who()}")
+    return (f"  - action: confirm\n    entity: {ref}\n{_who()}\n"
+            f"  - action: reject\n    entity: {ref}\n{_who()}")
+
+
+def speaker_lines(path: str, text: str) -> str:
+    """The sidecar lines that name the speaker of a quote (the words exactly as the document has them)."""
+    return (f"document: {_yaml(path)}\nspeakers:\n  - name: <who said it>\n"
+            f"    quote: {_yaml(text)}")
+
+
+async def queue(db: Database, limit: int | None = SECTION_LIMIT) -> tuple[dict[str, list[dict[str, Any]]],
+                                                                           dict[str, int]]:
+    """The queue's rows by reason (at most ``limit`` each, most doubtful first) and how many each has."""
+    rows = (await db.execute(QUEUE_SQL, {"low": LOW_CONFIDENCE}, custom_time_limit=REVIEW_TIME_LIMIT_MS)).rows
+    sections: dict[str, list[dict[str, Any]]] = {reason: [] for reason in SECTIONS}
+    counts = dict.fromkeys(SECTIONS, 0)
+    for row in rows:
+        reason = row["reason"]
+        counts[reason] += 1
+        if limit is None or len(sections[reason]) < limit:
+            sections[reason].append(dict(zip(row.keys(), tuple(row), strict=True)))
+    return sections, counts
+
+
+async def review_page(datasette: Any, request: Any) -> Response:
+    """/<database>/-/review: the queue, section by section."""
+    db = await open_catalogue(datasette, request, tables=("documents", "entities", "quotes", "mentions"))
+    timed_out = False
+    try:
+        sections, counts = await queue(db)
+    except QueryInterrupted:
+        sections, counts, timed_out = {r: [] for r in SECTIONS}, dict.fromkeys(SECTIONS, 0), True
+    except sqlite3.Error:  # a catalogue written before the queue's columns and tables
+        sections, counts = {r: [] for r in SECTIONS}, dict.fromkeys(SECTIONS, 0)
+    entity_ids = sorted({r["entity_id"] for rows in sections.values() for r in rows if r["entity_id"]})
+    quote_ids = sorted({r["quote_id"] for rows in sections.values() for r in rows if r["quote_id"] is not None})
+    first: dict[str, tuple[str, str]] = {}
+    quotes: dict[int, tuple[str, str]] = {}
+    if entity_ids:
+        sql = FIRST_DOCUMENT_SQL.format(ids=", ".join(f":e{i}" for i in range(len(entity_ids))))
+        for entity_id, path, doc_id in (await db.execute(sql, {f"e{i}": e for i, e in enumerate(entity_ids)})).rows:
+            first[entity_id] = (path, doc_id)
+    if quote_ids:
+        sql = QUOTE_SQL.format(ids=", ".join(f":q{i}" for i in range(len(quote_ids))))
+        for quote_id, text, path in (await db.execute(sql, {f"q{i}": q for i, q in enumerate(quote_ids)})).rows:
+            quotes[quote_id] = (text, path)
+    shown: dict[str, list[Item]] = {}
+    for reason, rows in sections.items():
+        items = []
+        for r in rows:
+            if r["quote_id"] is not None:
+                text, path = quotes.get(r["quote_id"], ("", ""))
+                items.append(Item(reason, r["name"] or "", None, confidence_text(r["confidence"]), 1, 1,
+                                  document_url(datasette, db.name, r["document_id"], r["quote_id"]),
+                                  speaker_lines(path, text), f"documents/<{r['document_id']}>.yml",
+                                  excerpt(text, 300)))
+            else:
+                items.append(Item(reason, r["name"], r["type"], confidence_text(r["confidence"]),
+                                  int(r["assertions"] or 0), int(r["documents"] or 0),
+                                  entity_url(datasette, db.name, r["entity_id"]),
+                                  entity_lines(reason, r["name"], r["type"]), "curation.yml",
+                                  document=first.get(r["entity_id"], ("", ""))[0]))
+        shown[reason] = items
+    context = {"sections": [{"reason": r, "title": SECTIONS[r], "why": WHY[r], "entries": shown[r],
+                             "count": counts[r], "anchor": r.replace(" ", "-")} for r in SECTIONS],
+               "timed_out": timed_out, "database": db.name, "limit": SECTION_LIMIT,
+               "database_url": str(datasette.urls.database(db.name)),
+               "query_url": str(datasette.urls.query(db.name, "review_queue")) + f"?low={LOW_CONFIDENCE}"}
+    return Response.html(await datasette.render_template("provcat_review.html", context, request=request))
+
+
+def review_url(datasette: Any, database: str) -> str:
+    return f"{datasette.urls.database(database)}/-/review"
+
+
+ROUTES = [(REVIEW_ROUTE, review_page)]
