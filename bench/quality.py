@@ -114,16 +114,32 @@ def table(results: dict[str, dict]) -> str:
     return "\n".join(lines)
 
 
+def fitted_genres() -> set[str]:
+    """The genres whose texts the spoken-register model was fitted on (its figures there are not
+    held-out ones)."""
+    from provcat.spoken_register import model
+
+    return set(model()["trained_on"]["genres"])  # type: ignore[index, call-overload]
+
+
 def genre_table(name: str, genres: dict[str, tuple[int, int]]) -> str:
-    lines = [f"type accuracy by genre ({name}):", "| genre | documents | right type |", "|---|---|---|"]
-    spoken = [0, 0]
+    fitted = fitted_genres()
+    lines = [f"type accuracy by genre ({name}; 'fitted': the register model was trained on these texts):",
+             "| genre | documents | right type |", "|---|---|---|"]
+    spoken, held_out = [0, 0], [0, 0]
     for g, (n, ok) in genres.items():
-        lines.append(f"| {g} | {n} | {ok} ({ok / n:.2f}) |")
+        lines.append(f"| {g}{' (fitted)' if g in fitted else ''} | {n} | {ok} ({ok / n:.2f}) |")
         if g in SPOKEN_GENRES:
             spoken[0] += n
             spoken[1] += ok
+            if g not in fitted:
+                held_out[0] += n
+                held_out[1] += ok
     if spoken[0]:
         lines.append(f"| **spoken genres** | {spoken[0]} | {spoken[1]} ({spoken[1] / spoken[0]:.2f}) |")
+    if held_out[0]:
+        lines.append(f"| **spoken genres not fitted on** | {held_out[0]} | {held_out[1]} "
+                     f"({held_out[1] / held_out[0]:.2f}) |")
     return "\n".join(lines)
 
 

@@ -1,9 +1,11 @@
 """Classify: is a document an article (written prose) or a transcript (recorded speech)?
 
 Decided from the text itself, by named rules over measured features, most telling first: a cue file,
-speaker-labelled turns, timestamped lines, caption-shaped unpunctuated text, spoken-register markers;
-otherwise prose. The decision records the rule that decided (``method``), a confidence and every
-feature measured, so an archivist can see why. A curated sidecar ``type`` overrides it.
+speaker-labelled turns, timestamped lines, caption-shaped unpunctuated text, spoken-register markers,
+then the spoken-register model (:mod:`provcat.spoken_register`: speech written down without labels,
+such as a speech, a vlog or an interview set as prose); otherwise prose. The decision records the
+rule that decided (``method``), a confidence and every feature measured, so an archivist can see
+why. A curated sidecar ``type`` overrides it.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import re
 import statistics
 
+from . import spoken_register
 from .extract.turns import TIMESTAMP_PREFIX, speaker_labels
 from .models import TypeDecision
 
@@ -55,17 +58,20 @@ def measure(text: str, media_type: str) -> dict[str, float]:
 #: The features are measured on at most this many characters from the start of the text: enough to
 #: tell a transcript from an article, and a bound on the time and memory a very long text costs.
 MEASURED_CHARACTERS = 1_000_000
+#: Fewer words than this say too little of their register for the model to judge.
+REGISTER_MIN_WORDS = 100
 
 
 def classify(text: str, media_type: str = "text/plain") -> TypeDecision:
     """Decide article or transcript, with the deciding rule, a confidence and the features (measured
     on the first ``MEASURED_CHARACTERS`` of a longer text, which the features then say)."""
-    f = measure(text[:MEASURED_CHARACTERS], media_type)
+    sample = text[:MEASURED_CHARACTERS]
+    f = measure(sample, media_type)
     if len(text) > MEASURED_CHARACTERS:
         f["measured_characters"] = float(MEASURED_CHARACTERS)
 
-    def decide(kind: str, confidence: float, rule: str) -> TypeDecision:
-        return TypeDecision(type=kind, confidence=round(confidence, 2), method=f"rule:{rule}", features=f)
+    def decide(kind: str, confidence: float, rule: str, method: str | None = None) -> TypeDecision:
+        return TypeDecision(type=kind, confidence=round(confidence, 2), method=method or f"rule:{rule}", features=f)
 
     if f["cue_file"]:
         return decide("transcript", 0.99, "cue-file")
@@ -79,6 +85,13 @@ def classify(text: str, media_type: str = "text/plain") -> TypeDecision:
         return decide("transcript", confidence, "unpunctuated-captions")
     if f["spoken_markers_per_1000_words"] >= 4 and f["quote_marks_per_1000_words"] < 2:
         return decide("transcript", 0.6, "spoken-register")
+    if f["words"] >= REGISTER_MIN_WORDS:
+        register = spoken_register.features(sample)
+        f.update({f"register_{name}_per_1000_words": value for name, value in register.items()})
+        chance = spoken_register.probability(register)
+        f["spoken_register_probability"] = round(chance, 3)
+        if chance >= float(spoken_register.model()["threshold"]):  # type: ignore[arg-type]
+            return decide("transcript", chance, "register", method="model:spoken-register")
     confidence = 0.9 if f["sentence_ends_per_100_words"] >= 4 else 0.7
     if f["words"] < 40:
         confidence = 0.5

@@ -102,6 +102,12 @@ METHODS: dict[str, Method] = {m.name: m for m in (
     _m("rule:spoken-register", "the spoken register",
        "Markers of speech (\"[applause]\", \"um\", \"you know\", \"welcome back\") and almost no quotation "
        "marks: a transcript.", TYPE, "0.6"),
+    _m("model:spoken-register", "the spoken-register model",
+       "No labels, timestamps or caption shape, but the words read as speech written down: hesitations "
+       "(\"um\", \"yeah\"), discourse markers (\"you know\", \"I mean\"), sentences opened with "
+       "\"So\" or \"Well\", the speakers' \"we\", few reporting verbs — weighed by a logistic model "
+       "trained on openly licensed annotated text (docs/quality.md): a transcript.", TYPE,
+       "the model's probability, at least 0.8"),
     _m("rule:prose", "written prose",
        "None of the signs of a transcript: an article.", TYPE,
        "0.9 with at least four sentence ends in 100 words, 0.7 with fewer, 0.5 under 40 words"),
