@@ -242,6 +242,14 @@ def build_catalogue(path: Path, documents: list[SampleDocument] | None = None,
         _insert(db, "segments", [r for d in documents for r in _segment_rows(d)])
         db.conn.execute("update entities set documents = "
                         "(select count(*) from document_entities where entity_id = entities.id)")
+        # as a build counts them: mentions and linked quotes, and the best confidence among them
+        db.conn.execute("""
+            update entities set
+              assertions = (select count(*) from mentions where entity_id = entities.id)
+                         + (select count(*) from quotes where speaker_entity_id = entities.id),
+              best_confidence = (select max(c) from (
+                  select confidence as c from mentions where entity_id = entities.id
+                  union all select confidence from quotes where speaker_entity_id = entities.id))""")
     store.enable_search(db)
     db.conn.close()
     return path

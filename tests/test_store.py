@@ -28,7 +28,8 @@ def test_schema_has_the_public_tables_and_columns(tmp_path: Path) -> None:
         assert columns <= set(db[table].columns_dict), table
     assert {"documents_fts", "quotes_fts"} <= set(db.table_names())
     fks = {(fk.column, fk.other_table) for fk in db["quotes"].foreign_keys}
-    assert fks == {("document_id", "documents"), ("speaker_entity_id", "entities")}
+    assert fks == {("document_id", "documents"), ("speaker_entity_id", "entities"),
+                   ("curation_action_id", "curation_actions")}
 
 
 def test_the_indexes_of_documents_and_quotes_are_stemmed_with_prefix_indexes_and_keep_their_columns(

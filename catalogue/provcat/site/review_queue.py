@@ -42,25 +42,30 @@ with confirmed as (select entity_id from entity_curation where effect = 'confirm
 conflicting as (
   select lower(name) as key from entities group by lower(name) having count(distinct type) > 1
 )
-select 1 as priority, 'type conflict' as reason, e.id as entity_id, e.name, e.type, null as quote_id,
-       null as document_id, e.best_confidence as confidence, e.assertions, e.documents
+select 'type conflict' as reason, e.name as entity, e.id as entity_id, e.type, null as speaker, null as quote,
+       (select min(m.document_id) from mentions m where m.entity_id = e.id) as document_id,
+       e.best_confidence as confidence, e.assertions, e.documents, 1 as priority
 from entities e
 where lower(e.name) in (select key from conflicting) and e.source = 'extracted'
   and e.id not in (select entity_id from confirmed)
 union all
-select 2, 'unresolved speaker', null, coalesce(q.speaker, ''), null, q.id, q.document_id, q.confidence, 1, 1
+select 'unresolved speaker', null, null, null, coalesce(q.speaker, ''), q.id, q.document_id, q.confidence, 1, 1, 2
 from quotes q
 where q.speaker_entity_id is null and (q.method like '%+unresolved%' or q.method = 'rule:quote-unattributed')
 union all
-select 3, 'low confidence', e.id, e.name, e.type, null, null, e.best_confidence, e.assertions, e.documents
+select 'low confidence', e.name, e.id, e.type, null, null,
+       (select min(m.document_id) from mentions m where m.entity_id = e.id),
+       e.best_confidence, e.assertions, e.documents, 3
 from entities e
 where e.source = 'extracted' and e.best_confidence < :low and e.id not in (select entity_id from confirmed)
 union all
-select 4, 'one mention only', e.id, e.name, e.type, null, null, e.best_confidence, e.assertions, e.documents
+select 'one mention only', e.name, e.id, e.type, null, null,
+       (select min(m.document_id) from mentions m where m.entity_id = e.id),
+       e.best_confidence, e.assertions, e.documents, 4
 from entities e
 where e.source = 'extracted' and e.assertions = 1 and e.best_confidence >= :low
   and e.id not in (select entity_id from confirmed)
-order by priority, confidence, assertions, name
+order by priority, confidence, assertions, entity
 """
 
 SECTIONS = {
@@ -76,11 +81,8 @@ WHY = {
     "one mention only": "One mention is little evidence: confirm it, merge it into the entity it is another "
                         "name of, or reject it.",
 }
-#: An item's document, for an entity: where it is mentioned first.
-FIRST_DOCUMENT_SQL = """
-select m.entity_id, min(d.path), min(m.document_id) from mentions m join documents d on d.id = m.document_id
-where m.entity_id in ({ids}) group by m.entity_id
-"""
+#: The documents' paths, for the items.
+PATH_SQL = "select id, path from documents where id in ({ids})"
 QUOTE_SQL = "select q.id, q.text, d.path from quotes q join documents d on d.id = q.document_id where q.id in ({ids})"
 
 
@@ -152,14 +154,13 @@ async def review_page(datasette: Any, request: Any) -> Response:
         sections, counts, timed_out = {r: [] for r in SECTIONS}, dict.fromkeys(SECTIONS, 0), True
     except sqlite3.Error:  # a catalogue written before the queue's columns and tables
         sections, counts = {r: [] for r in SECTIONS}, dict.fromkeys(SECTIONS, 0)
-    entity_ids = sorted({r["entity_id"] for rows in sections.values() for r in rows if r["entity_id"]})
-    quote_ids = sorted({r["quote_id"] for rows in sections.values() for r in rows if r["quote_id"] is not None})
-    first: dict[str, tuple[str, str]] = {}
+    document_ids = sorted({r["document_id"] for rows in sections.values() for r in rows if r["document_id"]})
+    quote_ids = sorted({r["quote"] for rows in sections.values() for r in rows if r["quote"] is not None})
+    paths: dict[str, str] = {}
     quotes: dict[int, tuple[str, str]] = {}
-    if entity_ids:
-        sql = FIRST_DOCUMENT_SQL.format(ids=", ".join(f":e{i}" for i in range(len(entity_ids))))
-        for entity_id, path, doc_id in (await db.execute(sql, {f"e{i}": e for i, e in enumerate(entity_ids)})).rows:
-            first[entity_id] = (path, doc_id)
+    if document_ids:
+        sql = PATH_SQL.format(ids=", ".join(f":d{i}" for i in range(len(document_ids))))
+        paths = dict((await db.execute(sql, {f"d{i}": d for i, d in enumerate(document_ids)})).rows)
     if quote_ids:
         sql = QUOTE_SQL.format(ids=", ".join(f":q{i}" for i in range(len(quote_ids))))
         for quote_id, text, path in (await db.execute(sql, {f"q{i}": q for i, q in enumerate(quote_ids)})).rows:
@@ -168,18 +169,18 @@ async def review_page(datasette: Any, request: Any) -> Response:
     for reason, rows in sections.items():
         items = []
         for r in rows:
-            if r["quote_id"] is not None:
-                text, path = quotes.get(r["quote_id"], ("", ""))
-                items.append(Item(reason, r["name"] or "", None, confidence_text(r["confidence"]), 1, 1,
-                                  document_url(datasette, db.name, r["document_id"], r["quote_id"]),
+            if r["quote"] is not None:
+                text, path = quotes.get(r["quote"], ("", ""))
+                items.append(Item(reason, r["speaker"] or "", None, confidence_text(r["confidence"]), 1, 1,
+                                  document_url(datasette, db.name, r["document_id"], r["quote"]),
                                   speaker_lines(path, text), f"documents/<{r['document_id']}>.yml",
                                   excerpt(text, 300)))
             else:
-                items.append(Item(reason, r["name"], r["type"], confidence_text(r["confidence"]),
+                items.append(Item(reason, r["entity"], r["type"], confidence_text(r["confidence"]),
                                   int(r["assertions"] or 0), int(r["documents"] or 0),
                                   entity_url(datasette, db.name, r["entity_id"]),
-                                  entity_lines(reason, r["name"], r["type"]), "curation.yml",
-                                  document=first.get(r["entity_id"], ("", ""))[0]))
+                                  entity_lines(reason, r["entity"], r["type"]), "curation.yml",
+                                  document=paths.get(r["document_id"] or "", "")))
         shown[reason] = items
     context = {"sections": [{"reason": r, "title": SECTIONS[r], "why": WHY[r], "entries": shown[r],
                              "count": counts[r], "anchor": r.replace(" ", "-")} for r in SECTIONS],
