@@ -225,3 +225,19 @@ def test_a_malformed_identifier_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ProvcatError) as err:
         load_curation(tmp_path)
     assert "authorities.yml" in str(err.value) and "lcnaf" in str(err.value)
+
+
+def test_a_country_written_several_ways_is_one_entity_with_its_geonames_id(tmp_path: Path) -> None:
+    archive, metadata = tmp_path / "archive", tmp_path / "metadata"
+    archive.mkdir()
+    metadata.mkdir()
+    (archive / "a.txt").write_text("Officials in the U.S. said on Monday that talks would resume.\n")
+    (archive / "b.txt").write_text("The United States has long argued the point, a minister said.\n")
+    code, _out, err = run(["build", str(archive), "--metadata", str(metadata), "--db", "catalogue.db"], tmp_path)
+    assert code == 0, err
+    conn = sqlite3.connect(tmp_path / "catalogue.db")
+    assert conn.execute("select id, name, documents, geonames, identified_by from entities where type = 'place'"
+                        ).fetchall() == [("united-states", "United States", 2, "6252001", "gazetteer:iso-3166")]
+    assert conn.execute("select alias, method from entity_aliases where entity_id = 'united-states'").fetchall() == [
+        ("U.S.", "gazetteer:iso-3166")]
+    assert conn.execute("select extracted_name from mentions where surface = 'U.S.'").fetchone() == ("U.S.",)

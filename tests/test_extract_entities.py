@@ -50,3 +50,19 @@ def test_photo_credits_and_possessives_are_split() -> None:
     assert ("Defense Department", "organization") in found
     assert not any(m.surface == "College" for m in extraction.mentions)
     assert all(text[m.start:m.end] == m.surface for m in extraction.mentions)
+
+
+def test_initials_and_a_surname_are_the_one_full_name_they_fit() -> None:
+    from provcat.extract.entities import merge_short_forms
+    from provcat.models import Mention
+
+    def m(name: str, start: int) -> Mention:
+        return Mention(start=start, end=start + len(name), surface=name, name=name, type="person",
+                       method="model:m", confidence=0.75)
+
+    merged = merge_short_forms([m("Jane Doe", 0), m("J. Doe", 20), m("J.R. Doe", 40), m("T. Doe", 60)])
+    assert [(x.name, x.method) for x in merged] == [
+        ("Jane Doe", "model:m"), ("Jane Doe", "model:m+short-form"), ("Jane Doe", "model:m+short-form"),
+        ("T. Doe", "model:m")]  # another initial: another person
+    two = merge_short_forms([m("Jane Doe", 0), m("John Doe", 10), m("J. Doe", 20)])
+    assert two[2].name == "J. Doe"  # fits two full names: left as it is

@@ -39,3 +39,21 @@ def test_name_heads_and_shapes_correct_types() -> None:
     assert fixed["Salt Lake City Planning Commission"] == ("organization", "model:m+name-head")
     assert fixed["AidData"] == ("organization", "model:m+name-shape")
     assert fixed["Peter Hall"] == ("person", "model:m")
+
+
+def test_a_country_is_one_place_whatever_its_form() -> None:
+    from provcat.extract.gazetteer import identity
+
+    forms = {(i.name, i.geonames) for f in ("U.S.", "USA", "U.S.A.", "US", "United States") if (i := identity(f))}
+    assert forms == {("United States", "6252001")}
+    assert identity("U.S.").method == "gazetteer:iso-3166" and identity("United States").method == "gazetteer:country"
+
+
+def test_names_that_stand_for_more_than_one_place_are_left_alone() -> None:
+    from provcat.extract.gazetteer import identity
+
+    assert identity("Washington") is None  # a state and cities
+    assert identity("New York") is None  # a state and (by another of its names) a city
+    assert identity("Georgia") is None  # a country and a state
+    assert identity("Paris") is None  # cities are never identified: their names are shared
+    assert identity("Ohio").method == "gazetteer:us-state"

@@ -21,10 +21,25 @@ def test_extracted_names_get_stable_slugs_and_types_do_not_collide() -> None:
 def test_aliases_and_documents_are_noted() -> None:
     registry = Registry([])
     entity = registry.resolve("Peter Neumann", "person")
-    registry.note(entity, "Neumann", "d1")
-    registry.note(entity, "Peter Neumann", "d2")
+    registry.note(entity, "Neumann", "d1", 0.75, joined_by="short form")
+    registry.note(entity, "Peter Neumann", "d2", 0.9)
+    registry.note(entity, "PETER NEUMANN", "d2", 0.95, joined_by="as extracted")
     record = registry.used()[0]
-    assert record.aliases == {"Neumann"} and record.documents == {"d1", "d2"}
+    assert record.aliases == {"Neumann": "short form", "PETER NEUMANN": "same name"}
+    assert record.documents == {"d1", "d2"} and (record.mentions, record.confidence) == (3, 0.95)
+
+
+def test_the_gazetteer_identifies_an_extracted_place_but_not_an_authority_record() -> None:
+    from provcat.models import Authority
+
+    registry = Registry([Authority(id="paris", name="Paris", type="place", geonames="2988507")])
+    us = registry.resolve("United States", "place")
+    registry.identify(us, "6252001", "gazetteer:iso-3166")
+    registry.identify("paris", "1", "gazetteer:country")
+    assert registry.records[us].identifiers == {"geonames": "6252001"}
+    assert registry.records[us].identified_by == "gazetteer:iso-3166"
+    assert registry.records["paris"].identifiers == {"geonames": "2988507"}
+    assert registry.records["paris"].identified_by == "authority"
 
 
 def test_name_key() -> None:

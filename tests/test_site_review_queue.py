@@ -67,7 +67,7 @@ async def test_the_queue_lists_each_kind_of_doubt_with_its_counts(tmp_path: Path
     assert "(2)</h2>" in conflict and 'href="/catalogue/entities/lisbon"' in conflict
     assert "· organization ·" in conflict and "· place ·" in conflict
     unresolved = section(page, "unresolved-speaker")
-    assert "We will never close the harbour." in unresolved and "documents/&lt;notes&gt;.yml" in unresolved
+    assert "We will never close the harbour." in unresolved and "documents/notes.yml" in unresolved
     sidecar = yaml.safe_load(unescape(re.search(r'<pre class="provcat-curation-lines">(.*?)</pre>', unresolved,
                                                 re.S).group(1)))
     assert sidecar["document"] == "notes.txt" and sidecar["speakers"][0]["quote"] == "We will never close the harbour."

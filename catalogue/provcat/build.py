@@ -36,6 +36,7 @@ from .classify import classify
 from .curation import Curation, load_curation
 from .description import describe
 from .errors import ProvcatError
+from .extract import gazetteer
 from .fixity import BLOCK_SIZE, Digests, digest_bytes, digest_file, manifest_sha256
 from .lock import CatalogueLock
 from .merge import apply_sidecar
@@ -624,17 +625,25 @@ def _write_document(db: sqlite_utils.Database, item: Prepared, curation: Curatio
     cited: dict[str, int] = {}
     mention_rows, set_aside = [], []
     for m in extraction.mentions:
+        extracted = m
+        place = gazetteer.identity(m.name) if m.type == "place" and m.method != "curated" else None
+        if place is not None and place.name != m.name:  # "U.S." is the United States
+            m = m.model_copy(update={"name": place.name})
         routed = control.route(m.name, m.type, item.file.path)
         row = {"id": next(mention_ids), "document_id": doc_id, "start": m.start, "end": m.end, "surface": m.surface,
                "method": m.method, "confidence": m.confidence}
         if routed.rejected_by is not None:
-            set_aside.append({**row, "name": m.name, "type": m.type, "curation_action_id": routed.rejected_by})
+            set_aside.append({**row, "name": extracted.name, "type": extracted.type,
+                              "curation_action_id": routed.rejected_by})
             continue
         entity_id = registry.resolve(routed.name, routed.type)
         control.shaped(entity_id, routed, m.name, m.type)
-        registry.note(entity_id, m.surface, doc_id, m.confidence)
+        if place is not None and (routed.name, routed.type) == (place.name, "place"):
+            registry.identify(entity_id, place.geonames, place.method)
+        registry.note(entity_id, m.surface, doc_id, m.confidence, joined_by=_joined_by(m, routed, place))
         cited[entity_id] = cited.get(entity_id, 0) + 1
-        mention_rows.append({**row, "entity_id": entity_id, "extracted_name": m.name, "extracted_type": m.type,
+        mention_rows.append({**row, "entity_id": entity_id, "extracted_name": extracted.name,
+                             "extracted_type": extracted.type,
                              "curation_action_id": routed.actions[-1] if routed.actions else None})
     store.insert(db, "mentions", mention_rows)
     store.insert(db, "rejected_mentions", set_aside)
@@ -671,6 +680,19 @@ def _write_document(db: sqlite_utils.Database, item: Prepared, curation: Curatio
                                     for (kind, value), n in item.rejections.items()))
 
 
+def _joined_by(mention: Mention, routed: authority_control.Routed, place: gazetteer.Identity | None) -> str:
+    """How a mention's form of the name was joined to its entity, for the entity's aliases."""
+    if routed.actions:
+        return "curation"
+    if mention.method in ("authority", "curated"):
+        return mention.method
+    if place is not None and place.name == mention.name:
+        return place.method
+    if "+short-form" in mention.method:
+        return "short form"
+    return "as extracted"
+
+
 def _write_entities(db: sqlite_utils.Database, registry: Registry, curation: Curation, report: BuildReport) -> None:
     control = curation.control
     records = registry.used()
@@ -680,9 +702,9 @@ def _write_entities(db: sqlite_utils.Database, registry: Registry, curation: Cur
         if spelling is not None and spelling[1] != r.name:
             number, spelled = spelling
             control.respelled(r.id, number, r.name)
-            r.aliases.add(r.name)
+            r.aliases.setdefault(r.name, "curation")
             r.name = spelled
-            r.aliases.discard(spelled)
+            r.aliases.pop(spelled, None)
             db.conn.execute("update quotes set speaker = ? where speaker_entity_id = ?", (spelled, r.id))
         shaped += [{"entity_id": r.id, "action_id": e.action, "effect": e.effect}
                    for e in control.entity_effects(r.id, r.name, r.type)]
@@ -695,11 +717,11 @@ def _write_entities(db: sqlite_utils.Database, registry: Registry, curation: Cur
     store.insert(db, "entities", ({"id": r.id, "name": r.name, "type": r.type, "source": r.source,
                                    "wikidata": r.wikidata, "documents": len(r.documents), "note": r.note,
                                    "assertions": r.mentions, "best_confidence": r.confidence if r.mentions else None,
-                                   **r.identifiers}
+                                   "identified_by": r.identified_by, **r.identifiers}
                                   for r in records))
     store.insert(db, "entity_curation", shaped)
-    store.insert(db, "entity_aliases", ({"entity_id": r.id, "alias": a} for r in records
-                                        for a in sorted(r.aliases)))
+    store.insert(db, "entity_aliases", ({"entity_id": r.id, "alias": a, "method": how} for r in records
+                                        for a, how in sorted(r.aliases.items())))
 
 
 def ingest_event(item: Prepared, before: tuple[str | None, str] | None, run_id: int) -> dict[str, object]:

@@ -153,6 +153,10 @@ STEPS: dict[str, Method] = {m.name: m for m in (
     _m("+gazetteer", "the type corrected by the gazetteer",
        "The name is a place in provcat's list of places, so its type was corrected to place.", MENTIONS,
        "as the method before it"),
+    _m("+short-form", "a short form of a full name",
+       "A surname, a first name or initials with a surname (\"Doe\", \"J. Doe\") in a document that "
+       "names one person so (\"Jane Doe\"): the mention is of that person.", MENTIONS,
+       "as the method before it"),
     _m("+recased", "read from a recased copy",
        "The text was all lower case or all capitals (automatic captions); the model read a copy with "
        "capitals given to likely names, and the offsets and surface are the document's own.", MENTIONS,

@@ -31,9 +31,10 @@ class EntityRecord:
     type: EntityType
     source: str  # 'authority' or 'extracted'
     wikidata: str | None = None
-    aliases: set[str] = field(default_factory=set)
+    aliases: dict[str, str] = field(default_factory=dict)  # another form of the name -> how it was joined
     note: str | None = None  # the authority record's note
-    identifiers: dict[str, str] = field(default_factory=dict)  # viaf, lcnaf, geonames (authority records)
+    identifiers: dict[str, str] = field(default_factory=dict)  # viaf, lcnaf, geonames
+    identified_by: str | None = None  # where the identifiers come from: authority, or the gazetteer's match
     documents: set[str] = field(default_factory=set)
     mentions: int = 0  # mentions and speaker links of it in the catalogue
     confidence: float = 0.0  # the highest confidence of those assertions
@@ -46,8 +47,10 @@ class Registry:
         self._by_name: dict[str, str] = {}
         for a in authorities:
             identifiers = {k: v for k in ("viaf", "lcnaf", "geonames") if (v := getattr(a, k))}
-            self.records[a.id] = EntityRecord(a.id, a.name, a.type, "authority", a.wikidata, set(a.aliases),
-                                              note=a.note, identifiers=identifiers)
+            self.records[a.id] = EntityRecord(a.id, a.name, a.type, "authority", a.wikidata,
+                                              dict.fromkeys(a.aliases, "authority"), note=a.note,
+                                              identifiers=identifiers,
+                                              identified_by="authority" if identifiers or a.wikidata else None)
             for form in (a.name, *a.aliases):
                 self._by_key.setdefault((name_key(form), a.type), a.id)
                 self._by_name.setdefault(name_key(form), a.id)
@@ -73,14 +76,25 @@ class Registry:
                        f"{base}-{digest}"]
         return next(c for c in candidates if c not in self.records)
 
-    def note(self, entity_id: str, surface: str, document_id: str, confidence: float = 0.0) -> None:
-        """Note an assertion of ``document_id`` about the entity, written ``surface``."""
+    def note(self, entity_id: str, surface: str, document_id: str, confidence: float = 0.0,
+             joined_by: str = "as extracted") -> None:
+        """Note an assertion of ``document_id`` about the entity, written ``surface``; a form of the name
+        not seen before is kept as an alias with how it was joined to the entity (``joined_by``)."""
         record = self.records[entity_id]
         record.mentions += 1
         record.confidence = max(record.confidence, confidence)
         if " ".join(surface.split()) != record.name:
-            record.aliases.add(surface)
+            if name_key(surface) == name_key(record.name):
+                joined_by = "same name"  # case, spacing, apostrophes or a leading "the"
+            record.aliases.setdefault(surface, joined_by)
         record.documents.add(document_id)
+
+    def identify(self, entity_id: str, geonames: str, method: str) -> None:
+        """Give an extracted entity the gazetteer's identifier (an authority record's own are kept)."""
+        record = self.records[entity_id]
+        if record.source != "authority" and "geonames" not in record.identifiers:
+            record.identifiers["geonames"] = geonames
+            record.identified_by = method
 
     def used(self) -> list[EntityRecord]:
         """Every entity some document refers to, plus every authority record."""

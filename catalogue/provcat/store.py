@@ -76,11 +76,13 @@ CREATE TABLE entities (
     lcnaf TEXT,
     geonames TEXT,
     assertions INTEGER NOT NULL DEFAULT 0,
-    best_confidence REAL
+    best_confidence REAL,
+    identified_by TEXT
 );
 CREATE TABLE entity_aliases (
     entity_id TEXT NOT NULL REFERENCES entities(id),
     alias TEXT NOT NULL,
+    method TEXT,
     PRIMARY KEY (entity_id, alias)
 );
 CREATE TABLE mentions (

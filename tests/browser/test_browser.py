@@ -797,3 +797,52 @@ def test_the_quote_list_is_a_few_tab_presses_away(page: Page, seeds_server: str)
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.closest('ol.provcat-quote-list') !== null")
     print(f"{presses} Tab presses to the link to the quotes")
+
+
+REVIEW_TEXTS = {
+    "notes.txt": ("The harbour council met in Lisbon on Monday. Margaret Okafor, the harbour master, said the ferry "
+                  "would run again.\n\"We will never close the harbour.\"\nPhoto: Jo Lane/Acme Photo\n"),
+    "more.txt": "Margaret Okafor spoke to the council in Lisbon again on Friday.\n",
+}
+
+
+def test_a_curator_settles_review_items_with_the_lines_the_queue_offers(page: Page, tmp_path: Path,
+                                                                       trouble: Trouble) -> None:
+    import yaml
+
+    from provcat.build import build_catalogue
+
+    archive, metadata, db = tmp_path / "archive", tmp_path / "metadata", tmp_path / "catalogue.db"
+    archive.mkdir()
+    metadata.mkdir()
+    for name, text in REVIEW_TEXTS.items():
+        (archive / name).write_text(text)
+    build_catalogue(archive, metadata, db)
+    with running_server(db, metadata) as base:
+        page.goto(base + "/")
+        page.locator(".provcat-start-list").get_by_role("link", name="Review queue").click()
+        page.wait_for_url("**/catalogue/-/review")
+        expect(page.locator("h1")).to_have_text("Review queue")
+        low = page.locator("#low-confidence + p + ol")
+        item = low.locator("li", has_text="Jo Lane")
+        lines = item.locator("pre.provcat-curation-lines")
+        expect(lines).to_be_hidden()
+        item.locator("summary").click()
+        expect(lines).to_be_visible()
+        page.locator("h1").click()  # a click elsewhere leaves the lines open (they are not a menu)
+        expect(lines).to_be_visible()
+        screenshot(page, "review-queue")
+        offered = yaml.safe_load(lines.inner_text().replace("<your name>", "R. Archivist")
+                                 .replace("<the evidence>", "a photo credit, not a person cited"))
+        reject = [a for a in offered if a["action"] == "reject"]
+        unresolved = page.locator("#unresolved-speaker + p + ol li").first
+        expect(unresolved).to_contain_text("We will never close the harbour.")
+
+        (metadata / "curation.yml").write_text(yaml.safe_dump({"actions": reject}))
+        build_catalogue(archive, metadata, db)
+        page.reload()
+        expect(page.locator("#low-confidence + p + ol")).not_to_contain_text("Jo Lane")
+        page.goto(base + "/catalogue/curation_actions/1")
+        expect(page.locator("body")).to_contain_text("a photo credit, not a person cited")
+        assert_no_serious_violation(page, {"review queue": base + "/catalogue/-/review"})
+    trouble.assert_none()

@@ -216,12 +216,21 @@ def retype(mention: Mention, full_names: Collection[str]) -> Mention:
     return mention.model_copy(update={"type": kind, "method": mention.method + why})
 
 
+_INITIALS = re.compile(r"(?:[A-Z]\.?\s?){1,3}")
+
+
+def _short_form_of(mention: Mention, full_name: str) -> Mention:
+    """The mention as one of ``full_name``, a person, the step recorded in its method."""
+    return mention.model_copy(update={"name": full_name, "type": "person", "method": f"{mention.method}+short-form"})
+
+
 def merge_short_forms(mentions: list[Mention]) -> list[Mention]:
     """Within a document, give each name one entity and one type.
 
-    A surname-only or partial mention ("Bhutto" after "Benazir Bhutto") becomes a mention of the
-    unique full name it ends, whatever type the model gave it; a short form that fits two different
-    full names is left as it is. Then every name takes the type most of its mentions have (authority
+    A surname-only or partial mention ("Bhutto" after "Benazir Bhutto"), or initials with the surname
+    ("B. Bhutto"), becomes a mention of the unique full name it fits, whatever type the model gave it,
+    with ``+short-form`` added to its method; a short form that fits two different full names is left
+    as it is. Then every name takes the type most of its mentions have (authority
     mentions decide outright), so one person is not also catalogued as an organisation or a place.
     """
     full_names = {m.name for m in mentions if m.type == "person" and len(m.name.split()) > 1}
@@ -240,7 +249,14 @@ def merge_short_forms(mentions: list[Mention]) -> list[Mention]:
                 # a first name alone ("Sam" in a conversation with Sam Carter)
                 candidates = by_first.get(word, [])
             if len(candidates) == 1:
-                mention = mention.model_copy(update={"name": candidates[0], "type": "person"})
+                mention = _short_form_of(mention, candidates[0])
+        elif mention.method not in ("authority", "curated") and len(words) > 1 and _INITIALS.fullmatch(
+                " ".join(words[:-1])):
+            # initials and a surname ("J. Doe", "J.R. Doe") of the one full name they fit ("Jane Doe")
+            fits = [n for n in by_last.get(words[-1].lower(), [])
+                    if not _INITIALS.fullmatch(" ".join(n.split()[:-1])) and n[0].lower() == words[0][0].lower()]
+            if len(fits) == 1:
+                mention = _short_form_of(mention, fits[0])
         if mention.method.startswith("model:"):
             mention = retype(mention, full_names)
         merged.append(mention)

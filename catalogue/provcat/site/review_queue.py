@@ -173,7 +173,7 @@ async def review_page(datasette: Any, request: Any) -> Response:
                 text, path = quotes.get(r["quote"], ("", ""))
                 items.append(Item(reason, r["speaker"] or "", None, confidence_text(r["confidence"]), 1, 1,
                                   document_url(datasette, db.name, r["document_id"], r["quote"]),
-                                  speaker_lines(path, text), f"documents/<{r['document_id']}>.yml",
+                                  speaker_lines(path, text), f"documents/{r['document_id']}.yml",
                                   excerpt(text, 300)))
             else:
                 items.append(Item(reason, r["entity"], r["type"], confidence_text(r["confidence"]),
