@@ -6,7 +6,8 @@ The corpora and the scorer (``score.py``) live in an evaluation folder beside th
 (``../shared/eval`` by default); none of them ships with provcat. Each corpus is built exactly as a new
 user would build a folder (``provcat build`` with an empty metadata folder, in a temporary directory),
 except the seeds, which are also built with the project's own ``metadata/`` to show what curation adds.
-The table printed is the one ``docs/quality.md`` quotes.
+The tables printed (scores, type accuracy per genre, and the reliability of the mentions'
+confidence per method) are the ones ``docs/quality.md`` quotes.
 
 Corpora (each skipped with a note when its folder is missing):
 
@@ -96,6 +97,73 @@ def genre_types(result: dict, manifest: Path) -> dict[str, tuple[int, int]]:
     return {g: (n, ok) for g, (n, ok) in sorted(counts.items())}
 
 
+def method_family(method: str) -> str:
+    """A mention's method as the reliability table groups it: the rule, or the model with the step
+    that shaped it most."""
+    head, *steps = method.split("+")
+    if not head.startswith("model:"):
+        return head
+    for step in ("recased", "short-form", "name-head", "gazetteer", "name-shape", "credit-line", "possessive"):
+        if step in steps:
+            return f"model+{step}"
+    return "model"
+
+
+def mention_outcomes(scorer: ModuleType, db_path: Path, gold_dir: Path) -> list[tuple[str, float, int]]:
+    """(method family, confidence, right) of every mention of a gold document: right when its entity is
+    one the scorer matches to a gold entity of the same type in that document (mentions of entities
+    the gold leaves optional are left out)."""
+    import sqlite3
+
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    found: list[tuple[str, float, int]] = []
+    for gold_file in sorted(gold_dir.glob("*.json")):
+        gold = json.loads(gold_file.read_text(encoding="utf-8"))
+        row = scorer.find_document(conn, gold["document"])
+        if row is None:
+            continue
+        entities = []
+        for entity_id, name, kind in conn.execute(
+                "select e.id, e.name, e.type from document_entities de join entities e on e.id = de.entity_id "
+                "where de.document_id = ?", (row[0],)):
+            keys = {name} | {s for (s,) in conn.execute(
+                "select distinct surface from mentions where document_id = ? and entity_id = ?", (row[0], entity_id))}
+            entities.append((entity_id, scorer.coarse(kind), keys))
+        right: set[str] = set()
+        for g in gold["entities"]:
+            keys = {g["name"], *g.get("aliases", [])}
+            for entity_id, kind, own in entities:
+                if entity_id in right or kind != g["type"]:
+                    continue
+                if scorer.keys_match(own, keys) or (kind == "person" and scorer.person_surname_match(own, keys)):
+                    right.add(entity_id)
+                    break
+        optional = {scorer.norm(o) for o in gold.get("optional_entities", [])}
+        keys_of = {entity_id: own for entity_id, _, own in entities}
+        for entity_id, method, confidence in conn.execute(
+                "select entity_id, method, confidence from mentions where document_id = ?", (row[0],)):
+            if entity_id not in right and {scorer.norm(k) for k in keys_of.get(entity_id, ())} & optional:
+                continue
+            found.append((method_family(method), confidence, int(entity_id in right)))
+    conn.close()
+    return found
+
+
+def reliability_table(outcomes: dict[str, list[tuple[str, float, int]]]) -> str:
+    """Per corpus and method: mentions, their confidence, and the share right."""
+    lines = ["reliability of the mentions' confidence (share right: the mention's entity is a gold entity of "
+             "its type):", "| corpus | method | mentions | confidence | share right |", "|---|---|---|---|---|"]
+    for corpus, rows in outcomes.items():
+        groups: dict[tuple[str, float], list[int]] = defaultdict(list)
+        for family, confidence, right in rows:
+            groups[(family, confidence)].append(right)
+        for (family, confidence), rights in sorted(groups.items(), key=lambda g: -len(g[1])):
+            if len(rights) >= 5:
+                lines.append(f"| {corpus} | {family} | {len(rights)} | {confidence:.2f} | "
+                             f"{sum(rights) / len(rights):.2f} |")
+    return "\n".join(lines)
+
+
 def cell(result: dict, metric: str) -> str:
     value = result.get(metric)
     if value is None:
@@ -155,9 +223,11 @@ def run(eval_dir: Path, only: list[str], say: Callable[[str], None]) -> dict[str
                 say(f"{corpus.name}: skipped ({corpus.documents} or {corpus.gold} is missing)")
                 continue
             say(f"{corpus.name}: building {corpus.documents} …")
-            result = scorer.score(str(build(corpus, workdir)), str(corpus.gold))
+            db = build(corpus, workdir)
+            result = scorer.score(str(db), str(corpus.gold))
             if corpus.manifest is not None and corpus.manifest.is_file():
                 result["genre_types"] = genre_types(result, corpus.manifest)
+            result["mention_outcomes"] = mention_outcomes(scorer, db, corpus.gold)
             results[corpus.name] = result
     return results
 
@@ -182,6 +252,8 @@ def main(argv: list[str] | None = None) -> int:
         if result.get("genre_types"):
             print()
             print(genre_table(name, result["genre_types"]))
+    print()
+    print(reliability_table({name: result["mention_outcomes"] for name, result in results.items()}))
     if args.json:
         args.json.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     return 0

@@ -64,5 +64,6 @@ def test_initials_and_a_surname_are_the_one_full_name_they_fit() -> None:
     assert [(x.name, x.method) for x in merged] == [
         ("Jane Doe", "model:m"), ("Jane Doe", "model:m+short-form"), ("Jane Doe", "model:m+short-form"),
         ("T. Doe", "model:m")]  # another initial: another person
+    assert [x.confidence for x in merged] == [0.75, 0.9, 0.9, 0.75]  # the short form's gain, at most 0.9
     two = merge_short_forms([m("Jane Doe", 0), m("John Doe", 10), m("J. Doe", 20)])
     assert two[2].name == "J. Doe"  # fits two full names: left as it is

@@ -156,7 +156,7 @@ STEPS: dict[str, Method] = {m.name: m for m in (
     _m("+short-form", "a short form of a full name",
        "A surname, a first name or initials with a surname (\"Doe\", \"J. Doe\") in a document that "
        "names one person so (\"Jane Doe\"): the mention is of that person.", MENTIONS,
-       "as the method before it"),
+       "the method before it plus 0.15, at most 0.9"),
     _m("+recased", "read from a recased copy",
        "The text was all lower case or all capitals (automatic captions); the model read a copy with "
        "capitals given to likely names, and the offsets and surface are the document's own.", MENTIONS,

@@ -219,9 +219,18 @@ def retype(mention: Mention, full_names: Collection[str]) -> Mention:
 _INITIALS = re.compile(r"(?:[A-Z]\.?\s?){1,3}")
 
 
+#: What a short form adds to its mention's confidence (at most ``SHORT_FORM_MOST``): a surname or
+#: initials matching the one full name of the document was right 94 % of the time on the texts the
+#: value was set on, 83-100 % on those held out (docs/quality.md, reliability).
+SHORT_FORM_GAIN = 0.15
+SHORT_FORM_MOST = 0.9
+
+
 def _short_form_of(mention: Mention, full_name: str) -> Mention:
     """The mention as one of ``full_name``, a person, the step recorded in its method."""
-    return mention.model_copy(update={"name": full_name, "type": "person", "method": f"{mention.method}+short-form"})
+    confidence = round(min(SHORT_FORM_MOST, max(mention.confidence, mention.confidence + SHORT_FORM_GAIN)), 2)
+    return mention.model_copy(update={"name": full_name, "type": "person", "method": f"{mention.method}+short-form",
+                                      "confidence": confidence})
 
 
 def merge_short_forms(mentions: list[Mention]) -> list[Mention]:
