@@ -176,3 +176,33 @@ def test_refusals(tmp_path: Path, seeds_catalogue: Path) -> None:
     with pytest.raises(ProvcatError, match="is a folder"):
         export_prov(seeds_catalogue, tmp_path)
     assert not (tmp_path / "out.json").exists()
+
+
+def test_curation_actions_are_activities_of_their_curators(tmp_path: Path,
+                                                           validator: jsonschema.protocols.Validator) -> None:
+    archive, metadata = tmp_path / "archive", tmp_path / "metadata"
+    archive.mkdir()
+    metadata.mkdir()
+    (archive / "a.txt").write_text("Acme Corp said the museum in Lisbon would open. Acme Corporation agreed.\n")
+    (metadata / "curation.yml").write_text(
+        "actions:\n"
+        "  - {action: merge, entities: [{name: Acme Corporation}, {name: Acme Corp}], by: R. Archivist,\n"
+        "     date: 2026-11-30, why: one company}\n"
+        "  - {action: confirm, entity: {name: Lisbon}, by: T. Keeper, date: 2026-12-01, why: the city}\n")
+    db = tmp_path / "catalogue.db"
+    build_catalogue(archive, metadata, db)
+    out = tmp_path / "provenance.json"
+    export_prov(db, out)
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert_valid(data, validator)
+    first = data["activity"]["provcat:curation-action-1"]
+    assert label(first["provcat:action"]) == "merge" and label(first["provcat:why"]) == "one company"
+    assert label(first["provcat:date"]) == "2026-11-30"
+    associated = {(a["prov:activity"], a["prov:agent"]) for a in relations(data, "wasAssociatedWith")}
+    assert {("provcat:curation-action-1", "provcat:curator-r-archivist"),
+            ("provcat:curation-action-2", "provcat:curator-t-keeper")} <= associated
+    assert label(data["agent"]["provcat:curator-t-keeper"]["prov:type"]) == "prov:Person"
+    informed = {(c["prov:informed"], c["prov:informant"]) for c in relations(data, "wasInformedBy")}
+    assert {("provcat:build-1", "provcat:curation-action-1"), ("provcat:build-1", "provcat:curation-action-2")} <= \
+        informed
+    assert ProvDocument.deserialize(source=str(out), format="json") == provenance(read_snapshot(db))

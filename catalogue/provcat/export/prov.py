@@ -33,6 +33,11 @@ and its local part starts with a letter):
   the curated metadata, and attributed to the curator, a ``prov:Person`` named in the collection
   description (acting on behalf of its organisation, when one is named).
 
+- **Curation actions** of the collection's ``curation.yml`` (merge, split, rename, retype, reject,
+  confirm) are activities ``provcat:curation-action-<n>``, with what they name, why, their date and
+  how many assertions they changed in the latest build, each associated with the person who took it
+  (``provcat:curator-<name>``); the latest build was informed by every one of them.
+
 When two catalogued files hold the same bytes, the second one's extraction and assertions get the
 suffix ``-2`` (then ``-3``, ...), in path order.
 """
@@ -81,6 +86,7 @@ class Snapshot:
     collection: dict[str, str]
     assertions: dict[str, Assertions]
     files: list[sqlite3.Row] = field(default_factory=list)  # every file, with its identification
+    curation_actions: list[sqlite3.Row] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -122,13 +128,16 @@ def read_snapshot(db: Path) -> Snapshot:
                 collection = {r["key"]: r["value"] for r in conn.execute("select key, value from collection")
                               if r["value"] is not None}
                 assertions = _count_assertions(conn)
+                has_actions = conn.execute(
+                    "select 1 from sqlite_master where type = 'table' and name = 'curation_actions'").fetchone()
+                actions = list(conn.execute("select * from curation_actions order by id")) if has_actions else []
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
         raise ProvcatError(db, f"is not a readable catalogue: {exc}") from exc
     if not builds:
         raise ProvcatError(db, "records no build (run 'provcat build' first)")
-    return Snapshot(documents, builds, collection, assertions, files)
+    return Snapshot(documents, builds, collection, assertions, files, actions)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -381,6 +390,24 @@ def add_curated(doc: ProvDocument, row: sqlite3.Row, key: str, counts: Assertion
     doc.derivation(catalogue_id(build), curated)
 
 
+def add_curation_actions(doc: ProvDocument, actions: list[sqlite3.Row], latest: sqlite3.Row,
+                         curator_id: str | None) -> None:
+    """Each action of curation.yml, taken by its curator, informing the latest build."""
+    people = {curator_id} if curator_id else set()
+    for row in actions:
+        activity = qname(f"curation-action-{row['id']}")
+        doc.activity(activity, other_attributes=[
+            (PROV_TYPE, PROVCAT["CurationAction"]), (PROV_LABEL, f"curation action {row['id']}: {row['action']}"),
+            ("provcat:action", row["action"]), ("provcat:detail", row["detail"]), ("provcat:why", row["why"]),
+            ("provcat:date", row["date"]), ("provcat:file", row["file"]), ("provcat:assertions", row["assertions"])])
+        person = qname(f"curator-{slugify(row['curator'])}")
+        if person not in people:
+            people.add(person)
+            doc.agent(person, [(PROV_TYPE, PROV["Person"]), (PROV_LABEL, row["curator"])])
+        doc.association(activity, person)
+        doc.communication(build_id(latest), activity)
+
+
 def provenance(snapshot: Snapshot) -> ProvDocument:
     """The PROV document of a catalogue."""
     doc = new_document()
@@ -399,6 +426,7 @@ def provenance(snapshot: Snapshot) -> ProvDocument:
     for row, key in zip(snapshot.documents, document_keys(snapshot.documents), strict=True):
         made_by = builds.get(row["extraction_build_id"], latest)
         add_extraction(doc, row, key, snapshot.assertions.get(row["id"], Assertions()), made_by, curator_id)
+    add_curation_actions(doc, snapshot.curation_actions, latest, curator_id)
     return doc
 
 
