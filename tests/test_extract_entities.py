@@ -1,3 +1,5 @@
+import pytest
+
 from provcat.extract.entities import acceptable, merge_short_forms, ruler_patterns
 from provcat.extract.pipeline import Job, extract_all
 from provcat.models import Authority, Mention
@@ -67,3 +69,21 @@ def test_initials_and_a_surname_are_the_one_full_name_they_fit() -> None:
     assert [x.confidence for x in merged] == [0.75, 0.9, 0.9, 0.75]  # the short form's gain, at most 0.9
     two = merge_short_forms([m("Jane Doe", 0), m("John Doe", 10), m("J. Doe", 20)])
     assert two[2].name == "J. Doe"  # fits two full names: left as it is
+
+
+@pytest.mark.parametrize(("name", "model_type", "expected"), [
+    ("Harbour Art Museum", "organization", "place"),
+    ("Riverside Stadium", "organization", "place"),
+    ("Eastgate Cemetery", "person", "place"),
+    ("County Ardmore", "person", "place"),
+    ("Cape Harbour Institute", "organization", "organization"),  # an organisation's head word wins over "Cape"
+    ("Anna Church", "person", "person"),  # a surname that is also a building
+    ("Ruth Temple", "person", "person"),
+])
+def test_buildings_and_grounds_are_places_by_their_name(name: str, model_type: str, expected: str) -> None:
+    from provcat.extract.entities import retype
+    from provcat.models import Mention
+
+    mention = Mention(start=0, end=len(name), surface=name, name=name, type=model_type, method="model:m",
+                      confidence=0.75)
+    assert retype(mention, set()).type == expected

@@ -193,6 +193,17 @@ PLACE_HEADS = frozenset("""
 City County Mountains Mountain Hall Square Street Avenue Road Island Islands River Lake Valley Park Bridge
 Station Airport Plaza Peninsula Desert Sea Ocean Bay Coast Province Region District State Republic Capitol
 """.split())
+#: Buildings and grounds: a name ending so is a place even when the model read an organisation ("the
+#: Harbour Art Museum", "Riverside Stadium"); the words in FACILITY_NOT_SURNAMES also after a one-word
+#: name the model read as a person ("Eastgate Cemetery").
+FACILITY_HEADS = frozenset("""
+Museum Stadium Cemetery Cathedral Church Chapel Mosque Temple Synagogue Basilica Abbey Palace Castle
+Fortress Tower Theatre Theater Arena Airport Bridge Monument Memorial Square Gardens Zoo Beach Station
+""".split())
+FACILITY_NOT_SURNAMES = frozenset("Museum Stadium Cemetery Cathedral Mosque Basilica Airport Monument Arena Zoo "
+                                  "Station Synagogue".split())
+#: First words that make a place of what follows ("County Ardmore", "Mount Kerrow", "Lake Ardmore").
+PLACE_PREFIXES = frozenset("County Mount Lake Fort Cape Isle".split())
 _CAMEL = re.compile(r"^(?!Mc|Mac|De|Le|La|Di|Van|O')[A-Z]?[a-z]+[A-Z]")
 
 
@@ -203,9 +214,12 @@ def retype(mention: Mention, full_names: Collection[str]) -> Mention:
     kind, why = mention.type, ""
     # "Anna Hall", "Tom Post": a two-word person name may end in such a word
     headed = len(words) > 2 or (len(words) == 2 and mention.type != "person")
-    if headed and words[-1] in ORGANIZATION_HEADS:
+    if len(words) >= 2 and words[-1] in FACILITY_HEADS and (headed or words[-1] in FACILITY_NOT_SURNAMES):
+        kind, why = "place", "+name-head"
+    elif headed and words[-1] in ORGANIZATION_HEADS:
         kind, why = "organization", "+name-head"
-    elif headed and words[-1] in PLACE_HEADS and mention.type != "organization":
+    elif (len(words) >= 2 and words[0] in PLACE_PREFIXES  # "County Ardmore"; "Cape Harbour Institute" is not one
+          or headed and words[-1] in PLACE_HEADS and mention.type != "organization"):
         kind, why = "place", "+name-head"
     elif mention.type == "person" and len(words) == 1 and _CAMEL.match(mention.name):
         kind, why = "organization", "+name-shape"
