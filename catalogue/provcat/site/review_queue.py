@@ -43,7 +43,8 @@ conflicting as (
   select lower(name) as key from entities group by lower(name) having count(distinct type) > 1
 )
 select 'type conflict' as reason, e.name as entity, e.id as entity_id, e.type, null as speaker, null as quote,
-       (select min(m.document_id) from mentions m where m.entity_id = e.id) as document_id,
+       coalesce((select min(m.document_id) from mentions m where m.entity_id = e.id),
+                (select min(q.document_id) from quotes q where q.speaker_entity_id = e.id)) as document_id,
        e.best_confidence as confidence, e.assertions, e.documents, 1 as priority
 from entities e
 where lower(e.name) in (select key from conflicting) and e.source = 'extracted'
@@ -54,13 +55,15 @@ from quotes q
 where q.speaker_entity_id is null and (q.method like '%+unresolved%' or q.method = 'rule:quote-unattributed')
 union all
 select 'low confidence', e.name, e.id, e.type, null, null,
-       (select min(m.document_id) from mentions m where m.entity_id = e.id),
+       coalesce((select min(m.document_id) from mentions m where m.entity_id = e.id),
+                (select min(q.document_id) from quotes q where q.speaker_entity_id = e.id)),
        e.best_confidence, e.assertions, e.documents, 3
 from entities e
 where e.source = 'extracted' and e.best_confidence < :low and e.id not in (select entity_id from confirmed)
 union all
 select 'one mention only', e.name, e.id, e.type, null, null,
-       (select min(m.document_id) from mentions m where m.entity_id = e.id),
+       coalesce((select min(m.document_id) from mentions m where m.entity_id = e.id),
+                (select min(q.document_id) from quotes q where q.speaker_entity_id = e.id)),
        e.best_confidence, e.assertions, e.documents, 4
 from entities e
 where e.source = 'extracted' and e.assertions = 1 and e.best_confidence >= :low
