@@ -76,7 +76,7 @@ async def test_the_queue_lists_each_kind_of_doubt_with_its_counts(tmp_path: Path
     assert "Margaret Okafor" not in page.split('<h2 id="type-conflict">')[1]  # 0.75, four assertions: no doubt
     # the same rows as the question, which takes the threshold as a parameter
     rows = (await ds.client.get("/catalogue/review_queue.json?low=0.7&_shape=array")).json()
-    assert {r["reason"] for r in rows} == {"type conflict", "unresolved speaker", "low confidence", "one mention only"}
+    assert {r["reason"] for r in rows} == {"type conflict", "unresolved speaker", "low confidence", "one document only"}
     home = (await ds.client.get("/")).text
     assert 'href="/catalogue/-/review"><strong>Review queue</strong>' in home
 
@@ -110,7 +110,7 @@ def test_the_question_and_the_page_ask_the_same() -> None:
 
 @pytest.mark.parametrize("name", ["O'Brien: the \"elder\"", "#hashtag", "- dash", "Ünïcode – name"])
 def test_the_lines_read_back_as_the_entity(name: str) -> None:
-    actions = yaml.safe_load(review_queue.entity_lines("one mention only", name, "person"))
+    actions = yaml.safe_load(review_queue.entity_lines("one document only", name, "person"))
     assert all(a.get("entity", {}).get("name", name) == name for a in actions)
     assert {a["action"] for a in actions} == {"confirm", "merge", "reject"}
 

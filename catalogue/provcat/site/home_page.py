@@ -26,8 +26,8 @@ START_HERE = (
                                                           "bytes catalogued: the latest verification, what it "
                                                           "found, and every run before it."),
     ("Review queue", "review", "", "For curators: the machine's findings most worth a look (type conflicts, "
-                                   "unresolved speakers, low confidence, single mentions), each with the lines "
-                                   "that would settle it."),
+                                   "unresolved speakers, low confidence, entities in one document only), each "
+                                   "with the lines that would settle it."),
 )
 
 

@@ -7,7 +7,8 @@
   place) — one of them is often wrong;
 - **unresolved speakers**: speech whose source the rules could not name (the speaker left empty);
 - **low confidence**: entities whose best assertion has a confidence under ``LOW_CONFIDENCE``;
-- **one mention only**: entities the machine found once in the whole catalogue.
+- **one document only**: entities the machine found in one document and nowhere else, the fewest
+  mentions first.
 
 Entities from the authority file and entities a curator confirmed (``confirm`` in ``curation.yml``)
 are left out. Each section shows its ``SECTION_LIMIT`` most doubtful items and how many there are;
@@ -36,53 +37,54 @@ SECTION_LIMIT = 50
 #: Counting a large catalogue's queue may take longer than Datasette's usual limit for one query.
 REVIEW_TIME_LIMIT_MS = 10_000
 
-#: Every item of the queue, most doubtful first (also the ``review_queue`` question: keep the two equal).
-QUEUE_SQL = """
+#: Entities a curator confirmed, and names catalogued with more than one type.
+_WITH = """
 with confirmed as (select entity_id from entity_curation where effect = 'confirmed'),
 conflicting as (
   select lower(name) as key from entities group by lower(name) having count(distinct type) > 1
 )
-select 'type conflict' as reason, e.name as entity, e.id as entity_id, e.type, null as speaker, null as quote,
-       coalesce((select min(m.document_id) from mentions m where m.entity_id = e.id),
-                (select min(q.document_id) from quotes q where q.speaker_entity_id = e.id)) as document_id,
-       e.best_confidence as confidence, e.assertions, e.documents, 1 as priority
+"""
+#: An entity's document: the first that mentions it, or that quotes it.
+_FIRST_DOCUMENT = """coalesce((select min(m.document_id) from mentions m where m.entity_id = e.id),
+                (select min(q.document_id) from quotes q where q.speaker_entity_id = e.id))"""
+_ENTITY_COLUMNS = f"""e.name as entity, e.id as entity_id, e.type, null as speaker, null as quote,
+       {_FIRST_DOCUMENT} as document_id,
+       e.best_confidence as confidence, e.assertions, e.documents"""
+#: Each section's rows, by reason (same columns in each).
+SECTION_SQL = {
+    "type conflict": f"""select 'type conflict' as reason, {_ENTITY_COLUMNS}, 1 as priority
 from entities e
 where lower(e.name) in (select key from conflicting) and e.source = 'extracted'
-  and e.id not in (select entity_id from confirmed)
-union all
-select 'unresolved speaker', null, null, null, coalesce(q.speaker, ''), q.id, q.document_id, q.confidence, 1, 1, 2
+  and e.id not in (select entity_id from confirmed)""",
+    "unresolved speaker": """select 'unresolved speaker' as reason, null as entity, null as entity_id, null as type,
+       coalesce(q.speaker, '') as speaker, q.id as quote, q.document_id, q.confidence, 1 as assertions,
+       1 as documents, 2 as priority
 from quotes q
-where q.speaker_entity_id is null and (q.method like '%+unresolved%' or q.method = 'rule:quote-unattributed')
-union all
-select 'low confidence', e.name, e.id, e.type, null, null,
-       coalesce((select min(m.document_id) from mentions m where m.entity_id = e.id),
-                (select min(q.document_id) from quotes q where q.speaker_entity_id = e.id)),
-       e.best_confidence, e.assertions, e.documents, 3
+where q.speaker_entity_id is null and (q.method like '%+unresolved%' or q.method = 'rule:quote-unattributed')""",
+    "low confidence": f"""select 'low confidence' as reason, {_ENTITY_COLUMNS}, 3 as priority
 from entities e
-where e.source = 'extracted' and e.best_confidence < :low and e.id not in (select entity_id from confirmed)
-union all
-select 'one mention only', e.name, e.id, e.type, null, null,
-       coalesce((select min(m.document_id) from mentions m where m.entity_id = e.id),
-                (select min(q.document_id) from quotes q where q.speaker_entity_id = e.id)),
-       e.best_confidence, e.assertions, e.documents, 4
+where e.source = 'extracted' and e.best_confidence < :low and e.id not in (select entity_id from confirmed)""",
+    "one document only": f"""select 'one document only' as reason, {_ENTITY_COLUMNS}, 4 as priority
 from entities e
-where e.source = 'extracted' and e.assertions = 1 and e.best_confidence >= :low
-  and e.id not in (select entity_id from confirmed)
-order by priority, confidence, assertions, entity
-"""
+where e.source = 'extracted' and e.documents = 1 and e.best_confidence >= :low
+  and e.id not in (select entity_id from confirmed)""",
+}
+_ORDER = "order by priority, confidence, assertions, entity"
+#: Every item of the queue, most doubtful first (the ``review_queue`` question: a test keeps the two equal).
+QUEUE_SQL = _WITH + "\nunion all\n".join(SECTION_SQL.values()) + "\n" + _ORDER + "\n"
 
 SECTIONS = {
     "type conflict": "Names catalogued as more than one kind of thing",
     "unresolved speaker": "Speech whose source could not be named",
     "low confidence": f"Entities whose best assertion has a confidence under {LOW_CONFIDENCE}",
-    "one mention only": "Entities found once in the whole catalogue",
+    "one document only": "Entities found in one document only",
 }
 WHY = {
     "type conflict": "One of the types is often the machine's mistake: retype it, or merge the two if they are one.",
     "unresolved speaker": "The rules found speech but not who spoke: name the speaker in the document's sidecar.",
     "low confidence": "Made by a method that is often wrong: confirm the entity, or reject it.",
-    "one mention only": "One mention is little evidence: confirm it, merge it into the entity it is another "
-                        "name of, or reject it.",
+    "one document only": "Named in one document and nowhere else, so nothing confirms it: confirm it, merge it "
+                         "into the entity it is another name of, or reject it.",
 }
 #: The documents' paths, for the items.
 PATH_SQL = "select id, path from documents where id in ({ids})"
@@ -119,7 +121,7 @@ def entity_lines(reason: str, name: str, entity_type: str) -> str:
     if reason == "type conflict":
         return (f"  - action: retype\n    entity: {ref}\n    type: <{others}>\n{_who()}\n"
                 f"  - action: confirm\n    entity: {ref}\n{_who()}")
-    if reason == "one mention only":
+    if reason == "one document only":
         return (f"  - action: confirm\n    entity: {ref}\n{_who()}\n"
                 f"  - action: merge\n    entities: [{{name: <the entity it is another name of>}}, {ref}]\n{_who()}\n"
                 f"  - action: reject\n    entity: {ref}\n{_who()}")
@@ -133,17 +135,19 @@ def speaker_lines(path: str, text: str) -> str:
             f"    quote: {_yaml(text)}")
 
 
-async def queue(db: Database, limit: int | None = SECTION_LIMIT) -> tuple[dict[str, list[dict[str, Any]]],
-                                                                           dict[str, int]]:
-    """The queue's rows by reason (at most ``limit`` each, most doubtful first) and how many each has."""
-    rows = (await db.execute(QUEUE_SQL, {"low": LOW_CONFIDENCE}, custom_time_limit=REVIEW_TIME_LIMIT_MS)).rows
-    sections: dict[str, list[dict[str, Any]]] = {reason: [] for reason in SECTIONS}
-    counts = dict.fromkeys(SECTIONS, 0)
-    for row in rows:
-        reason = row["reason"]
-        counts[reason] += 1
-        if limit is None or len(sections[reason]) < limit:
-            sections[reason].append(dict(zip(row.keys(), tuple(row), strict=True)))
+async def queue(db: Database, limit: int = SECTION_LIMIT) -> tuple[dict[str, list[dict[str, Any]]], dict[str, int]]:
+    """The queue's rows by reason (at most ``limit`` each, most doubtful first) and how many each has:
+    a query per section, so that a large catalogue's queue is never gathered whole."""
+    sections: dict[str, list[dict[str, Any]]] = {}
+    counts: dict[str, int] = {}
+    params = {"low": LOW_CONFIDENCE, "limit": limit}
+    for reason, sql in SECTION_SQL.items():
+        rows = (await db.execute(f"{_WITH}select * from ({sql}) {_ORDER} limit :limit", params,
+                                 custom_time_limit=REVIEW_TIME_LIMIT_MS)).rows
+        sections[reason] = [dict(zip(row.keys(), tuple(row), strict=True)) for row in rows]
+        total = (await db.execute(f"{_WITH}select count(*) from ({sql})", params,
+                                  custom_time_limit=REVIEW_TIME_LIMIT_MS)).first()
+        counts[reason] = int(total[0]) if total is not None else 0
     return sections, counts
 
 
