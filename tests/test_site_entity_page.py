@@ -176,3 +176,9 @@ def test_the_curation_lines_read_back_as_the_entity_whatever_its_name() -> None:
     lines = entity_page.curation_lines('Sheikh "Abu" Ali: #1', "person", "2026-12-01")
     action = yaml.safe_load(lines["reject"].replace("<your name>", "me").replace("<the evidence>", "x"))[0]
     assert action["entity"] == {"name": 'Sheikh "Abu" Ali: #1', "type": "person"}
+
+
+async def test_each_other_form_of_the_name_says_how_it_was_joined(curated: Datasette) -> None:
+    page = (await curated.client.get("/catalogue/entities/lisbon-ferry-company")).text
+    assert '<span class="provcat-alias">Lisbon Ferry Co.</span> <span class="provcat-muted">(by a curation action)' \
+        in page

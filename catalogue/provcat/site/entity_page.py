@@ -34,7 +34,19 @@ IDENTIFIERS = (
     ("lcnaf", "LCNAF", "https://id.loc.gov/authorities/names/{}.html", re.compile(r"n[abors]?[0-9]{6,10}")),
     ("geonames", "GeoNames", "https://www.geonames.org/{}", re.compile(r"[0-9]{1,10}")),
 )
-ALIASES_SQL = "select alias from entity_aliases where entity_id = :id order by alias collate nocase"
+ALIASES_SQL = "select * from entity_aliases where entity_id = :id order by alias collate nocase"
+#: How a form of the name was joined to the entity (entity_aliases.method), in words.
+JOINED_BY = {
+    "same name": "the same name written otherwise",
+    "authority": "in the authority file",
+    "curated": "curated in a sidecar",
+    "curation": "by a curation action",
+    "short form": "a short form of the full name in the same document",
+    "gazetteer:country": "the gazetteer's country",
+    "gazetteer:iso-3166": "its ISO 3166 code",
+    "gazetteer:us-state": "the gazetteer's US state",
+    "as extracted": "as extracted",
+}
 CITING_SQL = """
 select de.document_id, d.title, d.type, de.role, de.mentions, de.quotes
 from document_entities de join documents d on d.id = de.document_id
@@ -205,7 +217,11 @@ async def entity_page_vars(datasette: Any, database: str, entity_id: str) -> dic
         entity = (await db.execute(ENTITY_SQL, params)).first()
         if entity is None:
             return {}
-        aliases = [r[0] for r in (await db.execute(ALIASES_SQL, params)).rows]
+        alias_rows = (await db.execute(ALIASES_SQL, params)).rows
+        aliases = [r["alias"] for r in alias_rows]
+        columns = set(alias_rows[0].keys()) if alias_rows else set()  # no method before authority control
+        joined = {r["alias"]: JOINED_BY.get(r["method"], r["method"])
+                  for r in alias_rows if "method" in columns and r["method"]}
         citing = (await db.execute(CITING_SQL, params)).rows
         credited = (await db.execute(CREDITED_SQL, params)).rows
         citing_total = await _count(db, CITING_COUNT_SQL, entity_id)
@@ -253,6 +269,7 @@ async def entity_page_vars(datasette: Any, database: str, entity_id: str) -> dic
         "id": entity["id"], "name": entity["name"], "type": entity["type"], "source": entity["source"],
         "wikidata": entity["wikidata"], "wikidata_url": wikidata_url(entity["wikidata"]),
         "aliases": [a for a in aliases if a != entity["name"]],
+        "alias_joined": joined,
         "documents": documents, "documents_total": citing_total,
         "documents_all_url": _filtered(datasette, database, "document_entities", "entity_id", entity_id),
         "quotes": quotes, "quotes_total": credited_total,
