@@ -79,6 +79,9 @@ def test_initials_and_a_surname_are_the_one_full_name_they_fit() -> None:
     ("Cape Harbour Institute", "organization", "organization"),  # an organisation's head word wins over "Cape"
     ("Anna Church", "person", "person"),  # a surname that is also a building
     ("Ruth Temple", "person", "person"),
+    ("Harbour Road", "organization", "place"),
+    ("Old Harbour Empire", "organization", "place"),
+    ("Harbour Free Church", "organization", "organization"),  # a church is also a body of people
 ])
 def test_buildings_and_grounds_are_places_by_their_name(name: str, model_type: str, expected: str) -> None:
     from provcat.extract.entities import retype

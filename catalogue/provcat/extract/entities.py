@@ -193,13 +193,14 @@ PLACE_HEADS = frozenset("""
 City County Mountains Mountain Hall Square Street Avenue Road Island Islands River Lake Valley Park Bridge
 Station Airport Plaza Peninsula Desert Sea Ocean Bay Coast Province Region District State Republic Capitol
 """.split())
-#: Buildings and grounds: a name ending so is a place even when the model read an organisation ("the
+#: Buildings, grounds, roads and realms: a name ending so is a place even when the model read an organisation ("the
 #: Harbour Art Museum", "Riverside Stadium"); the words in FACILITY_NOT_SURNAMES also after a one-word
 #: name the model read as a person ("Eastgate Cemetery").
 FACILITY_HEADS = frozenset("""
-Museum Stadium Cemetery Cathedral Church Chapel Mosque Temple Synagogue Basilica Abbey Palace Castle
-Fortress Tower Theatre Theater Arena Airport Bridge Monument Memorial Square Gardens Zoo Beach Station
-""".split())
+Museum Stadium Cemetery Cathedral Chapel Mosque Temple Synagogue Basilica Abbey Palace Castle Fortress
+Tower Theatre Theater Arena Airport Bridge Monument Memorial Square Gardens Zoo Beach Station Hotel
+Road Street Avenue Boulevard Highway Expressway Turnpike Terrace Empire Kingdom
+""".split())  # not "Church": "the Catholic Church" is an organisation
 FACILITY_NOT_SURNAMES = frozenset("Museum Stadium Cemetery Cathedral Mosque Basilica Airport Monument Arena Zoo "
                                   "Station Synagogue".split())
 #: First words that make a place of what follows ("County Ardmore", "Mount Kerrow", "Lake Ardmore").
