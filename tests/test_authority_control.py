@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from pathlib import Path
 
@@ -241,3 +242,12 @@ def test_a_country_written_several_ways_is_one_entity_with_its_geonames_id(tmp_p
     assert conn.execute("select alias, method from entity_aliases where entity_id = 'united-states'").fetchall() == [
         ("U.S.", "gazetteer:iso-3166")]
     assert conn.execute("select extracted_name from mentions where surface = 'U.S.'").fetchone() == ("U.S.",)
+
+
+def test_the_readmes_example_is_a_valid_curation_file(tmp_path: Path) -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### Authority control across the collection"):]
+    example = re.search(r"```yaml\n(actions:\n.*?)```", section, re.S).group(1)
+    (tmp_path / "curation.yml").write_text(example)
+    actions = load_curation(tmp_path).control.actions
+    assert [a.action for a in actions] == ["merge", "split", "rename", "retype", "reject", "confirm"]
