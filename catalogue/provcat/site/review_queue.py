@@ -70,8 +70,14 @@ where e.source = 'extracted' and e.documents = 1 and e.best_confidence >= :low
   and e.id not in (select entity_id from confirmed)""",
 }
 _ORDER = "order by priority, confidence, assertions, entity"
-#: Every item of the queue, most doubtful first (the ``review_queue`` question: a test keeps the two equal).
-QUEUE_SQL = _WITH + "\nunion all\n".join(SECTION_SQL.values()) + "\n" + _ORDER + "\n"
+#: The most items of one kind the question lists (Datasette shows at most 1,000 rows of a question).
+QUESTION_LIMIT = 1000
+#: The queue, most doubtful first, at most ``QUESTION_LIMIT`` of each kind: each kind is sorted on its
+#: own, so a large catalogue's queue is never sorted whole (the ``review_queue`` question: a test keeps
+#: the two equal).
+QUEUE_SQL = (_WITH + "select * from (\n" + "\nunion all\n".join(
+    f"select * from ({sql}\n{_ORDER} limit {QUESTION_LIMIT})" for sql in SECTION_SQL.values())
+    + f"\n)\n{_ORDER}\n")
 
 SECTIONS = {
     "type conflict": "Names catalogued as more than one kind of thing",
