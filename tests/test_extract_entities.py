@@ -90,3 +90,14 @@ def test_buildings_and_grounds_are_places_by_their_name(name: str, model_type: s
     mention = Mention(start=0, end=len(name), surface=name, name=name, type=model_type, method="model:m",
                       confidence=0.75)
     assert retype(mention, set()).type == expected
+
+
+@pytest.mark.parametrize(("text", "sound"), [("Mm", True), ("Hmm", True), ("Uh-huh", True), ("Yeah", True),
+                                             ("Mmkay", True), ("Hamm", False), ("Mia", False), ("Oslo", False)])
+def test_interjections_and_fillers_are_never_names(text: str, sound: bool) -> None:
+    import spacy
+
+    from provcat.extract.entities import spoken_sound
+
+    doc = spacy.blank("en")(text)
+    assert spoken_sound(doc[:]) is sound

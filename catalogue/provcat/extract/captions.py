@@ -218,6 +218,11 @@ TITLE_WORDS = frozenset("president senator governor mayor professor judge sir sa
 _FILLER = re.compile(r"^(?:[hmnu]+|u*n?h+u+n?h+|m+kay|y+a+y+|w+o+h*|w+h*o+a*|s+h+|a+h+|o+h+|e+h+|a+w+|h+a+h+[ah]*)$")
 
 
+def is_filler(word: str) -> bool:
+    """A spoken sound written as a word ("hmm", "mmkay", "unhunh"), in lower case."""
+    return bool(_FILLER.match(word))
+
+
 def name_like(word: str, tagged: bool, lex: Lexicon) -> bool:
     """Whether a lower-case word is likely a name (or part of one): the tagger read it as a proper
     noun (``tagged``) and it is one the model's training text wrote with a capital, or not a common

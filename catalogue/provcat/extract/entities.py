@@ -14,7 +14,7 @@ from collections.abc import Collection, Iterable
 from spacy.tokens import Doc, Span
 
 from ..models import Authority, EntityType, Mention
-from . import gazetteer
+from . import captions, gazetteer
 
 LABEL_TYPES: dict[str, EntityType] = {
     "PERSON": "person",
@@ -79,9 +79,18 @@ def trim_span(span: Span) -> Span | None:
     return Span(doc, start, end, label=span.label_, kb_id=span.kb_id_, span_id=span.id_)
 
 
+def spoken_sound(span: Span) -> bool:
+    """Interjections and fillers only ("Mm", "Hmm", "Uh-huh", "Yeah"): never a name, whatever the model
+    read."""
+    words = [w for w in re.split(r"[\s\-–]+", span.text.lower().strip(".,!?")) if w]
+    return bool(words) and all(w in captions.FILLERS or captions.is_filler(w) for w in words)
+
+
 def common_word(span: Span) -> bool:
     """A single capitalised word the tagger reads as an ordinary noun, verb or adjective ("Analysis",
-    "Survival", "Heroes" at the start of a line): not a name."""
+    "Survival", "Heroes" at the start of a line), or spoken sounds: not a name."""
+    if spoken_sound(span):
+        return True
     if len(span) != 1:
         return False
     token = span[0]
