@@ -101,3 +101,12 @@ def test_interjections_and_fillers_are_never_names(text: str, sound: bool) -> No
 
     doc = spacy.blank("en")(text)
     assert spoken_sound(doc[:]) is sound
+
+
+def test_a_title_or_form_of_address_alone_names_no_one() -> None:
+    from provcat.extract.pipeline import Job, extract_all
+
+    text = "Madam Speaker, I rise today. Mrs said nothing. Speaker Ardmore replied that the vote would stand.\n"
+    (extraction,) = extract_all([Job(text=text, type="article")])
+    names = {m.name for m in extraction.mentions}
+    assert not names & {"Madam Speaker", "Speaker", "Mrs", "Madam"}

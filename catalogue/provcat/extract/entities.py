@@ -29,7 +29,9 @@ TITLES = frozenset("""
 mr mr. mrs mrs. ms ms. miss dr dr. prof prof. professor sir dame lord lady rev rev. reverend fr fr. sen sen.
 senator rep rep. representative gov gov. governor president vice prime minister secretary chairman chairwoman
 chair judge justice gen gen. general col col. colonel lt lt. capt capt. captain sgt sgt. sergeant adm adm.
-admiral commissioner mayor king queen prince princess sheikh pope
+admiral commissioner mayor king queen prince princess sheikh pope madam mister speaker ambassador chancellor
+premier bishop archbishop cardinal rabbi imam sheriff inspector detective councillor councilman councilwoman
+congressman congresswoman
 """.split())
 MONTHS = frozenset("""
 Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec January February March April May June July August
@@ -63,6 +65,8 @@ def trim_span(span: Span) -> Span | None:
     if span.label_ == "PERSON":
         while start < end - 1 and doc[start].lower_ in TITLES:
             start += 1
+        if all(t.lower_ in TITLES or t.lower_.rstrip(".") in TITLES or t.is_punct for t in doc[start:end]):
+            return None  # a title or a form of address alone ("Mrs", "Madam Speaker"): no one named
     # a name does not run over a line break in the reading view (captions are already joined there):
     # "Jane Roe\nOct 19" is a byline and a date
     for i in range(start, end):
