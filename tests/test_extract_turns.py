@@ -32,3 +32,11 @@ def test_full_name_and_title_then_surname() -> None:
     text = ("JOHN SMITH, SECRETARY OF STATE: Thank you all.\nQ: A question.\nSMITH: An answer.\n"
             "Jane Doe, Chief Executive: Hello there.\n")
     assert speaker_labels(text) == ["JOHN SMITH", "Q", "SMITH", "Jane Doe"]
+
+
+def test_anonymous_diarization_labels_are_turns_anywhere_in_a_line() -> None:
+    from provcat.extract.turns import find_labels
+
+    text = ("SPEAKER 1: welcome everyone to the meeting of the\nboard tonight okay SPEAKER 2: thank\n"
+            "you so we start SPEAKER_01: go ahead\nas the speaker 4: said")
+    assert [label for _, _, label in find_labels(text)] == ["SPEAKER 1", "SPEAKER 2", "SPEAKER_01"]

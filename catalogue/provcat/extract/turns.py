@@ -25,6 +25,9 @@ _LABEL_PATTERNS = [
                re.M),
     # Dana Levy: text   (mixed-case name label at the start of a line)
     re.compile(r"^[ \t]*(?P<label>[A-Z][a-z][\w.'\u2019-]*(?: [A-Z][\w.'\u2019-]*){0,3}):[ \t]+\S", re.M),
+    # okay SPEAKER 2: so ...  /  SPEAKER_01:  (anonymous labels of speaker diarization, anywhere in a line:
+    # automatic captions wrap them into the middle of lines)
+    re.compile(r"(?<![\w-])(?P<label>(?:SPEAKER|Speaker)[ _]?\d{1,2}):(?=\s)"),
     # Q  question / A  answer (hearings, briefings)
     re.compile(r"^[ \t]*(?P<label>[QA])(?:[.:]|[ \t]{2,})(?=[ \t]*\S)", re.M),
     # Mr. GRANT. What is it?  (GPO style: title and upper-case surname, then a full stop)
