@@ -251,3 +251,34 @@ def test_the_readmes_example_is_a_valid_curation_file(tmp_path: Path) -> None:
     (tmp_path / "curation.yml").write_text(example)
     actions = load_curation(tmp_path).control.actions
     assert [a.action for a in actions] == ["merge", "split", "rename", "retype", "reject", "confirm"]
+
+
+def test_a_split_that_closes_a_cycle_in_its_document_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "curation.yml").write_text(
+        "actions:\n"
+        "  - {action: split, entity: {name: A}, documents: [d.txt], name: B, by: x, date: 2026-12-01, why: y}\n"
+        "  - {action: rename, entity: {name: B}, name: A, by: x, date: 2026-12-01, why: y}\n")
+    with pytest.raises(ProvcatError) as err:
+        load_curation(tmp_path)
+    assert "cycle" in str(err.value)
+
+
+def test_routing_costs_grow_with_the_file_not_with_its_square() -> None:
+    import time
+
+    def make(n: int) -> tuple[Control, list[str]]:
+        actions = [{"action": "merge", "entities": [{"name": f"Firm {k}"}, {"name": f"Firm {k} Ltd"}]}
+                   for k in range(n)]
+        actions += [{"action": "split", "entity": {"name": f"Person {k}"}, "documents": [f"d{k}.txt"],
+                     "name": f"Other {k}"} for k in range(n)]
+        return control(*actions), [f"Firm {k} Ltd" for k in range(n)]
+
+    def cost(n: int) -> float:
+        started = time.perf_counter()
+        c, names = make(n)
+        for name in names:
+            c.route(name, "organization", "d0.txt")
+        return time.perf_counter() - started
+
+    small, large = min(cost(500) for _ in range(3)), min(cost(2000) for _ in range(3))
+    assert large / small < 8, (small, large)  # linear: about 4; quadratic: about 16

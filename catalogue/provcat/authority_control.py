@@ -82,6 +82,13 @@ class Control:
     effects: dict[str, dict[tuple[int, str], None]] = field(default_factory=dict)  # by entity id
 
     def __post_init__(self) -> None:
+        # the actions that name each name (case and spacing ignored), in order: routing a name looks at
+        # these only, so its cost does not grow with the length of the file
+        self._naming: dict[str, list[int]] = {}
+        for number, action in enumerate(self.actions, start=1):
+            refs = action.entities if isinstance(action, MergeAction) else [action.entity]
+            for key in dict.fromkeys(name_key(ref.name) for ref in refs):
+                self._naming.setdefault(key, []).append(number)
         self._check_cycles()
 
     def _steps(self, name: str, entity_type: EntityType, document: str | None) -> Routed:
@@ -107,7 +114,8 @@ class Control:
     def _step(self, name: str, entity_type: EntityType, document: str | None
               ) -> tuple[int, str | None, EntityType] | None:
         """The first action that moves (or rejects) this entity: (number, new name or None, new type)."""
-        for number, action in enumerate(self.actions, start=1):
+        for number in self._naming.get(name_key(name), ()):
+            action = self.actions[number - 1]
             if isinstance(action, SplitAction):
                 if document in action.documents and _matches(action.entity, name, entity_type):
                     if name_key(action.name) == name_key(name) and (action.type or entity_type) == entity_type:
@@ -132,14 +140,21 @@ class Control:
         return None
 
     def _check_cycles(self) -> None:
-        """Route every name an action mentions, in every type, so a cycle is found when the file is read."""
-        documents = {d for a in self.actions for d in getattr(a, "documents", [])} | {None}
+        """Route every name an action mentions, in every type, so that a cycle is found when the file is
+        read: everywhere, and from each split's name in each of its documents (a cycle that only a
+        document's split closes passes through that name there; rejections only end a route)."""
+        def types(ref: EntityRef) -> tuple[EntityType, ...]:
+            return ("person", "organization", "place") if ref.type is None else (ref.type,)
+
         for action in self.actions:
-            refs = list(getattr(action, "entities", [])) or [action.entity]
+            refs = action.entities if isinstance(action, MergeAction) else [action.entity]
             for ref in refs:
-                for entity_type in (("person", "organization", "place") if ref.type is None else (ref.type,)):
-                    for document in documents:
-                        self._steps(ref.name, entity_type, document)  # type: ignore[arg-type]
+                for entity_type in types(ref):
+                    self._steps(ref.name, entity_type, None)
+            if isinstance(action, SplitAction):
+                for entity_type in types(action.entity):
+                    for document in action.documents:
+                        self._steps(action.entity.name, entity_type, document)
 
     def route(self, name: str, entity_type: EntityType, document: str) -> Routed:
         """The name and type an assertion about ``name`` in ``document`` is stored under (or that it is
