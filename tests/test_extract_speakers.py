@@ -104,3 +104,22 @@ def test_the_cue_is_the_verb_with_its_subject_as_written() -> None:
 
 def test_scare_quotes_are_not_speech() -> None:
     assert extract("The so-called “experts” disagreed about the “plan” again.").quotes == []
+
+
+def test_a_speakers_name_does_not_run_over_a_paragraph_break() -> None:
+    """A heading with the full name, a blank line, the surname as the subject: the parser may hang the
+    heading's words on the subject; the name is the words right before it, none between."""
+    import spacy
+    from spacy.tokens import Doc
+
+    from provcat.extract.speakers import speaker_name
+
+    words = ["Anne", "Dufresne", "\n\n", "Dufresne", "said"]
+    doc = Doc(spacy.blank("en").vocab, words=words, spaces=[True, False, False, True, False],
+              pos=["PROPN", "PROPN", "SPACE", "PROPN", "VERB"], deps=["compound", "compound", "dep", "nsubj", "ROOT"],
+              heads=[3, 3, 1, 4, 4])
+    assert speaker_name(doc[3], 0, None) is None  # one word is no name: it is not "Dufresne\n\nDufresne"
+    doc = Doc(spacy.blank("en").vocab, words=["Anne", "Dufresne", "said"], spaces=[True, True, False],
+              pos=["PROPN", "PROPN", "VERB"], deps=["compound", "nsubj", "ROOT"], heads=[1, 2, 2])
+    named = speaker_name(doc[1], 0, None)
+    assert named is not None and named.surface == "Anne Dufresne"

@@ -232,8 +232,10 @@ def describe(subject: Token, offset: int, mentions: MentionIndex, found: Found |
 
 def speaker_name(subject: Token, offset: int, found: Found | None) -> Mention | None:
     """A person's name written as the subject, titles dropped: two or more capitalised words."""
-    names = [t for t in subject.lefts if t.dep_ == "compound" and t.pos_ == "PROPN"] + [subject]
-    names = [t for t in names if t.i >= names[-1].i - len(names) + 1]  # contiguous with the subject
+    compounds = {t.i: t for t in subject.lefts if t.dep_ == "compound" and t.pos_ == "PROPN"}
+    names = [subject]
+    while names[0].i - 1 in compounds:  # the words right before the subject, none between
+        names.insert(0, compounds[names[0].i - 1])
     while names and names[0].lower_.rstrip(".") in {t.rstrip(".") for t in TITLES}:
         names = names[1:]
     if len(names) < 2 or not all(t.text[:1].isupper() and t.text.replace("-", "").isalpha() for t in names):
