@@ -68,6 +68,14 @@ def control(*actions: dict) -> Control:
     return Control(CurationFile.model_validate({"actions": [{**WHO, **a} for a in actions]}).actions)
 
 
+def refusal(folder: Path, name: str, text: str) -> str:
+    """The error loading a metadata folder whose file ``name`` holds ``text`` gives."""
+    (folder / name).write_text(text)
+    with pytest.raises(ProvcatError) as err:
+        load_curation(folder)
+    return str(err.value)
+
+
 def test_merge_routes_every_listed_name_to_the_first() -> None:
     c = control({"action": "merge", "entities": [{"name": "Acme Corporation", "type": "organization"},
                                                  {"name": "Acme Corp"}, {"name": "ACME"}]})
@@ -103,13 +111,11 @@ def test_actions_build_on_each_other() -> None:
 
 
 def test_a_cycle_is_refused_when_the_file_is_read(tmp_path: Path) -> None:
-    (tmp_path / "curation.yml").write_text(
-        "actions:\n"
-        "  - {action: rename, entity: {name: A}, name: B, by: x, date: 2026-12-01, why: y}\n"
-        "  - {action: rename, entity: {name: B}, name: A, by: x, date: 2026-12-01, why: y}\n")
-    with pytest.raises(ProvcatError) as err:
-        load_curation(tmp_path)
-    assert "curation.yml" in str(err.value) and "cycle" in str(err.value) and "\n" not in str(err.value)
+    message = refusal(tmp_path, "curation.yml",
+                      "actions:\n"
+                      "  - {action: rename, entity: {name: A}, name: B, by: x, date: 2026-12-01, why: y}\n"
+                      "  - {action: rename, entity: {name: B}, name: A, by: x, date: 2026-12-01, why: y}\n")
+    assert "curation.yml" in message and "cycle" in message and "\n" not in message
 
 
 @pytest.mark.parametrize("action, problem", [
@@ -123,10 +129,7 @@ def test_a_cycle_is_refused_when_the_file_is_read(tmp_path: Path) -> None:
      "field 'actions.0.confirm.colour': unknown field"),
 ])
 def test_a_bad_action_is_one_line_naming_file_and_field(tmp_path: Path, action: str, problem: str) -> None:
-    (tmp_path / "curation.yml").write_text(f"actions:\n  - {action}\n")
-    with pytest.raises(ProvcatError) as err:
-        load_curation(tmp_path)
-    message = str(err.value)
+    message = refusal(tmp_path, "curation.yml", f"actions:\n  - {action}\n")
     assert "curation.yml" in message and problem in message and "\n" not in message
 
 
@@ -222,10 +225,8 @@ def test_authority_records_keep_their_note_and_identifiers(tmp_path: Path) -> No
 
 
 def test_a_malformed_identifier_is_refused(tmp_path: Path) -> None:
-    (tmp_path / "authorities.yml").write_text("entities:\n  - {id: x, name: X, type: person, lcnaf: 'n 8012'}\n")
-    with pytest.raises(ProvcatError) as err:
-        load_curation(tmp_path)
-    assert "authorities.yml" in str(err.value) and "lcnaf" in str(err.value)
+    message = refusal(tmp_path, "authorities.yml", "entities:\n  - {id: x, name: X, type: person, lcnaf: 'n 8012'}\n")
+    assert "authorities.yml" in message and "lcnaf" in message
 
 
 def test_a_country_written_several_ways_is_one_entity_with_its_geonames_id(tmp_path: Path) -> None:
@@ -254,13 +255,12 @@ def test_the_readmes_example_is_a_valid_curation_file(tmp_path: Path) -> None:
 
 
 def test_a_split_that_closes_a_cycle_in_its_document_is_refused(tmp_path: Path) -> None:
-    (tmp_path / "curation.yml").write_text(
-        "actions:\n"
-        "  - {action: split, entity: {name: A}, documents: [d.txt], name: B, by: x, date: 2026-12-01, why: y}\n"
-        "  - {action: rename, entity: {name: B}, name: A, by: x, date: 2026-12-01, why: y}\n")
-    with pytest.raises(ProvcatError) as err:
-        load_curation(tmp_path)
-    assert "cycle" in str(err.value)
+    message = refusal(tmp_path, "curation.yml",
+                      "actions:\n"
+                      "  - {action: split, entity: {name: A}, documents: [d.txt], name: B, by: x, date: 2026-12-01,"
+                      " why: y}\n"
+                      "  - {action: rename, entity: {name: B}, name: A, by: x, date: 2026-12-01, why: y}\n")
+    assert "cycle" in message
 
 
 def test_routing_costs_grow_with_the_file_not_with_its_square() -> None:

@@ -356,17 +356,25 @@ ARCHIVE_TEXTS = {f"report-{n}.txt": f"The harbour master said on day {n} that th
                  for n in range(5)}
 
 
+def built_archive(folder: Path, texts: dict[str, str]) -> tuple[Path, Path, Path]:
+    """(archive, metadata folder, catalogue) in ``folder``: the texts, an empty metadata folder, built."""
+    from provcat.build import build_catalogue
+
+    archive, metadata, db = folder / "archive", folder / "metadata", folder / "catalogue.db"
+    archive.mkdir()
+    metadata.mkdir()
+    for name, text in texts.items():
+        (archive / name).write_text(text)
+    build_catalogue(archive, metadata, db)
+    return archive, metadata, db
+
+
 def test_a_verification_while_serving_shows_on_the_next_page(page: Page, tmp_path: Path, trouble: Trouble) -> None:
     from cli_runner import provcat
 
     from provcat.build import build_catalogue
 
-    archive, metadata, db = tmp_path / "archive", tmp_path / "metadata", tmp_path / "catalogue.db"
-    archive.mkdir()
-    metadata.mkdir()
-    for name, text in ARCHIVE_TEXTS.items():
-        (archive / name).write_text(text)
-    build_catalogue(archive, metadata, db)
+    archive, metadata, db = built_archive(tmp_path, ARCHIVE_TEXTS)
     with running_server(db, metadata) as base:
         page.goto(base + "/")
         expect(page.locator(".provcat-archive")).to_contain_text("No verification of the archive is recorded yet")
@@ -852,12 +860,7 @@ def test_a_curator_settles_review_items_with_the_lines_the_queue_offers(page: Pa
 
     from provcat.build import build_catalogue
 
-    archive, metadata, db = tmp_path / "archive", tmp_path / "metadata", tmp_path / "catalogue.db"
-    archive.mkdir()
-    metadata.mkdir()
-    for name, text in REVIEW_TEXTS.items():
-        (archive / name).write_text(text)
-    build_catalogue(archive, metadata, db)
+    archive, metadata, db = built_archive(tmp_path, REVIEW_TEXTS)
     with running_server(db, metadata) as base:
         page.goto(base + "/")
         page.locator(".provcat-start-list").get_by_role("link", name="Review queue").click()
