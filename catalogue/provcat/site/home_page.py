@@ -15,7 +15,7 @@ from . import integrity_pages, review_queue, search_page
 from .urls import DOCUMENTS, ENTITIES
 
 START_HERE = (
-    ("Search", "search", search_page.SEARCH_PATH, "Find words in the documents and in the quotes: each ranked "
+    ("Search", "page", search_page.SEARCH_PATH, "Find words in the documents and in the quotes: each ranked "
                                                   "and counted apart, best matches first, the words marked "
                                                   "where they are found."),
     ("Documents", "table", DOCUMENTS, "Every archived document: open one to read it with its quotes "
@@ -25,9 +25,10 @@ START_HERE = (
     ("Integrity", "page", integrity_pages.INTEGRITY_PATH, "Whether the archive's files are still the exact "
                                                           "bytes catalogued: the latest verification, what it "
                                                           "found, and every run before it."),
-    ("Review queue", "review", "", "For curators: the machine's findings most worth a look (type conflicts, "
-                                   "unresolved speakers, low confidence, entities in one document only), each "
-                                   "with the lines that would settle it."),
+    ("Review queue", "page", review_queue.REVIEW_PATH, "For curators: the machine's findings most worth a "
+                                                       "look (type conflicts, unresolved speakers, low "
+                                                       "confidence, entities in one document only), each "
+                                                       "with the lines that would settle it."),
 )
 
 
@@ -47,12 +48,8 @@ def start_links(datasette: Any, database: str, queries: dict[str, Any]) -> list[
     for title, kind, name, description in START_HERE:
         if kind == "query" and name not in queries:
             continue
-        if kind == "page":
-            url = integrity_pages.integrity_url(datasette, database)
-        elif kind == "search":
-            url = search_page.search_url(datasette, database)
-        elif kind == "review":
-            url = review_queue.review_url(datasette, database)
+        if kind == "page":  # one of provcat's own pages, by its path
+            url = datasette.urls.path(name.format(database=datasette.get_database(database).route))
         else:
             url = datasette.urls.query(database, name) if kind == "query" else datasette.urls.table(database, name)
         links.append(StartLink(title, str(url), description))

@@ -30,6 +30,7 @@ from .access import open_catalogue
 from .formatting import confidence_text, excerpt
 from .urls import document_url, entity_url
 
+REVIEW_PATH = "/{database}/-/review"
 REVIEW_ROUTE = r"^/(?P<database>[^/]+)/-/review$"
 #: Under this confidence an entity is worth checking (the model's own mentions have 0.75).
 LOW_CONFIDENCE = 0.7
@@ -201,10 +202,6 @@ async def review_page(datasette: Any, request: Any) -> Response:
                "database_url": str(datasette.urls.database(db.name)),
                "query_url": str(datasette.urls.query(db.name, "review_queue")) + f"?low={LOW_CONFIDENCE}"}
     return Response.html(await datasette.render_template("provcat_review.html", context, request=request))
-
-
-def review_url(datasette: Any, database: str) -> str:
-    return f"{datasette.urls.database(database)}/-/review"
 
 
 ROUTES = [(REVIEW_ROUTE, review_page)]
