@@ -29,6 +29,7 @@ is reported when the catalogue is built.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -85,10 +86,16 @@ class Control:
         # the actions that name each name (case and spacing ignored), in order: routing a name looks at
         # these only, so its cost does not grow with the length of the file
         self._naming: dict[str, list[int]] = {}
+        # the exact names curators gave (a rename's new name, a merge's first entity), by the name they name
+        self._spellings: dict[str, list[tuple[int, EntityRef]]] = {}
         for number, action in enumerate(self.actions, start=1):
             refs = action.entities if isinstance(action, MergeAction) else [action.entity]
             for key in dict.fromkeys(name_key(ref.name) for ref in refs):
                 self._naming.setdefault(key, []).append(number)
+            if isinstance(action, RenameAction | MergeAction):
+                spelled = (EntityRef(name=action.name, type=action.entity.type) if isinstance(action, RenameAction)
+                           else action.entities[0])
+                self._spellings.setdefault(name_key(spelled.name), []).append((number, spelled))
         self._check_cycles()
 
     def _steps(self, name: str, entity_type: EntityType, document: str | None) -> Routed:
@@ -188,7 +195,8 @@ class Control:
     def confirmed_by(self, name: str, entity_type: EntityType) -> int | None:
         """The last confirm action naming this entity, if any."""
         found = None
-        for number, action in enumerate(self.actions, start=1):
+        for number in self._naming.get(name_key(name), ()):
+            action = self.actions[number - 1]
             if isinstance(action, ConfirmAction) and _matches(action.entity, name, entity_type):
                 found = number
         return found
@@ -207,15 +215,9 @@ class Control:
         renaming it, or as the first entity of a merge), with the action's number, when they gave one;
         the last such action wins."""
         found = None
-        for number, action in enumerate(self.actions, start=1):
-            if isinstance(action, RenameAction):
-                ref, spelled = EntityRef(name=action.name, type=action.entity.type), action.name
-            elif isinstance(action, MergeAction):
-                ref, spelled = action.entities[0], action.entities[0].name
-            else:
-                continue
+        for number, ref in self._spellings.get(name_key(name), ()):
             if _matches(ref, name, entity_type):
-                found = (number, spelled)
+                found = (number, ref.name)
         return found
 
     def respelled(self, entity_id: str, number: int, old: str) -> None:
@@ -231,8 +233,6 @@ class Control:
 
 def action_row(number: int, action: CurationAction, applied: int, source: str) -> dict[str, object]:
     """The ``curation_actions`` row of one action."""
-    import json
-
     detail = action.model_dump(mode="json", exclude={"action", "by", "date", "why"})
     return {"id": number, "action": action.action, "detail": json.dumps(detail, ensure_ascii=False),
             "curator": action.by, "date": action.date.isoformat(), "why": action.why, "file": source,
