@@ -165,8 +165,23 @@ def _extraction_build(old: sqlite3.Connection, doc_id: str) -> int | None:
     return None if row is None else row[0]
 
 
-def previous_extraction(old: sqlite3.Connection | None, doc_id: str,
-                        key: str) -> tuple[Extraction, dict[tuple[str, str], int], int | None] | None:
+@dataclass(frozen=True)
+class PreviousShape:
+    """What the previous catalogue records of its assertions, read once for a build: a catalogue
+    written before authority control has neither the names as extracted nor the set-aside mentions."""
+
+    extracted_names: bool = False
+    speaker_extracted_names: bool = False
+    rejected_mentions: bool = False
+
+    @classmethod
+    def of(cls, old: sqlite3.Connection) -> PreviousShape:
+        return cls("extracted_name" in store.columns(old, "mentions"),
+                   "speaker_extracted_name" in store.columns(old, "quotes"), _has_table(old, "rejected_mentions"))
+
+
+def previous_extraction(old: sqlite3.Connection | None, doc_id: str, key: str, shape: PreviousShape = PreviousShape()
+                        ) -> tuple[Extraction, dict[tuple[str, str], int], int | None] | None:
     """The extraction (and rejection counts, and the build that made it, when recorded) stored in the
     previous catalogue, if it was made from the same inputs."""
     if old is None:
@@ -178,13 +193,12 @@ def previous_extraction(old: sqlite3.Connection | None, doc_id: str,
                   for r in old.execute("select * from rejections where document_id = ?", (doc_id,))}
     # the names and types as extracted, before the collection's curation.yml moved any (a catalogue
     # written before authority control has only the stored ones)
-    controlled = "extracted_name" in _columns(old, "mentions")
-    name, kind = ("coalesce(m.extracted_name, e.name)", "coalesce(m.extracted_type, e.type)") if controlled \
-        else ("e.name", "e.type")
+    name, kind = ("coalesce(m.extracted_name, e.name)", "coalesce(m.extracted_type, e.type)") \
+        if shape.extracted_names else ("e.name", "e.type")
     rows = list(old.execute(f"select m.id, m.start, m.[end], m.surface, {name} as name, {kind} as type, m.method, "
                             "m.confidence from mentions m join entities e on e.id = m.entity_id "
                             "where m.document_id = ?", (doc_id,)))
-    if _has_table(old, "rejected_mentions"):  # set aside by a reject action: back for the actions to judge again
+    if shape.rejected_mentions:  # set aside by a reject action: back for the actions to judge again
         rows += old.execute("select id, start, [end], surface, name, type, method, confidence from rejected_mentions "
                             "where document_id = ?", (doc_id,)).fetchall()
     mentions = [
@@ -193,7 +207,7 @@ def previous_extraction(old: sqlite3.Connection | None, doc_id: str,
         for r in sorted(rows, key=lambda r: r["id"])
     ]
     name, kind = ("coalesce(q.speaker_extracted_name, e.name)", "coalesce(q.speaker_extracted_type, e.type)") \
-        if "speaker_extracted_name" in _columns(old, "quotes") else ("e.name", "e.type")
+        if shape.speaker_extracted_names else ("e.name", "e.type")
     quotes = [
         Quote(start=r["start"], end=r["end"], text=r["text"], speaker=r["speaker"], speaker_name=r["name"],
               speaker_type=r["type"], cue=r["cue"], cue_start=r["cue_start"], cue_end=r["cue_end"],
@@ -202,10 +216,6 @@ def previous_extraction(old: sqlite3.Connection | None, doc_id: str,
                              "on e.id = q.speaker_entity_id where q.document_id = ? order by q.id", (doc_id,))
     ]
     return Extraction(mentions=mentions, quotes=quotes), rejections, _extraction_build(old, doc_id)
-
-
-def _columns(conn: sqlite3.Connection, table: str) -> set[str]:
-    return {r[1] for r in conn.execute(f"pragma table_info([{table}])")}
 
 
 #: Why a file was not read as text, when it is not of a kind the catalogue reads.
@@ -478,6 +488,8 @@ def extracted(items: Iterator[Prepared], old: sqlite3.Connection | None, curatio
     assertions only, and a warning. Files that are not documents pass through."""
     from .extract.pipeline import MAX_CHARACTERS, Job, extract_all
 
+    with reading_previous(old_path):
+        shape = PreviousShape.of(old) if old is not None else PreviousShape()
     for window in _batches(items, WINDOW, WINDOW_BYTES):
         documents = [(item, item.read) for item in window if item.read is not None]
         todo: list[tuple[Prepared, ReadDocument]] = []
@@ -487,7 +499,7 @@ def extracted(items: Iterator[Prepared], old: sqlite3.Connection | None, curatio
                                         f"{MAX_CHARACTERS:,} the extractor reads in one document: catalogued "
                                         "with its text and fixity, without machine entities or quotes"))
             with reading_previous(old_path):
-                previous = previous_extraction(old, str(item.file.id), str(item.key))
+                previous = previous_extraction(old, str(item.file.id), str(item.key), shape)
             if previous is None:
                 todo.append((item, read))
             else:

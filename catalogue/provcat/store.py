@@ -295,6 +295,11 @@ def enable_search(db: sqlite_utils.Database) -> None:
     db["entities"].enable_fts(["name"], fts_version="FTS5", create_triggers=False)
 
 
+def columns(conn: sqlite3.Connection, table: str) -> set[str]:
+    """The columns a table of a catalogue has (none when it has no such table)."""
+    return {row[1] for row in conn.execute(f"pragma table_info([{table}])")}
+
+
 def insert(db: sqlite_utils.Database, table: str, rows: Iterable[dict[str, Any]]) -> None:
     db[table].insert_all(rows, batch_size=500)
 

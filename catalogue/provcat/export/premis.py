@@ -93,6 +93,7 @@ from typing import IO
 from .. import __version__
 from ..errors import ProvcatError
 from ..ownership import check_export_target, is_premis_export, records_every_file, require_catalogue
+from ..store import columns
 
 PREMIS_NAMESPACE = "http://www.loc.gov/premis/v3"
 XSI_NAMESPACE = "http://www.w3.org/2001/XMLSchema-instance"
@@ -302,10 +303,6 @@ def _decode(value: bytes) -> str:
 
 def connect(db: Path) -> sqlite3.Connection:
     return sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True, timeout=60)
-
-
-def columns(conn: sqlite3.Connection, table: str) -> set[str]:
-    return {row[1] for row in conn.execute(f"pragma table_info([{table}])")}
 
 
 def sql_value(value: object) -> object:
