@@ -4,7 +4,6 @@ and the quotes credited to it."""
 from __future__ import annotations
 
 import datetime
-import json
 import re
 import sqlite3
 from dataclasses import dataclass
@@ -13,6 +12,7 @@ from urllib.parse import urlencode
 
 from datasette.database import Database, QueryInterrupted
 
+from .curation_lines import entity_actions
 from .formatting import confidence_text, excerpt, wikidata_url
 from .urls import document_url, evidence_url
 
@@ -141,25 +141,9 @@ def identifiers(entity: dict[str, Any]) -> list[Identifier]:
     return found
 
 
-def _yaml(value: str) -> str:
-    """A YAML scalar that reads back as ``value`` whatever it holds (a JSON string is valid YAML)."""
-    return json.dumps(value, ensure_ascii=False)
-
-
 def curation_lines(name: str, entity_type: str, today: str) -> dict[str, str]:
     """curation.yml actions a curator can start from for this entity, by what they do."""
-    ref = f"{{name: {_yaml(name)}, type: {entity_type}}}"
-    who = f"    by: <your name>\n    date: {today}\n    why: <the evidence>"
-    others = ", ".join(t for t in ("person", "organization", "place") if t != entity_type)
-    return {
-        "confirm": f"  - action: confirm\n    entity: {ref}\n{who}",
-        "merge": f"  - action: merge\n    entities: [{ref}, {{name: <another name of it>}}]\n{who}",
-        "rename": f"  - action: rename\n    entity: {ref}\n    name: <the canonical name>\n{who}",
-        "retype": f"  - action: retype\n    entity: {ref}\n    type: <{others.replace(', ', ' or ')}>\n{who}",
-        "split": (f"  - action: split\n    entity: {ref}\n    documents: [<path of a document where it is "
-                  f"someone else>]\n    name: <the other one's name>\n{who}"),
-        "reject": f"  - action: reject\n    entity: {ref}\n{who}",
-    }
+    return entity_actions(name, entity_type, today)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,6 @@ the ``review_queue`` question gives every item as a table (and CSV).
 from __future__ import annotations
 
 import datetime
-import json
 import sqlite3
 from dataclasses import dataclass
 from typing import Any
@@ -27,6 +26,7 @@ from datasette.database import Database, QueryInterrupted
 from datasette.utils.asgi import Response
 
 from .access import open_catalogue
+from .curation_lines import entity_actions, speaker_lines
 from .formatting import confidence_text, excerpt
 from .urls import document_url, entity_url
 
@@ -113,33 +113,11 @@ class Item:
     document: str = ""  # for an entity: the path of the first document mentioning it
 
 
-def _yaml(value: str) -> str:
-    return json.dumps(value, ensure_ascii=False)  # a JSON string is a YAML scalar that reads back as itself
-
-
-def _who(indent: str = "    ") -> str:
-    return f"{indent}by: <your name>\n{indent}date: {datetime.date.today().isoformat()}\n{indent}why: <the evidence>"
-
-
 def entity_lines(reason: str, name: str, entity_type: str) -> str:
     """The curation.yml actions that settle an item about an entity."""
-    ref = f"{{name: {_yaml(name)}, type: {entity_type}}}"
-    others = " or ".join(t for t in ("person", "organization", "place") if t != entity_type)
-    if reason == "type conflict":
-        return (f"  - action: retype\n    entity: {ref}\n    type: <{others}>\n{_who()}\n"
-                f"  - action: confirm\n    entity: {ref}\n{_who()}")
-    if reason == "one document only":
-        return (f"  - action: confirm\n    entity: {ref}\n{_who()}\n"
-                f"  - action: merge\n    entities: [{{name: <the entity it is another name of>}}, {ref}]\n{_who()}\n"
-                f"  - action: reject\n    entity: {ref}\n{_who()}")
-    return (f"  - action: confirm\n    entity: {ref}\n{_who()}\n"
-            f"  - action: reject\n    entity: {ref}\n{_who()}")
-
-
-def speaker_lines(path: str, text: str) -> str:
-    """The sidecar lines that name the speaker of a quote (the words exactly as the document has them)."""
-    return (f"document: {_yaml(path)}\nspeakers:\n  - name: <who said it>\n"
-            f"    quote: {_yaml(text)}")
+    actions = entity_actions(name, entity_type, datetime.date.today().isoformat())
+    chosen = {"type conflict": ("retype", "confirm"), "one document only": ("confirm", "merge_into", "reject")}
+    return "\n".join(actions[a] for a in chosen.get(reason, ("confirm", "reject")))
 
 
 async def queue(db: Database, limit: int = SECTION_LIMIT) -> tuple[dict[str, list[dict[str, Any]]], dict[str, int]]:
