@@ -152,6 +152,10 @@ class Collection(Strict):
     organization: str | None = Field(default=None, description="the organisation holding the archive")
 
 
+#: The shape of each identifier an authority record can carry besides Wikidata.
+IDENTIFIER_PATTERNS = {"viaf": r"^[0-9]{1,22}$", "lcnaf": r"^n[abors]?[0-9]{6,10}$", "geonames": r"^[0-9]{1,10}$"}
+
+
 class Authority(Strict):
     """One authority record: the canonical form of a person, organisation or place."""
 
@@ -160,10 +164,12 @@ class Authority(Strict):
     type: EntityType
     aliases: list[str] = Field(default_factory=list)
     wikidata: str | None = Field(default=None, pattern=r"^Q[0-9]+$", description="Wikidata item, e.g. Q42")
-    viaf: str | None = Field(default=None, pattern=r"^[0-9]{1,22}$", description="VIAF cluster id, e.g. 113230702")
-    lcnaf: str | None = Field(default=None, pattern=r"^n[abors]?[0-9]{6,10}$",
+    viaf: str | None = Field(default=None, pattern=IDENTIFIER_PATTERNS["viaf"],
+                             description="VIAF cluster id, e.g. 113230702")
+    lcnaf: str | None = Field(default=None, pattern=IDENTIFIER_PATTERNS["lcnaf"],
                               description="Library of Congress Name Authority File id, e.g. n80126307")
-    geonames: str | None = Field(default=None, pattern=r"^[0-9]{1,10}$", description="GeoNames id, e.g. 2643743")
+    geonames: str | None = Field(default=None, pattern=IDENTIFIER_PATTERNS["geonames"],
+                                 description="GeoNames id, e.g. 2643743")
     note: str | None = None
 
     @field_validator("aliases")

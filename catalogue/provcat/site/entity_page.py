@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 
 from datasette.database import Database, QueryInterrupted
 
+from ..models import IDENTIFIER_PATTERNS
 from .curation_lines import entity_actions
 from .formatting import confidence_text, excerpt, wikidata_url
 from .urls import document_url, evidence_url
@@ -30,9 +31,9 @@ limit :limit
 """
 #: Identifiers an authority record can carry, with the address of each authority's page.
 IDENTIFIERS = (
-    ("viaf", "VIAF", "https://viaf.org/viaf/{}", re.compile(r"[0-9]{1,22}")),
-    ("lcnaf", "LCNAF", "https://id.loc.gov/authorities/names/{}.html", re.compile(r"n[abors]?[0-9]{6,10}")),
-    ("geonames", "GeoNames", "https://www.geonames.org/{}", re.compile(r"[0-9]{1,10}")),
+    ("viaf", "VIAF", "https://viaf.org/viaf/{}"),
+    ("lcnaf", "LCNAF", "https://id.loc.gov/authorities/names/{}.html"),
+    ("geonames", "GeoNames", "https://www.geonames.org/{}"),
 )
 ALIASES_SQL = "select * from entity_aliases where entity_id = :id order by alias collate nocase"
 #: How a form of the name was joined to the entity (entity_aliases.method), in words.
@@ -134,10 +135,11 @@ class Identifier:
 def identifiers(entity: dict[str, Any]) -> list[Identifier]:
     """The entity's identifiers other than Wikidata, each linked to its authority's page when well formed."""
     found = []
-    for column, label, address, shape in IDENTIFIERS:
+    for column, label, address in IDENTIFIERS:
         value = (entity.get(column) or "").strip()
-        if value:
-            found.append(Identifier(label, value, address.format(value) if shape.fullmatch(value) else None))
+        if value:  # the shape the authority file is validated against
+            well_formed = re.fullmatch(IDENTIFIER_PATTERNS[column], value) is not None
+            found.append(Identifier(label, value, address.format(value) if well_formed else None))
     return found
 
 
