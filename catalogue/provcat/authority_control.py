@@ -88,7 +88,11 @@ class Control:
         self._naming: dict[str, list[int]] = {}
         # the exact names curators gave (a rename's new name, a merge's first entity), by the name they name
         self._spellings: dict[str, list[tuple[int, EntityRef]]] = {}
+        # the documents of each split and of each reject that lists some, as sets
+        self._documents: dict[int, frozenset[str]] = {}
         for number, action in enumerate(self.actions, start=1):
+            if isinstance(action, SplitAction | RejectAction):
+                self._documents[number] = frozenset(action.documents)
             refs = action.entities if isinstance(action, MergeAction) else [action.entity]
             for key in dict.fromkeys(name_key(ref.name) for ref in refs):
                 self._naming.setdefault(key, []).append(number)
@@ -124,13 +128,13 @@ class Control:
         for number in self._naming.get(name_key(name), ()):
             action = self.actions[number - 1]
             if isinstance(action, SplitAction):
-                if document in action.documents and _matches(action.entity, name, entity_type):
+                if document in self._documents[number] and _matches(action.entity, name, entity_type):
                     if name_key(action.name) == name_key(name) and (action.type or entity_type) == entity_type:
                         continue
                     return number, action.name, action.type or entity_type
             elif isinstance(action, RejectAction):
                 if _matches(action.entity, name, entity_type) and (not action.documents
-                                                                     or document in action.documents):
+                                                                     or document in self._documents[number]):
                     return number, None, entity_type
             elif isinstance(action, RetypeAction):
                 if _matches(action.entity, name, entity_type) and action.type != entity_type:
