@@ -93,9 +93,11 @@ WHY = {
     "one document only": "Named in one document and nowhere else, so nothing confirms it: confirm it, merge it "
                          "into the entity it is another name of, or reject it.",
 }
-#: The documents' paths, for the items.
-PATH_SQL = "select id, path from documents where id in ({ids})"
-QUOTE_SQL = "select q.id, q.text, d.path from quotes q join documents d on d.id = q.document_id where q.id in ({ids})"
+#: A section's most doubtful items, with the path of each one's document and a quote's words.
+_SHOWN_SQL = """{with_}select s.*, d.path, q.text as words
+from (select * from ({section}) {order} limit :limit) s
+left join documents d on d.id = s.document_id left join quotes q on q.id = s.quote
+{order}"""
 
 
 @dataclass(frozen=True)
@@ -127,7 +129,7 @@ async def queue(db: Database, limit: int = SECTION_LIMIT) -> tuple[dict[str, lis
     counts: dict[str, int] = {}
     params = {"low": LOW_CONFIDENCE, "limit": limit}
     for reason, sql in SECTION_SQL.items():
-        rows = (await db.execute(f"{_WITH}select * from ({sql}) {_ORDER} limit :limit", params,
+        rows = (await db.execute(_SHOWN_SQL.format(with_=_WITH, section=sql, order=_ORDER), params,
                                  custom_time_limit=REVIEW_TIME_LIMIT_MS)).rows
         sections[reason] = [dict(zip(row.keys(), tuple(row), strict=True)) for row in rows]
         total = (await db.execute(f"{_WITH}select count(*) from ({sql})", params,
@@ -146,37 +148,26 @@ async def review_page(datasette: Any, request: Any) -> Response:
         sections, counts, timed_out = {r: [] for r in SECTIONS}, dict.fromkeys(SECTIONS, 0), True
     except sqlite3.Error:  # a catalogue written before the queue's columns and tables
         sections, counts = {r: [] for r in SECTIONS}, dict.fromkeys(SECTIONS, 0)
-    document_ids = sorted({r["document_id"] for rows in sections.values() for r in rows if r["document_id"]})
-    quote_ids = sorted({r["quote"] for rows in sections.values() for r in rows if r["quote"] is not None})
-    paths: dict[str, str] = {}
-    quotes: dict[int, tuple[str, str]] = {}
-    if document_ids:
-        sql = PATH_SQL.format(ids=", ".join(f":d{i}" for i in range(len(document_ids))))
-        paths = dict((await db.execute(sql, {f"d{i}": d for i, d in enumerate(document_ids)})).rows)
-    if quote_ids:
-        sql = QUOTE_SQL.format(ids=", ".join(f":q{i}" for i in range(len(quote_ids))))
-        for quote_id, text, path in (await db.execute(sql, {f"q{i}": q for i, q in enumerate(quote_ids)})).rows:
-            quotes[quote_id] = (text, path)
     shown: dict[str, list[Item]] = {}
     for reason, rows in sections.items():
         items = []
         for r in rows:
             if r["quote"] is not None:
-                text, path = quotes.get(r["quote"], ("", ""))
+                text = r["words"] or ""
                 items.append(Item(reason, r["speaker"] or "", None, confidence_text(r["confidence"]), 1, 1,
                                   document_url(datasette, db.name, r["document_id"], r["quote"]),
-                                  speaker_lines(path, text), f"documents/{r['document_id']}.yml",
+                                  speaker_lines(r["path"] or "", text), f"documents/{r['document_id']}.yml",
                                   excerpt(text, 300)))
             else:
                 items.append(Item(reason, r["entity"], r["type"], confidence_text(r["confidence"]),
                                   int(r["assertions"] or 0), int(r["documents"] or 0),
                                   entity_url(datasette, db.name, r["entity_id"]),
                                   entity_lines(reason, r["entity"], r["type"]), "curation.yml",
-                                  document=paths.get(r["document_id"] or "", "")))
+                                  document=r["path"] or ""))
         shown[reason] = items
     context = {"sections": [{"reason": r, "title": SECTIONS[r], "why": WHY[r], "entries": shown[r],
                              "count": counts[r], "anchor": r.replace(" ", "-")} for r in SECTIONS],
-               "timed_out": timed_out, "database": db.name, "limit": SECTION_LIMIT,
+               "timed_out": timed_out, "database": db.name,
                "database_url": str(datasette.urls.database(db.name)),
                "query_url": str(datasette.urls.query(db.name, "review_queue")) + f"?low={LOW_CONFIDENCE}"}
     return Response.html(await datasette.render_template("provcat_review.html", context, request=request))
