@@ -219,15 +219,15 @@ _FILLER = re.compile(r"^(?:[hmnu]+|u*n?h+u+n?h+|m+kay|y+a+y+|w+o+h*|w+h*o+a*|s+h
 
 
 def is_filler(word: str) -> bool:
-    """A spoken sound written as a word ("hmm", "mmkay", "unhunh"), in lower case."""
-    return bool(_FILLER.match(word))
+    """A spoken sound or filler written as a word ("hmm", "mmkay", "unhunh", "yeah"), in lower case."""
+    return word in FILLERS or bool(_FILLER.match(word))
 
 
 def name_like(word: str, tagged: bool, lex: Lexicon) -> bool:
     """Whether a lower-case word is likely a name (or part of one): the tagger read it as a proper
     noun (``tagged``) and it is one the model's training text wrote with a capital, or not a common
     English word; or it is no English word at all."""
-    if len(word) < 2 or "'" in word or word in lex.stop_words or word in FILLERS or _FILLER.match(word):
+    if len(word) < 2 or "'" in word or word in lex.stop_words or is_filler(word):
         return False
     if tagged and lex.capitalised(word):
         return True

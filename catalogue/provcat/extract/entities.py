@@ -87,7 +87,7 @@ def spoken_sound(span: Span) -> bool:
     """Interjections and fillers only ("Mm", "Hmm", "Uh-huh", "Yeah"): never a name, whatever the model
     read."""
     words = [w for w in re.split(r"[\s\-–]+", span.text.lower().strip(".,!?")) if w]
-    return bool(words) and all(w in captions.FILLERS or captions.is_filler(w) for w in words)
+    return bool(words) and all(captions.is_filler(w) for w in words)
 
 
 def common_word(span: Span) -> bool:
