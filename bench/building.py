@@ -35,7 +35,7 @@ CHANGE = "\n\nA correction was published on Friday after readers asked about the
 
 def texts_of(archive: Path) -> list[str]:
     from provcat.archive import scan
-    from provcat.reading import read_document
+    from provcat.readers import read_document
 
     return [read_document(f.location.read_bytes(), f.path).text for f in scan(archive).files]
 

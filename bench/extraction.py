@@ -24,7 +24,7 @@ DEFAULT_CORPORA = [ROOT / "seeds", ROOT.parent / "shared" / "eval" / "dev" / "do
 
 def make_corpus(sources: list[Path], copies: int, into: Path) -> list[str]:
     from provcat.archive import scan
-    from provcat.reading import read_document
+    from provcat.readers import read_document
 
     texts: list[str] = []
     for n in range(copies):

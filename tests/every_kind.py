@@ -1,6 +1,7 @@
 """An archive of files of many kinds, made by the tests (no network, no fixtures from elsewhere): the
 two seed documents, a PNG, a ZIP, a PDF, an HTML page and a file no format signature matches, with
-the PRONOM identifiers Siegfried (with the signature files pygfried 2.2.0 bundles) gives each."""
+the PRONOM identifiers Siegfried (with the signature files pygfried 2.2.0 bundles) gives each. The
+PDF and the page are documents too (their text is read); the others are files only."""
 
 from __future__ import annotations
 
@@ -69,6 +70,10 @@ OTHER_FILES = [
     ("web/page.html", HTML.encode(), "fmt/471", "Hypertext Markup Language"),
     ("mystery", MYSTERY, None, None),
 ]
+#: The other files that are documents (their text is read), with their document ids.
+DOCUMENT_FILES = {"reports/report.pdf": "reports/report", "web/page.html": "web/page"}
+#: The files that are not documents: kept, hashed and identified, without text.
+NOT_DOCUMENTS = [path for path, *_ in OTHER_FILES if path not in DOCUMENT_FILES]
 #: The PRONOM identifier of a plain text file, as the seeds are.
 PLAIN_TEXT = "x-fmt/111"
 

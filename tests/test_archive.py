@@ -20,10 +20,10 @@ def test_scan_is_recursive_sorted_and_skips_hidden(tmp_path: Path) -> None:
 
 
 def test_a_file_that_is_not_a_document_leaves_the_ids_of_documents_as_they_were(tmp_path: Path) -> None:
-    for name in ("talk.txt", "talk.pdf", "talk.png", "notes.srt"):
+    for name in ("talk.txt", "talk.zip", "talk.png", "notes.srt"):
         (tmp_path / name).write_text("x")
     assert [(f.path, f.id) for f in scan(tmp_path).files] == [
-        ("notes.srt", "notes"), ("talk.pdf", None), ("talk.png", None), ("talk.txt", "talk")]
+        ("notes.srt", "notes"), ("talk.png", None), ("talk.txt", "talk"), ("talk.zip", None)]
 
 
 def test_links_and_special_files_are_left_out_with_why(tmp_path: Path) -> None:

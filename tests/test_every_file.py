@@ -21,10 +21,10 @@ import prov
 import pytest
 import xmlschema
 from cli_runner import provcat
-from every_kind import OTHER_FILES, PLAIN_TEXT, every_kind, expected_puids, seed_names
+from every_kind import DOCUMENT_FILES, NOT_DOCUMENTS, PLAIN_TEXT, every_kind, expected_puids, seed_names
 
 from provcat import archive_state, history, identify
-from provcat.build import build_catalogue
+from provcat.build import NOT_TEXT_KIND, build_catalogue
 from provcat.export.bag import export_bag
 from provcat.export.premis import SCHEMA, export_premis
 from provcat.export.prov import export_prov
@@ -107,12 +107,15 @@ def test_a_file_of_no_known_format_is_recorded_as_no_match_with_a_warning(
 
 def test_only_the_files_read_as_text_are_documents(built: tuple[Path, Path, list[tuple[str, str]]]) -> None:
     _, db, _ = built
-    assert [r[0] for r in query(db, "select path from documents order by path")] == seed_names()
+    assert [r[0] for r in query(db, "select path from documents order by path")] == sorted(
+        seed_names() + list(DOCUMENT_FILES))
     files = {r[0]: r[1:] for r in query(db, "select path, is_document, document_id, not_read from files")}
     for name in seed_names():
         assert files[name] == (1, name.removesuffix(".txt"), None)
-    for path, *_ in OTHER_FILES:
-        assert files[path] == (0, None, "not a kind the catalogue reads as text (.srt, .txt, .vtt)")
+    for path, doc_id in DOCUMENT_FILES.items():
+        assert files[path] == (1, doc_id, None)
+    for path in NOT_DOCUMENTS:
+        assert files[path] == (0, None, NOT_TEXT_KIND)
 
 
 def test_each_identification_is_an_event_with_its_tool(built: tuple[Path, Path, list[tuple[str, str]]]) -> None:
@@ -134,9 +137,9 @@ def test_every_file_has_an_ingestion_event_and_the_manifest_covers_them(
     archive, db, _ = built
     events = query(db, "select path, document_id, outcome from fixity_events where run_id = 1 order by path")
     assert [(p, o) for p, _, o in events] == [(p, "new") for p in sorted(expected_puids())]
-    assert {p for p, d, _ in events if d is not None} == set(seed_names())
+    assert {p for p, d, _ in events if d is not None} == set(seed_names()) | set(DOCUMENT_FILES)
     (files, documents, manifest) = query(db, "select files, documents, manifest_sha256 from builds")[0]
-    assert (files, documents) == (len(expected_puids()), 2)
+    assert (files, documents) == (len(expected_puids()), 4)
     # the manifest is what sha256sum prints for every file of the archive
     lines = "".join(f"{hashlib.sha256((archive / p).read_bytes()).hexdigest()}  {p}\n"
                     for p in sorted(expected_puids()))
@@ -149,11 +152,11 @@ def test_the_build_reports_files_and_documents(project: tuple[Path, Path], tmp_p
                              str(tmp_path / "new.db"))
     assert code == 0 and err == ""  # no file skipped, nothing to warn of
     assert out.startswith(f"catalogued {len(expected_puids())} files into ")
-    assert ": 2 documents (2 extracted, 0 unchanged), 1 of unidentified format; manifest sha256 " in out
+    assert ": 4 documents (4 extracted, 0 unchanged), 1 of unidentified format; manifest sha256 " in out
     code, out, _ = provcat("build", str(archive), "--metadata", str(tmp_path / "no-metadata"), "--db",
                            str(tmp_path / "new.db"), "--json")
     report = json.loads(out)
-    assert (report["files"], report["documents"], report["unidentified"], report["reused"]) == (7, 2, 1, 2)
+    assert (report["files"], report["documents"], report["unidentified"], report["reused"]) == (7, 4, 1, 4)
 
 
 def test_a_rebuild_keeps_identifications_of_unchanged_files(project: tuple[Path, Path]) -> None:
@@ -174,7 +177,7 @@ def test_a_rebuild_keeps_identifications_of_unchanged_files(project: tuple[Path,
     events = dict(query(db, "select path, outcome from fixity_events where run_id = 2"))
     assert (events["images/pixel.png"], events["web/page.html"], events["notes.pdf"]) == ("changed", "missing", "new")
     assert query(db, "select detail from fixity_events where run_id = 2 and path = 'web/page.html'") == [
-        ("file 'web/page.html' is no longer in the archive",)]
+        ("document 'web/page' is no longer in the archive",)]
 
 
 def test_a_file_siegfried_cannot_read_is_catalogued_with_a_warning(
@@ -224,8 +227,8 @@ def test_verify_checks_every_file_and_finds_a_changed_pdf_and_a_missing_png(proj
     events = query(db, "select path, document_id, algorithm, outcome from fixity_events where run_id = 3 "
                        "and outcome != 'intact' order by path, algorithm")
     assert events == [("images/pixel.png", None, "sha256", "missing"), ("images/pixel.png", None, "sha512", "missing"),
-                      ("reports/report.pdf", None, "sha256", "changed"),
-                      ("reports/report.pdf", None, "sha512", "changed")]
+                      ("reports/report.pdf", "reports/report", "sha256", "changed"),
+                      ("reports/report.pdf", "reports/report", "sha512", "changed")]
     conn = sqlite3.connect(db)
     assert history.check_chain(conn) == []  # the events of files that are not documents are chained too
     conn.close()
@@ -261,13 +264,13 @@ def test_slices_choose_among_every_file(project: tuple[Path, Path]) -> None:
     assert again == set(sorted(expected_puids())[3:])  # the four checked longest ago: the others
 
 
-def test_the_integrity_page_lists_a_changed_pdf_linked_to_its_files_row(project: tuple[Path, Path]) -> None:
+def test_the_integrity_page_lists_a_changed_zip_linked_to_its_files_row(project: tuple[Path, Path]) -> None:
     from datasette.app import Datasette
 
     from provcat.site.integrity_pages import problem_view
 
     archive, db = project
-    (archive / "reports" / "report.pdf").write_bytes(b"broken")
+    (archive / "bundle.zip").write_bytes(b"broken")
     (archive / "extra.bin").write_bytes(b"new")
     provcat("verify", str(archive), "--db", str(db))
     conn = sqlite3.connect(db)
@@ -275,29 +278,28 @@ def test_the_integrity_page_lists_a_changed_pdf_linked_to_its_files_row(project:
     assert latest is not None
     found = {p.path: p for p in archive_state.problems(conn, latest.id)}
     conn.close()
-    assert (found["reports/report.pdf"].outcome, found["reports/report.pdf"].recorded_file) == ("changed", True)
+    assert (found["bundle.zip"].outcome, found["bundle.zip"].recorded_file) == ("changed", True)
     assert (found["extra.bin"].outcome, found["extra.bin"].recorded_file) == ("unrecorded", False)
     ds = Datasette([str(db)])
-    assert problem_view(found["reports/report.pdf"], ds, "catalogue")["url"] == \
-        "/catalogue/files/reports~2Freport~2Epdf"
+    assert problem_view(found["bundle.zip"], ds, "catalogue")["url"] == "/catalogue/files/bundle~2Ezip"
     assert problem_view(found["extra.bin"], ds, "catalogue")["url"] is None
 
 
-async def test_the_site_shows_the_changed_pdf_and_its_row(project: tuple[Path, Path]) -> None:
+async def test_the_site_shows_the_changed_zip_and_its_row(project: tuple[Path, Path]) -> None:
     from provcat import publish
 
     archive, db = project
-    (archive / "reports" / "report.pdf").write_bytes(b"broken")
+    (archive / "bundle.zip").write_bytes(b"broken")
     provcat("verify", str(archive), "--db", str(db))
     ds = publish.datasette_instance(db, archive.parent / "no-metadata")
     for page in ("/", "/catalogue/-/integrity"):
         response = await ds.client.get(page)
         assert response.status_code == 200
-        assert '<a href="/catalogue/files/reports~2Freport~2Epdf">reports/report.pdf</a>' in response.text
-    row = await ds.client.get("/catalogue/files/reports~2Freport~2Epdf")
-    assert row.status_code == 200 and "fmt/18" in row.text and "Acrobat PDF 1.4" in row.text
+        assert '<a href="/catalogue/files/bundle~2Ezip">bundle.zip</a>' in response.text
+    row = await ds.client.get("/catalogue/files/bundle~2Ezip")
+    assert row.status_code == 200 and "x-fmt/263" in row.text and "ZIP Format" in row.text
     table = await ds.client.get("/catalogue/files.json?_shape=array&is_document=0")
-    assert sorted(r["path"] for r in table.json()) == sorted(p for p, *_ in OTHER_FILES)
+    assert sorted(r["path"] for r in table.json()) == sorted(NOT_DOCUMENTS)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -341,7 +343,7 @@ def test_prov_lists_every_file_with_its_format_and_identification(project: tuple
     files = dict(query(db, "select path, sha256 from files"))
     entities, activities = data["entity"], data["activity"]
     for path, puid in expected_puids().items():
-        kind = "doc" if path.endswith(".txt") else "file"
+        kind = "doc" if path.endswith(".txt") or path in DOCUMENT_FILES else "file"
         entity = entities[f"provcat:{kind}-{files[path]}"]
         assert entity["provcat:path"] == path
         assert entity.get("provcat:puid") == puid
@@ -352,7 +354,7 @@ def test_prov_lists_every_file_with_its_format_and_identification(project: tuple
     assert data["agent"][tool]["prov:label"] == identify.tool().identified_by
     for path, identification in query(db, "select path, identification_id from files"):
         activity = f"provcat:identification-{identification}"
-        kind = "doc" if path.endswith(".txt") else "file"
+        kind = "doc" if path.endswith(".txt") or path in DOCUMENT_FILES else "file"
         assert activities[activity]["provcat:path"] == path
         assert (activity, f"provcat:{kind}-{files[path]}") in used and (activity, tool) in associated
         assert ("provcat:build-1", f"provcat:{kind}-{files[path]}") in used
@@ -383,9 +385,9 @@ def test_premis_lists_every_file_with_its_format_and_identification(project: tup
                                                                                     namespaces=NS))
                       for r in obj.findall("p:objectCharacteristics/p:format/p:formatRegistry", NS)]
         assert registries == ([("PRONOM", puid)] if puid else []), path
-        assert ("provcat document id" in ids) == path.endswith(".txt")
+        assert ("provcat document id" in ids) == (path.endswith(".txt") or path in DOCUMENT_FILES)
     names = [n.text for n in objects["reports/report.pdf"][1].findall(".//p:formatDesignation/p:formatName", NS)]
-    assert names == ["Acrobat PDF 1.4 - Portable Document Format"]
+    assert names == ["application/pdf", "Acrobat PDF 1.4 - Portable Document Format"]  # a document: its media type too
     seed = objects[seed_names()[0]][1]
     assert [n.text for n in seed.findall(".//p:formatDesignation/p:formatName", NS)] == ["text/plain",
                                                                                           "Plain Text File"]
@@ -413,24 +415,28 @@ def test_premis_lists_every_file_with_its_format_and_identification(project: tup
     changed = [e for e in root.findall("p:event", NS) if e.findtext("p:eventOutcomeInformation/p:eventOutcome",
                                                                        namespaces=NS) == "changed"]
     assert [e.findtext("p:linkingObjectIdentifier/p:linkingObjectIdentifierValue", namespaces=NS)
-            for e in changed] == ["reports/report.pdf"]
+            for e in changed] == ["reports/report"]  # a document: linked by its document id
 
 
 # ---------------------------------------------------------------------------------------------
 # The documents are as they were
 # ---------------------------------------------------------------------------------------------
 
-#: The tables of the seeds' catalogue content, as the scorer reads them.
+#: The tables of the seeds' catalogue content, as the scorer reads them (the seeds' rows only: the
+#: PDF and the page are documents too).
+SEEDS = "(select id from documents where path like '%.txt')"
 CONTENT = {
     "documents": "select id, path, title, title_source, type, type_confidence, type_method, type_features, publisher, "
                  "date, source_url, sha256, sha512, size_bytes, media_type, encoding, normalisation, extraction_key, "
-                 "text, content from documents order by id",
+                 f"text, content from documents where id in {SEEDS} order by id",
     "quotes": "select document_id, speaker, speaker_entity_id, text, start, \"end\", cue, cue_start, cue_end, kind, "
-              "method, confidence from quotes order by id",
-    "mentions": "select document_id, entity_id, start, \"end\", surface, method, confidence from mentions order by id",
-    "entities": "select id, name, type, source, wikidata, documents, note from entities order by id",
-    "descriptions": "select * from descriptions order by document_id, field, value",
-    "segments": "select * from segments order by document_id, \"index\"",
+              f"method, confidence from quotes where document_id in {SEEDS} order by start, \"end\"",
+    "mentions": "select document_id, entity_id, start, \"end\", surface, method, confidence from mentions "
+                f"where document_id in {SEEDS} order by document_id, start, \"end\"",
+    "entities": "select id, name, type, source, wikidata, documents, note from entities where id in (select entity_id "
+                f"from document_entities where document_id in {SEEDS}) order by id",
+    "descriptions": f"select * from descriptions where document_id in {SEEDS} order by document_id, field, value",
+    "segments": f"select * from segments where document_id in {SEEDS} order by document_id, \"index\"",
 }
 
 
@@ -450,10 +456,11 @@ def test_a_catalogue_of_documents_only_is_brought_up_to_date_by_the_next_build(p
     conn.executescript("drop table identifications; drop table files; alter table builds drop column files;")
     conn.close()
     checks = {c.path: c.outcome for c in check_archive(archive, db)}
-    assert checks == {**dict.fromkeys(seed_names(), "intact"), **{p: "unrecorded" for p, *_ in OTHER_FILES}}
+    documents = seed_names() + list(DOCUMENT_FILES)
+    assert checks == {**dict.fromkeys(documents, "intact"), **{p: "unrecorded" for p in NOT_DOCUMENTS}}
     report = build_catalogue(archive, archive.parent / "no-metadata", db)
-    assert (report.files, report.documents) == (len(expected_puids()), 2)
+    assert (report.files, report.documents) == (len(expected_puids()), 4)
     events = dict(query(db, "select path, outcome from fixity_events where run_id = 2"))
-    assert events == {**dict.fromkeys(seed_names(), "intact"), **{p: "new" for p, *_ in OTHER_FILES}}
+    assert events == {**dict.fromkeys(documents, "intact"), **{p: "new" for p in NOT_DOCUMENTS}}
     assert query(db, "select count(*), min(build_id) from identifications") == [(len(expected_puids()), 2)]
     assert dict(query(db, "select path, puid from files")) == expected_puids()

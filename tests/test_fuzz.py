@@ -14,7 +14,7 @@ from provcat.errors import ProvcatError
 from provcat.extract.pipeline import Job, extract_all
 from provcat.extract.turns import find_turns
 from provcat.extract.view import reading_view
-from provcat.reading import read_document
+from provcat.readers import read_document
 
 WORDS = st.sampled_from([
     "said", "says", "told", "according", "to", "he", "she", "they", "The", "minister", "Anna", "Berg",

@@ -18,7 +18,7 @@ from provcat.extract import captions, entities, introductions, pipeline, speaker
 from provcat.extract.lookup import MentionIndex
 from provcat.extract.view import reading_view
 from provcat.models import Mention, Quote
-from provcat.reading import read_document
+from provcat.readers import read_document
 
 #: Characters in the smaller input: large enough that a linear pass takes milliseconds.
 N = 20_000

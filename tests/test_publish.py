@@ -553,7 +553,9 @@ def test_facets_sorts_and_labels_name_real_columns(metadata_dir: Path) -> None:
             if key in config:
                 assert config[key] in schema[table], (table, key)
         for facet in config.get("facets", []):
-            assert facet in schema[table], (table, facet)
+            # a facet is a column, or {"date": column} for one by date
+            column = next(iter(facet.values())) if isinstance(facet, dict) else facet
+            assert column in schema[table], (table, facet)
     assert tables["documents"]["label_column"] == "title"
     assert tables["entities"]["label_column"] == "name"
 

@@ -74,7 +74,8 @@ def ds(sample_catalogue: Path, metadata_dir: Path) -> Datasette:
 #: Each question, asked so that it returns rows on the sample catalogue.
 ASKED = {"search": {"q": "neumann"}, "integrity": {}, "last_checked": {}, "quotes_by_speaker": {"speaker": "neumann"},
          "documents_citing": {"entity": "syria"}, "search_quotes": {"q": "neumann"},
-         "search_documents": {"q": "defectors"}, "review_queue": {"low": "0.99"}}
+         "search_documents": {"q": "defectors"}, "review_queue": {"low": "0.99"},
+         "documents_by_date": {"first": "", "last": ""}}
 #: The columns that must show as links wherever they have a value.
 LINKED = ("document", "document_id", "quote", "entity", "entity_id", "speaker_entity_id", "run", "in_place")
 

@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "catalogue"))
 
-from provcat.reading import read_document  # noqa: E402
+from provcat.readers import read_document  # noqa: E402
 from provcat.spoken_register import FEATURES, MODEL_FILE, features  # noqa: E402
 
 #: Genres read, with their texts' licence (the annotations are CC BY 4.0 throughout).

@@ -1,8 +1,9 @@
 """Scan: every file of an archive folder, found recursively, in a stable order.
 
 Every regular file below the archive is catalogued (its fixity and format), whatever its kind;
-those with the extension of a kind the catalogue reads as text (``.txt``, ``.srt``, ``.vtt``) are
-also its documents. What is left out, and why:
+those with the extension of a kind the catalogue reads as text (plain text, Markdown, captions,
+web pages, PDF, word-processing files, e-mail messages, transcript JSON: :data:`MEDIA_TYPES`) are
+also its documents when they can be read. What is left out, and why:
 
 - **hidden files and folders** (a name starting with a dot: ``.git``, ``.DS_Store``): what a
   version-control system, an operating system or an editor keeps beside the archive, not what was
@@ -32,11 +33,22 @@ from pathlib import Path
 
 from .errors import ProvcatError
 
-#: The kinds of document the catalogue reads, by extension, with their media types.
+#: The kinds of document the catalogue reads, by extension, with their media types (each read by
+#: the reader of that media type, :mod:`provcat.readers`).
 MEDIA_TYPES = {
     ".txt": "text/plain",
+    ".md": "text/markdown",
+    ".markdown": "text/markdown",
     ".srt": "application/x-subrip",
     ".vtt": "text/vtt",
+    ".html": "text/html",
+    ".htm": "text/html",
+    ".xhtml": "application/xhtml+xml",
+    ".pdf": "application/pdf",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".odt": "application/vnd.oasis.opendocument.text",
+    ".eml": "message/rfc822",
+    ".json": "application/json",
 }
 SUPPORTED_SUFFIXES = frozenset(MEDIA_TYPES)
 

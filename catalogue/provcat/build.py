@@ -24,7 +24,7 @@ import re
 import secrets
 import socket
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -40,9 +40,10 @@ from .extract import gazetteer
 from .fixity import BLOCK_SIZE, Digests, digest_bytes, digest_file, manifest_sha256
 from .lock import CatalogueLock
 from .merge import apply_sidecar
-from .models import Extraction, Mention, Quote, ReadDocument, Sidecar, TypeDecision
+from .models import EmbeddedFact, Extraction, Mention, Quote, ReadDocument, Sidecar, TypeDecision
 from .ownership import check_catalogue_target, records_every_file
-from .reading import read_document
+from .readers import NotText, language, read_document
+from .readers.dates import iso_date
 from .registry import Registry
 
 AGENT = f"provcat {__version__}"
@@ -119,16 +120,22 @@ class Described:
     method: str
     confidence: float
     chosen: bool
+    precision: str | None = None
 
 
 #: The description fields a sidecar can give, curated.
 CURATED_FIELDS = ("title", "publisher", "date", "source_url")
+#: The description a document's row gives, by Dublin Core element: each the chosen fact of that field.
+DESCRIPTION_COLUMNS = ("title", "creator", "date", "publisher", "source_url", "language", "identifier")
 
 
-def described(text: str, kind: str, sidecar: Sidecar | None) -> list[Described]:
-    """Every fact of the document's description: the curated ones (its sidecar) and those the text
-    states (:mod:`provcat.description`), each marked ``chosen`` when the document's row uses it:
-    curated first, then what the text says. There is always a title (devised, when nothing names one)."""
+def described(text: str, kind: str, sidecar: Sidecar | None, embedded: Sequence[EmbeddedFact] = ()) -> list[Described]:
+    """Every fact of the document's description: the curated ones (its sidecar), those its file's
+    own metadata gives (``embedded``, the likeliest of each field first), those the text states
+    (:mod:`provcat.description`) and its language as measured, each marked ``chosen`` when the
+    document's row uses it: curated first, then embedded metadata, then what the text says. There is
+    always a title (devised, when nothing names one). An author the text states is the creator when
+    nothing else names one."""
     facts: list[Described] = []
     taken: set[str] = set()
     for name in CURATED_FIELDS:
@@ -136,18 +143,50 @@ def described(text: str, kind: str, sidecar: Sidecar | None) -> list[Described]:
         if value:
             facts.append(Described(name, str(value), "curated", None, None, "curated", 1.0, True))
             taken.add(name)
+    for fact in sorted(embedded, key=lambda f: (DESCRIPTION_COLUMNS.index(f.field), -f.confidence)):
+        first = fact.field not in taken
+        taken.add(fact.field)
+        facts.append(Described(fact.field, fact.value, fact.source, None, None, fact.method, fact.confidence,
+                               first, fact.precision))
     for fact in describe(text, kind):
         first = fact.field not in taken
         taken.add(fact.field)
+        if fact.field == "author" and first and "creator" not in taken:
+            taken.add("creator")
+        precision = iso_date(fact.value)[1] if fact.field == "date" and iso_date(fact.value) else None
         facts.append(Described(fact.field, fact.value, fact.source, fact.start, fact.end, fact.method,
-                               fact.confidence, first))
+                               fact.confidence, first, precision))
+    if "language" not in taken:
+        measured = language.language(text)
+        if measured is not None:
+            facts.append(Described("language", measured[0], "extracted", None, None, language.METHOD, measured[1],
+                                   True))
     return facts
 
 
-def extraction_key(sha256: str, doc_type: str, curated_digest: str) -> str:
+def description_columns(facts: Sequence[Described]) -> dict[str, str | None]:
+    """The document row's description columns: the chosen fact of each field ("creator" from a
+    stated author when no creator is given) and the chosen date's precision."""
+    chosen = {f.field: f for f in facts if f.chosen}
+    if "creator" not in chosen and "author" in chosen:
+        chosen["creator"] = chosen["author"]
+    columns: dict[str, str | None] = {name: chosen[name].value if name in chosen else None
+                                      for name in DESCRIPTION_COLUMNS}
+    columns["title_source"] = chosen["title"].source
+    columns["date_precision"] = chosen["date"].precision if "date" in chosen else None
+    return columns
+
+
+def extraction_key(sha256: str, doc_type: str, curated_digest: str,
+                   reader: tuple[str, str | None] | None = None) -> str:
+    """What an extraction depends on: the bytes, the type, the extractor, the curated inputs and, for
+    text a reader extracted from another format, that reader's library version and options."""
     from .extract.pipeline import EXTRACTOR_VERSION
 
-    raw = json.dumps([sha256, doc_type, EXTRACTOR_VERSION, curated_digest])
+    parts: list[object] = [sha256, doc_type, EXTRACTOR_VERSION, curated_digest]
+    if reader is not None:
+        parts.append(list(reader))
+    raw = json.dumps(parts)
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
@@ -342,6 +381,9 @@ def prepared(hashed: Hashed, identification: dict[str, object], curation: Curati
         return done
     try:
         read = read_document(hashed.data, item.path)
+    except NotText as exc:
+        done.not_read = exc.problem
+        return done
     except ProvcatError as exc:
         report.warnings.append((item.path, f"{exc.problem}; catalogued as a file, without text"))
         done.not_read = exc.problem
@@ -351,7 +393,8 @@ def prepared(hashed: Hashed, identification: dict[str, object], curation: Curati
     sidecar = curation.sidecars.get(item.path)
     if sidecar is not None and sidecar.type is not None:
         decision = decision.model_copy(update={"type": sidecar.type, "confidence": 1.0, "method": "curated"})
-    key = extraction_key(digests.sha256, decision.type, curation.inputs_digest(item.path))
+    key = extraction_key(digests.sha256, decision.type, curation.inputs_digest(item.path),
+                         reader=(read.extracted_by, read.extraction_options) if read.extracted_by else None)
     done.data, done.read, done.decision, done.key = hashed.data, read, decision, key
     return done
 
@@ -505,7 +548,7 @@ def extracted(items: Iterator[Prepared], old: sqlite3.Connection | None, curatio
             else:
                 item.extraction, item.rejections, made_in = previous
                 item.extracted_in = NOT_RECORDED if made_in is None else made_in
-        jobs = (Job(read.text, item.decision.type, read.segments) for item, read in todo
+        jobs = (Job(read.text, item.decision.type, read.segments, read.voices) for item, read in todo
                 if item.decision is not None and len(read.text) <= MAX_CHARACTERS)
         machines = extract_all(jobs, curation.authorities)
         for item, read in todo:
@@ -617,21 +660,22 @@ def _write_document(db: sqlite_utils.Database, item: Prepared, curation: Curatio
     assert item.read is not None and item.decision is not None and item.file.id is not None
     sidecar = curation.sidecars.get(item.file.path)
     doc_id = item.file.id
-    facts = described(item.read.text, item.decision.type, sidecar)
-    chosen = {f.field: f for f in facts if f.chosen}
+    facts = described(item.read.text, item.decision.type, sidecar, item.read.embedded)
     store.insert(db, "documents", [{
-        "id": doc_id, "path": item.file.path, "title": chosen["title"].value, "title_source": chosen["title"].source,
+        "id": doc_id, "path": item.file.path, **description_columns(facts),
         "type": item.decision.type, "type_confidence": item.decision.confidence,
         "type_method": item.decision.method, "type_features": json.dumps(item.decision.features),
-        **{name: chosen[name].value if name in chosen else None for name in ("publisher", "date", "source_url")},
         "sha256": item.sha256, "sha512": item.sha512, "size_bytes": len(item.data),
         "media_type": item.read.media_type, "encoding": item.read.encoding,
         "normalisation": "; ".join(item.read.normalisation) or None, "extraction_key": item.key,
         "extraction_build_id": build_id if item.extracted_in is None else item.extracted_in or None,
+        "text_sha256": hashlib.sha256(item.read.text.encode("utf-8")).hexdigest(),
+        "text_extracted_by": item.read.extracted_by, "text_extraction_options": item.read.extraction_options,
         "text": item.read.text, "content": item.data,
     }])
     store.insert(db, "descriptions", ({"document_id": doc_id, **asdict(f)} for f in facts))
     store.insert(db, "segments", ({"document_id": doc_id, **s.model_dump()} for s in item.read.segments))
+    store.insert(db, "text_regions", ({"document_id": doc_id, **r.model_dump()} for r in item.read.regions))
     extraction = item.extraction or Extraction()
     control = curation.control
     cited: dict[str, int] = {}

@@ -17,7 +17,8 @@ from . import spoken_register
 from .extract.turns import TIMESTAMP_PREFIX, speaker_labels
 from .models import TypeDecision
 
-CUE_MEDIA_TYPES = frozenset({"application/x-subrip", "text/vtt"})
+#: Media types that are always transcripts: caption files and speech-recognition JSON.
+CUE_MEDIA_TYPES = frozenset({"application/x-subrip", "text/vtt", "application/json"})
 
 _SENTENCE_END = re.compile(r"[.?!…](?=[\"'”’)\]]*(?:\s|$))")
 _QUOTE_MARK = re.compile(r"[\"“”]")

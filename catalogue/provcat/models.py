@@ -88,15 +88,68 @@ class Segment(BaseModel):
     ends: str
 
 
+class Region(BaseModel):
+    """A stretch of the stored text and where it came from in the source file: a paragraph or
+    heading of a web page or word-processing file, a page of a PDF, the headers or body of an
+    e-mail message. A coarse map back to the original, which is kept whole."""
+
+    model_config = ConfigDict(frozen=True)
+
+    index: int = Field(ge=1)
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    kind: str = Field(description="heading, paragraph, list, table, quote, page, headers, body")
+    locator: str = Field(description="where it is in the source, e.g. 'page 3', 'paragraph 12'")
+
+
+class Voice(BaseModel):
+    """Speech a file itself credits to a speaker (a WebVTT voice, a transcript segment's speaker, an
+    e-mail's sender): a turn with the offsets of the words that name the speaker."""
+
+    model_config = ConfigDict(frozen=True)
+
+    speaker: str
+    named: bool = Field(description="whether the label is a person's name (not 'SPEAKER_01')")
+    label_start: int = Field(ge=0)
+    label_end: int = Field(ge=0)
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    method: str
+
+
+class EmbeddedFact(BaseModel):
+    """A fact of the description a file's own metadata gives (a page's JSON-LD, a PDF's document
+    information, a word-processing file's core properties, an e-mail's headers), or that was
+    measured from its text (its language)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    field: str = Field(description="title, creator, date, publisher, source_url, language or identifier")
+    value: str
+    source: str = Field(description="embedded metadata, or extracted")
+    method: str = Field(description="where exactly: e.g. 'html:json-ld datePublished', 'pdf:Info Title'")
+    confidence: float = Field(ge=0.0, le=1.0)
+    precision: str | None = Field(default=None, description="a date's precision: year, month, day, minute, second")
+
+
 class ReadDocument(BaseModel):
-    """A document decoded for cataloguing: the stored text and how it was obtained."""
+    """A document decoded for cataloguing: the stored text and how it was obtained.
+
+    For a plain-text or caption file the stored text is the decoded file; for any other format it
+    is the text a reader extracted (``extracted_by`` names the reader and its library's version,
+    ``extraction_options`` how it was asked), with ``regions`` mapping it back to the source."""
 
     text: str
-    encoding: str
+    encoding: str | None = Field(description="the character encoding decoded; None for a binary format")
     media_type: str
     normalisation: list[str] = Field(default_factory=list)
     segments: list[Segment] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
+    extracted_by: str | None = None
+    extraction_options: str | None = None
+    regions: list[Region] = Field(default_factory=list)
+    voices: list[Voice] = Field(default_factory=list)
+    embedded: list[EmbeddedFact] = Field(default_factory=list)
 
 
 class TypeDecision(BaseModel):

@@ -57,12 +57,19 @@ CREATE TABLE documents (
     sha512 TEXT NOT NULL,
     size_bytes INTEGER NOT NULL,
     media_type TEXT NOT NULL,
-    encoding TEXT NOT NULL,
+    encoding TEXT,
     normalisation TEXT,
     extraction_key TEXT,
     extraction_build_id INTEGER REFERENCES builds(id),
     text TEXT NOT NULL,
-    content BLOB NOT NULL
+    content BLOB NOT NULL,
+    creator TEXT,
+    date_precision TEXT CHECK (date_precision IN ('year', 'month', 'day', 'minute', 'second')),
+    language TEXT,
+    identifier TEXT,
+    text_sha256 TEXT,
+    text_extracted_by TEXT,
+    text_extraction_options TEXT
 );
 CREATE TABLE entities (
     id TEXT PRIMARY KEY,
@@ -162,9 +169,20 @@ CREATE TABLE segments (
     ends TEXT NOT NULL,
     PRIMARY KEY (document_id, "index")
 );
+CREATE TABLE text_regions (
+    document_id TEXT NOT NULL REFERENCES documents(id),
+    "index" INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    locator TEXT NOT NULL,
+    PRIMARY KEY (document_id, "index"),
+    CHECK (0 <= start AND start <= "end")
+);
 CREATE TABLE descriptions (
     document_id TEXT NOT NULL REFERENCES documents(id),
-    field TEXT NOT NULL CHECK (field IN ('title', 'date', 'publisher', 'source_url', 'author')),
+    field TEXT NOT NULL CHECK (field IN ('title', 'date', 'publisher', 'source_url', 'author', 'creator',
+                                         'language', 'identifier')),
     value TEXT NOT NULL,
     source TEXT NOT NULL,
     start INTEGER,
@@ -172,6 +190,7 @@ CREATE TABLE descriptions (
     method TEXT NOT NULL,
     confidence REAL NOT NULL,
     chosen INTEGER NOT NULL CHECK (chosen IN (0, 1)),
+    precision TEXT CHECK (precision IN ('year', 'month', 'day', 'minute', 'second')),
     CHECK ((start IS NULL AND "end" IS NULL) OR (0 <= start AND start <= "end"))
 );
 CREATE INDEX descriptions_document ON descriptions(document_id);
@@ -243,6 +262,7 @@ CREATE INDEX files_mime_type ON files(mime_type);
 CREATE INDEX identifications_path ON identifications(path);
 CREATE INDEX documents_digests ON documents(path, id, sha256, sha512, size_bytes);
 CREATE INDEX documents_type ON documents(type);
+CREATE INDEX documents_date ON documents(date);
 CREATE INDEX documents_type_method ON documents(type_method);
 CREATE INDEX documents_publisher ON documents(publisher);
 CREATE INDEX documents_media_type ON documents(media_type);

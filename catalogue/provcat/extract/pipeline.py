@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import __version__
-from ..models import Authority, Extraction, Mention, Quote, Segment
+from ..models import Authority, Extraction, Mention, Quote, Segment, Voice
 from . import TooManyAssertions, captions, check_count, entities, introductions, speakers, turns
 from .lookup import MentionIndex
 from .view import reading_view
@@ -46,7 +46,8 @@ def _extractor_version() -> str:
     a rebuild would otherwise reuse."""
     digest = hashlib.sha256()
     here = Path(__file__).parent
-    sources = sorted(here.glob("*.py")) + [here.parent / name for name in _SHAPING_MODULES]
+    sources = (sorted(here.glob("*.py")) + [here.parent / name for name in _SHAPING_MODULES]
+               + sorted((here.parent / "readers").glob("*.py")))
     for source in sources:
         digest.update(source.name.encode() + b"\0" + source.read_bytes())
     return f"{__version__}+{digest.hexdigest()[:12]}"
@@ -79,6 +80,9 @@ class Job:
     text: str
     type: str
     segments: Sequence[Segment] = field(default_factory=tuple)
+    #: Turns the file itself credits to speakers (WebVTT voices, an e-mail's sender): when there are
+    #: any, they are the document's turns, and labels in the text are not looked for.
+    voices: Sequence[Voice] = field(default_factory=tuple)
 
 
 #: Loaded pipelines by the digest of their ruler patterns (a build uses one; tests use a few).
@@ -173,6 +177,34 @@ def turn_assertions(text: str, mentions: list[Mention], most: int | None = None)
             speaker_name=speaker_name, speaker_type=speaker_type, cue=label, cue_start=turn.label_start,
             cue_end=turn.label_end, kind="turn", method="rule:turn-label", confidence=TURN_CONFIDENCE,
         ))
+    return quotes, extra
+
+
+def voice_assertions(text: str, voices: Sequence[Voice], mentions: list[Mention]) -> tuple[list[Quote], list[Mention]]:
+    """Each voice the file states becomes a quote of kind 'turn' credited to its speaker (with the
+    reader's method); a voice naming a person becomes a mention at the name, resolved like a turn
+    label to the one person of that surname the text names in full."""
+    people: dict[str, set[str]] = {}
+    for m in mentions:
+        if m.type == "person" and m.name.split():
+            people.setdefault(m.name.split()[-1].lower(), set()).add(m.name)
+    quotes: list[Quote] = []
+    extra: list[Mention] = []
+    for voice in voices:
+        speaker_name = speaker_type = None
+        if voice.named:
+            surname = voice.speaker.split()[-1].lower() if voice.speaker.split() else ""
+            matches = sorted(people.get(surname, ()))
+            speaker_name = matches[0] if len(matches) == 1 and len(voice.speaker.split()) == 1 else voice.speaker
+            speaker_type = "person"
+            extra.append(Mention(start=voice.label_start, end=voice.label_end,
+                                 surface=text[voice.label_start:voice.label_end], name=speaker_name, type="person",
+                                 method=voice.method, confidence=TURN_CONFIDENCE))
+        quotes.append(Quote(
+            start=voice.start, end=voice.end, text=text[voice.start:voice.end],
+            speaker=speaker_name or voice.speaker, speaker_name=speaker_name, speaker_type=speaker_type,
+            cue=text[voice.label_start:voice.label_end], cue_start=voice.label_start, cue_end=voice.label_end,
+            kind="turn", method=voice.method, confidence=TURN_CONFIDENCE))
     return quotes, extra
 
 
@@ -287,10 +319,16 @@ def extract_parsed(job: Job, view: str, parsed: list[tuple[int, object]],
     mentions = [m if job.text[m.start:m.end] == m.surface else m.model_copy(update={"surface": job.text[m.start:m.end]})
                 for m in entities.merge_short_forms(mentions)]
     quotes: list[Quote] = []
+    if job.voices:
+        voice_quotes, voice_mentions = voice_assertions(job.text, job.voices, mentions)
+        quotes.extend(voice_quotes)
+        mentions.extend(voice_mentions)
+        check_count(len(mentions) + len(quotes), most)
     if job.type == "transcript":
-        turn_quotes, label_mentions = turn_assertions(job.text, mentions, most)
-        quotes.extend(turn_quotes)
-        mentions.extend(label_mentions)
+        if not job.voices:
+            turn_quotes, label_mentions = turn_assertions(job.text, mentions, most)
+            quotes.extend(turn_quotes)
+            mentions.extend(label_mentions)
         introduced, named = introductions.introductions(job.text, view, mentions, most - len(mentions) - len(quotes))
         quotes.extend(introduced)
         mentions.extend(named)

@@ -50,6 +50,13 @@ select title, title_source, type, type_confidence, type_method, publisher, date,
 from documents where id = :id
 """
 
+#: The description and the text's own provenance (columns a catalogue built before they existed lacks).
+DESCRIPTION_SQL = """
+select creator, date_precision, language, identifier, text_sha256, text_extracted_by, text_extraction_options,
+       (select count(*) from text_regions where document_id = :id) as regions
+from documents where id = :id
+"""
+
 
 #: The build that extracted a document's assertions (a catalogue built before it was recorded has
 #: no such column, and gives none), and the collection's curator.
@@ -130,7 +137,11 @@ def read_document(conn: sqlite3.Connection, document_id: str) -> DocumentReading
     builds = optional_rows(conn, BUILD_SQL, document_id)
     curators = optional_rows(conn, CURATOR_SQL, document_id)
     rejections = [(r[0], r[1], r[2]) for r in optional_rows(conn, REJECTIONS_SQL, document_id)]
-    return DocumentReading(document_header(header_row), integrity_state(stored), mentions, quotes, cues, text,
+    header = document_header(header_row)
+    described = optional_rows(conn, DESCRIPTION_SQL, document_id)
+    if described:
+        header.update(dict(described[0]))
+    return DocumentReading(header, integrity_state(stored), mentions, quotes, cues, text,
                            Build.from_row(builds[0]) if builds else None, curators[0][0] if curators else None,
                            source_only(text, quotes, cues), archive_state.document_fixity(conn, document_id),
                            rejections)

@@ -1,22 +1,20 @@
-"""Reading: turn the archived bytes into the text the catalogue stores.
+"""Plain text: decode the archived bytes into the text the catalogue stores.
 
 The bytes are never changed; they are kept as ``documents.content``. The stored text is the decoded
-bytes with two length-preserving-or-documented normalisations: a leading byte-order mark is dropped
-and line endings become LF. Every offset in the catalogue points into this stored text. Caption files
-(SubRip ``.srt``, WebVTT ``.vtt``) keep their full text; each cue is also recorded as a segment with
-its timings and the offsets of its caption text.
+bytes with two documented normalisations: a leading byte-order mark is dropped and line endings
+become LF. Every offset in the catalogue points into this stored text. The encoding is the one a
+byte-order mark names, else UTF-8 when the bytes are valid UTF-8, else the detector's best fit
+(charset-normalizer), named as Windows-1252 when that reads the same.
 """
 
 from __future__ import annotations
 
 import codecs
-import io
 import re
 from pathlib import Path
 
-from .archive import MEDIA_TYPES
-from .errors import ProvcatError
-from .models import ReadDocument, Segment
+from ..errors import ProvcatError
+from ..models import ReadDocument
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -88,66 +86,10 @@ def normalise(text: str) -> tuple[str, list[str]]:
     return text, done
 
 
-def read_document(data: bytes, path: Path | str) -> ReadDocument:
-    """Decode and normalise a document's bytes; parse cue files into timed segments."""
-    suffix = Path(path).suffix.lower()
-    media_type = MEDIA_TYPES.get(suffix, "text/plain")
+def read_text(data: bytes, path: Path | str, media_type: str = "text/plain") -> ReadDocument:
+    """A text file decoded and normalised; one with nothing but blanks is refused."""
     text, encoding = decode(data, path)
     text, done = normalise(text)
     if not text.strip():
         raise ProvcatError(path, "contains only whitespace: nothing to catalogue")
-    segments: list[Segment] = []
-    warnings: list[str] = []
-    try:
-        if suffix == ".srt":
-            segments = subrip_segments(text, path)
-        elif suffix == ".vtt":
-            segments = webvtt_segments(text, path)
-    except ProvcatError as exc:
-        warnings.append(f"{exc.problem}; catalogued as plain text without cue timings")
-    return ReadDocument(text=text, encoding=encoding, media_type=media_type, normalisation=done,
-                        segments=segments, warnings=warnings)
-
-
-def _locate(text: str, pieces: list[tuple[str, str, str]], path: Path | str) -> list[Segment]:
-    """Find each cue's caption text in the stored text, in order, to give it offsets."""
-    segments: list[Segment] = []
-    cursor = 0
-    for index, (caption, begins, ends) in enumerate(pieces, start=1):
-        caption = caption.strip()
-        if not caption:
-            continue
-        at = text.find(caption, cursor)
-        if at < 0:
-            raise ProvcatError(path, f"cue {index} text cannot be located in the file")
-        segments.append(Segment(index=index, start=at, end=at + len(caption), begins=begins, ends=ends))
-        cursor = at + len(caption)
-    return segments
-
-
-def subrip_segments(text: str, path: Path | str) -> list[Segment]:
-    import srt
-
-    try:
-        cues = list(srt.parse(text))
-    except (srt.SRTParseError, ValueError) as exc:
-        raise ProvcatError(path, f"malformed SubRip file: {exc}") from exc
-    if not cues:
-        raise ProvcatError(path, "SubRip file without cues")
-    pieces = [(c.content, srt.timedelta_to_srt_timestamp(c.start), srt.timedelta_to_srt_timestamp(c.end))
-              for c in cues]
-    return _locate(text, pieces, path)
-
-
-def webvtt_segments(text: str, path: Path | str) -> list[Segment]:
-    import webvtt
-    from webvtt.errors import MalformedFileError
-
-    try:
-        captions = webvtt.from_buffer(io.StringIO(text)).captions
-    except (MalformedFileError, ValueError) as exc:
-        raise ProvcatError(path, f"malformed WebVTT file: {exc}") from exc
-    if not captions:
-        raise ProvcatError(path, "WebVTT file without cues")
-    pieces = [(c.raw_text if hasattr(c, "raw_text") else c.text, c.start, c.end) for c in captions]
-    return _locate(text, pieces, path)
+    return ReadDocument(text=text, encoding=encoding, media_type=media_type, normalisation=done)

@@ -1,7 +1,8 @@
 import pytest
 
 from provcat.errors import ProvcatError
-from provcat.reading import decode, read_document
+from provcat.readers import read_document
+from provcat.readers.plain_text import decode
 
 
 @pytest.mark.parametrize(

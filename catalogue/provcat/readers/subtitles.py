@@ -1,0 +1,103 @@
+"""Caption files: SubRip ``.srt`` and WebVTT ``.vtt``.
+
+A caption file keeps its full text (cue numbers and timings included, as the file has them); each
+cue is also recorded as a segment with its timings and the offsets of its caption text, and the
+extractors read only the caption text. A WebVTT voice (``<v Name>``) is the file's own statement of
+who speaks the cue: it becomes a turn credited to that name.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+from ..errors import ProvcatError
+from ..models import ReadDocument, Segment, Voice
+from .plain_text import read_text
+
+#: A WebVTT voice span's opening tag, with optional classes: ``<v Name>``, ``<v.loud Name>``.
+_VOICE = re.compile(r"<v(?:\.[^\s>]+)*[ \t]+([^>]+?)\s*>")
+_CLOSE_VOICE = re.compile(r"</v>\s*\Z")
+#: A label that names no one: "Speaker 2", "SPEAKER_01", "Unknown".
+_ANONYMOUS = re.compile(r"(?i)\A(?:speaker|spk|voice|unknown|unidentified)(?:[ _-]*\w{1,3})?\Z")
+VOICE_METHOD = "reader:webvtt-voice"
+
+
+def read_captions(data: bytes, path: Path | str, media_type: str) -> ReadDocument:
+    """The decoded file, with a segment per cue (and a voice per cue that has one). A file whose cues
+    cannot be parsed is kept as plain text without cue timings, with a warning."""
+    read = read_text(data, path, media_type)
+    try:
+        if media_type == "application/x-subrip":
+            segments, voices = subrip_segments(read.text, path), []
+        else:
+            segments, voices = webvtt_segments(read.text, path)
+    except ProvcatError as exc:
+        return read.model_copy(update={"warnings": [f"{exc.problem}; catalogued as plain text without cue timings"]})
+    return read.model_copy(update={"segments": segments, "voices": voices})
+
+
+def is_anonymous(label: str) -> bool:
+    return _ANONYMOUS.match(label.strip()) is not None
+
+
+def _locate(text: str, pieces: list[tuple[str, str, str]], path: Path | str) -> list[Segment]:
+    """Find each cue's caption text in the stored text, in order, to give it offsets."""
+    segments: list[Segment] = []
+    cursor = 0
+    for index, (caption, begins, ends) in enumerate(pieces, start=1):
+        caption = caption.strip()
+        if not caption:
+            continue
+        at = text.find(caption, cursor)
+        if at < 0:
+            raise ProvcatError(path, f"cue {index} text cannot be located in the file")
+        segments.append(Segment(index=index, start=at, end=at + len(caption), begins=begins, ends=ends))
+        cursor = at + len(caption)
+    return segments
+
+
+def subrip_segments(text: str, path: Path | str) -> list[Segment]:
+    import srt
+
+    try:
+        cues = list(srt.parse(text))
+    except (srt.SRTParseError, ValueError) as exc:
+        raise ProvcatError(path, f"malformed SubRip file: {exc}") from exc
+    if not cues:
+        raise ProvcatError(path, "SubRip file without cues")
+    pieces = [(c.content, srt.timedelta_to_srt_timestamp(c.start), srt.timedelta_to_srt_timestamp(c.end))
+              for c in cues]
+    return _locate(text, pieces, path)
+
+
+def webvtt_segments(text: str, path: Path | str) -> tuple[list[Segment], list[Voice]]:
+    import webvtt
+    from webvtt.errors import MalformedFileError
+
+    try:
+        captions = webvtt.from_buffer(io.StringIO(text)).captions
+    except (MalformedFileError, ValueError) as exc:
+        raise ProvcatError(path, f"malformed WebVTT file: {exc}") from exc
+    if not captions:
+        raise ProvcatError(path, "WebVTT file without cues")
+    pieces = [(c.raw_text if hasattr(c, "raw_text") else c.text, c.start, c.end) for c in captions]
+    segments = _locate(text, pieces, path)
+    return segments, [v for v in (voice(text, s) for s in segments) if v is not None]
+
+
+def voice(text: str, segment: Segment) -> Voice | None:
+    """The turn a cue's voice tag gives: the name's offsets, and the words after the tag."""
+    cue = text[segment.start:segment.end]
+    found = _VOICE.match(cue)
+    if found is None:
+        return None
+    name = found.group(1).strip()
+    start = segment.start + found.end()
+    closed = _CLOSE_VOICE.search(cue)
+    end = segment.start + (closed.start() if closed else len(cue))
+    if not name or end <= start:
+        return None
+    return Voice(speaker=name, named=not is_anonymous(name), label_start=segment.start + found.start(1),
+                 label_end=segment.start + found.start(1) + len(name), start=start, end=end, method=VOICE_METHOD)
