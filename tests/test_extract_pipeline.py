@@ -87,3 +87,28 @@ def _tokenizer() -> object:
 
 
 _TOKENIZER: dict[str, object] = {}
+
+
+def test_a_turn_is_cut_at_the_cues_edges_so_no_quote_holds_a_time_code() -> None:
+    from provcat.readers import read_document
+
+    data = (b"[00:00.000 --> 00:03.000] MAREN: We voted to close\n[00:03.000 --> 00:06.000] the quay in Ardmore.\n"
+            b"[00:06.000 --> 00:09.000] OSKAR: It was the only choice.\n[00:09.000 --> 00:12.000] MAREN: Indeed.\n")
+    read = read_document(data, "t.txt")
+    (extraction,) = extract_all([Job(read.text, "transcript", read.segments, read.voices)])
+    turns = [(q.speaker, q.text) for q in extraction.quotes if q.kind == "turn"]
+    assert turns == [("Maren", "We voted to close"), ("Maren", "the quay in Ardmore."),
+                     ("Oskar", "It was the only choice."), ("Maren", "Indeed.")]
+    assert all(read.text[q.start:q.end] == q.text for q in extraction.quotes)
+
+
+def test_within_cues() -> None:
+    from provcat.extract.pipeline import within_cues
+    from provcat.models import Segment
+
+    cues = [Segment(index=1, start=5, end=10, begins="0", ends="1"), Segment(index=2, start=15, end=20, begins="1",
+                                                                            ends="2")]
+    assert within_cues(0, 30, cues, [5, 15]) == [(5, 10), (15, 20)]
+    assert within_cues(7, 17, cues, [5, 15]) == [(7, 10), (15, 17)]
+    assert within_cues(11, 14, cues, [5, 15]) == []
+    assert within_cues(3, 8, [], []) == [(3, 8)]

@@ -54,6 +54,9 @@ HOSTILE_TEXTS = {
     "unclosed tags": repeat("<b "),
     "bold labels": repeat("<b>"),
     "label then blanks": lambda n: "JANE DOE: " + " " * n + "x",
+    "time range then blanks": lambda n: "00:01 - 00:02 " + " " * n + "x\n00:02 - 00:03 a\n00:03 - 00:04 b\n",
+    "speaker time lines": repeat("Ana Ruiz  0:03\nso\n"),
+    "digit run": repeat("1"),
     "strong label then blanks": lambda n: "<strong>Mr. X</strong>: " + "\t" * n + "y",
     "many labels": repeat("A: b\n"),
     "markdown labels": repeat("**Ana Ruiz:** so\n"),
@@ -111,8 +114,10 @@ def test_pieces_for_the_parser(pattern: str) -> None:
     assert_linear(HOSTILE_TEXTS[pattern], lambda text: pipeline.chunks(text))  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("suffix", [".txt", ".srt", ".vtt"])
-@pytest.mark.parametrize("pattern", ["straight quotes", "cue arrows", "timestamps", "line breaks", "many labels"])
+@pytest.mark.parametrize("suffix", [".txt", ".srt", ".vtt", ".html", ".eml", ".json", ".md"])
+@pytest.mark.parametrize("pattern", ["straight quotes", "cue arrows", "timestamps", "line breaks", "many labels",
+                                     "time range then blanks", "speaker time lines", "unclosed tags", "digit run",
+                                     "blank lines"])
 def test_reading(pattern: str, suffix: str) -> None:
     def make(n: int) -> bytes:
         return HOSTILE_TEXTS[pattern](n).encode()

@@ -389,7 +389,7 @@ def prepared(hashed: Hashed, identification: dict[str, object], curation: Curati
         done.not_read = exc.problem
         return done
     report.warnings.extend((item.path, w) for w in read.warnings)
-    decision = classify(read.text, read.media_type)
+    decision = classify(read.text, read.media_type, timed=bool(read.segments))
     sidecar = curation.sidecars.get(item.path)
     if sidecar is not None and sidecar.type is not None:
         decision = decision.model_copy(update={"type": sidecar.type, "confidence": 1.0, "method": "curated"})

@@ -29,7 +29,7 @@ _SPOKEN = re.compile(
 )
 
 
-def measure(text: str, media_type: str) -> dict[str, float]:
+def measure(text: str, media_type: str, timed: bool = False) -> dict[str, float]:
     """The features the decision rests on."""
     lines = [line for line in text.split("\n") if line.strip()]
     words = text.split()
@@ -41,7 +41,7 @@ def measure(text: str, media_type: str) -> dict[str, float]:
     line_words = [len(line.split()) for line in lines] or [0]
     unterminated = sum(1 for line in lines if not re.search(r"[.?!:;,\"”’)\]]\s*$", line))
     return {
-        "cue_file": float(media_type in CUE_MEDIA_TYPES),
+        "cue_file": float(media_type in CUE_MEDIA_TYPES or timed),
         "words": float(len(words)),
         "lines": float(len(lines)),
         "label_turns": float(len(labels)),
@@ -63,11 +63,12 @@ MEASURED_CHARACTERS = 1_000_000
 REGISTER_MIN_WORDS = 100
 
 
-def classify(text: str, media_type: str = "text/plain") -> TypeDecision:
+def classify(text: str, media_type: str = "text/plain", timed: bool = False) -> TypeDecision:
     """Decide article or transcript, with the deciding rule, a confidence and the features (measured
-    on the first ``MEASURED_CHARACTERS`` of a longer text, which the features then say)."""
+    on the first ``MEASURED_CHARACTERS`` of a longer text, which the features then say). A text read
+    into timed cues (``timed``: a caption file, a timestamped transcript) is a transcript."""
     sample = text[:MEASURED_CHARACTERS]
-    f = measure(sample, media_type)
+    f = measure(sample, media_type, timed)
     if len(text) > MEASURED_CHARACTERS:
         f["measured_characters"] = float(MEASURED_CHARACTERS)
 

@@ -59,6 +59,19 @@ METHODS: dict[str, Method] = {m.name: m for m in (
     _m("model", "spaCy's statistical model",
        "spaCy's statistical named-entity recogniser (the pipeline named after model:) read the span as "
        "a person, organisation or place.", MENTIONS, "0.75"),
+    _m("reader:webvtt-voice", "a WebVTT voice",
+       "The caption file itself names the cue's speaker (a <v Name> voice tag); the cue's words are "
+       "that speaker's turn, and the tag's name names them.", QUOTES + MENTIONS, "0.95"),
+    _m("reader:transcript-speaker", "a speaker in transcript JSON",
+       "The speech-recognition transcript names the speaker of its segments (after diarization); each "
+       "run of one speaker's segments is their turn. Labels such as SPEAKER_00 stay anonymous.",
+       QUOTES + MENTIONS, "0.95"),
+    _m("reader:timestamped-speaker", "a speaker line of a timestamped transcript",
+       "A line of the transcript gives a speaker's name and a time code (as Otter writes them); the "
+       "words under it are that speaker's turn.", QUOTES + MENTIONS, "0.95"),
+    _m("reader:message-sender", "an e-mail's sender",
+       "The message's From header names who wrote it; the body's own words, up to a quoted earlier "
+       "message, are credited to the sender.", QUOTES + MENTIONS, "0.95"),
     _m("rule:turn-label", "a labelled transcript turn",
        "A transcript line opens with a speaker label (\"NAME:\", \"**Name:**\", \"Q:\"); the words up "
        "to the next label are that speaker's turn, and the label names them.", QUOTES + MENTIONS, "0.95"),
@@ -89,7 +102,8 @@ METHODS: dict[str, Method] = {m.name: m for m in (
        "The subject of a reporting verb is a capitalised name the statistical model did not mark; it "
        "is catalogued as a person.", MENTIONS, "0.7"),
     _m("rule:cue-file", "a cue file",
-       "The file is a subtitle or caption file (SubRip or WebVTT): a transcript.", TYPE, "0.99"),
+       "The file is a subtitle or caption file (SubRip or WebVTT), speech-recognition JSON or a text "
+       "transcript read into timed cues: a transcript.", TYPE, "0.99"),
     _m("rule:speaker-labels", "speaker-labelled turns",
        "Several lines open with speaker labels, some repeated: a transcript.", TYPE,
        "0.8 and more with the number of labelled turns, at most 0.97"),

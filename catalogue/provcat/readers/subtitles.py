@@ -58,18 +58,71 @@ def _locate(text: str, pieces: list[tuple[str, str, str]], path: Path | str) -> 
     return segments
 
 
-def subrip_segments(text: str, path: Path | str) -> list[Segment]:
+#: A SubRip time stamp as the srt library reads them ("00:01:02,500"; "." or ":" also separate
+#: the fields), each field bounded so that matching it costs no more than its length.
+_SRT_TIME = r"\d{1,9}[,.:，．。：]\d{1,9}[,.:，．。：]\d{1,9}[,.:，．。：]\d{0,9}"
+_SRT_TIMING = re.compile(rf"[ \t]*({_SRT_TIME}) *-[ -] *> *({_SRT_TIME})(?:[ \t][^\n]*)?\Z")
+_SRT_INDEX = re.compile(r"[ \t]*-?\d{1,12}(?:\.\d{0,6})?[ \t]*\Z")
+
+
+def _subrip_cues(text: str, path: Path | str) -> list[tuple[str, str, str]]:
+    """The cues of a SubRip file: (caption, start, end), read block by block in one pass.
+
+    The blocks are read here rather than by ``srt.parse``, whose expression takes time that grows
+    with the square of a run of blanks or blank lines, and far faster still with a run of digits
+    (a line of a thousand digits did not finish in minutes); the time stamps are still converted by
+    ``srt``. As ``srt.parse`` does, a block is an optional index line, a timing line and its caption
+    lines; a blank line inside a caption is kept when what follows it is not the next block."""
     import srt
 
-    try:
-        cues = list(srt.parse(text))
-    except (srt.SRTParseError, ValueError) as exc:
-        raise ProvcatError(path, f"malformed SubRip file: {exc}") from exc
+    lines = text.split("\n")
+    cues: list[tuple[list[str], str, str]] = []
+
+    def timing_at(i: int, index_required: bool) -> tuple[int, re.Match[str]] | None:
+        """The timing line of a block starting at line ``i`` (an index line may come first, and
+        must when the block follows a caption line without a blank line between)."""
+        if len(lines[i]) <= 200:
+            found = None if index_required else _SRT_TIMING.match(lines[i])
+            if found is not None:
+                return i, found
+            if i + 1 < len(lines) and _SRT_INDEX.match(lines[i]) and len(lines[i + 1]) <= 200:
+                found = _SRT_TIMING.match(lines[i + 1])
+                if found is not None:
+                    return i + 1, found
+        return None
+
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        after_words = bool(cues) and i > 0 and bool(lines[i - 1].strip()) and bool(cues[-1][0])
+        block = timing_at(i, index_required=after_words) if line.strip() else None
+        if block is None and not line.strip():
+            i += 1
+            if cues:
+                cues[-1][0].append("")
+            continue
+        if block is not None:
+            at, found = block
+            try:
+                begins, ends = (srt.timedelta_to_srt_timestamp(srt.srt_timestamp_to_timedelta(found.group(n)))
+                                for n in (1, 2))
+            except (srt.TimestampParseError, ValueError, OverflowError) as exc:
+                raise ProvcatError(path, f"malformed SubRip file: {exc}") from exc
+            cues.append(([], begins, ends))
+            i = at + 1
+            continue
+        if not cues:
+            raise ProvcatError(path, f"malformed SubRip file: line {i + 1} is not a cue number or timing")
+        cues[-1][0].append(line)
+        i += 1
+    return [("\n".join(caption).strip("\n"), begins, ends) for caption, begins, ends in cues]
+
+
+def subrip_segments(text: str, path: Path | str) -> list[Segment]:
+    cues = _subrip_cues(text, path)
     if not cues:
         raise ProvcatError(path, "SubRip file without cues")
-    pieces = [(c.content, srt.timedelta_to_srt_timestamp(c.start), srt.timedelta_to_srt_timestamp(c.end))
-              for c in cues]
-    return _locate(text, pieces, path)
+    return _locate(text, cues, path)
 
 
 def webvtt_segments(text: str, path: Path | str) -> tuple[list[Segment], list[Voice]]:
