@@ -30,7 +30,7 @@ ROLES = ("director spokesperson chair minister professor secretary mayor commiss
 ORGS = ("Harbour Council", "Northern Water Authority", "Institute for Public Records", "Civic Archive Trust",
         "Regional Transport Board", "Museum of Coastal History", "Federal Audit Office", "City University",
         "National Weather Service", "Farmers Union", "Broadcasting Standards Office", "River Basin Commission")
-PLACES = ("Lisbon Nairobi Halifax Tbilisi Accra Gdansk Valparaiso Osaka Tromso Dundee Kingston Cork Perth "
+PLACES = ("Lisbon Quito Halifax Tbilisi Accra Gdansk Valparaiso Osaka Tromso Dundee Kingston Cork Perth "
           "Bergen Hobart Mombasa").split()
 NOUNS = ("bridge budget report archive flood plan vote harbour railway library election contract "
          "hospital school grant survey").split()

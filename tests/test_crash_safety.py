@@ -24,7 +24,7 @@ SENTENCES = [
     "{name} told reporters that the budget was balanced.",
 ]
 NAMES = ["Anna Berg", "Omar Haddad", "Lena Park", "Tom Baker", "Ines Duarte"]
-CITIES = ["Lisbon", "Nairobi", "Oslo", "Lima", "Hanoi"]
+CITIES = ["Lisbon", "Quito", "Oslo", "Lima", "Hanoi"]
 DAYS = ["Monday", "Tuesday", "Friday"]
 
 

@@ -46,8 +46,8 @@ def test_front_matter_keeps_only_web_addresses_and_plain_values() -> None:
 
 @pytest.mark.parametrize(("text", "title", "source"), [
     ("Ferry service to resume\n\nThe harbour master said so.", "Ferry service to resume", "first line"),
-    ("Trump’s response to the marches proved the protesters’ point\nAnalysis by\nA. Writer\n",
-     "Trump’s response to the marches proved the protesters’ point", "first line"),
+    ("Kerrow’s reply to the strike only proved the dockers’ point\nAnalysis by\nA. Writer\n",
+     "Kerrow’s reply to the strike only proved the dockers’ point", "first line"),
     ("\n\n# Transcript of an interview with a ferry captain\n\n## Details\n",
      "Transcript of an interview with a ferry captain", "heading"),
     ("## **Harbour news** ##\ntext", "Harbour news", "heading"),
@@ -59,14 +59,14 @@ def test_a_heading_or_a_headline_is_the_title(text: str, title: str, source: str
 
 
 @pytest.mark.parametrize("text", [
-    "KABUL, AFGHANISTAN\nMilitants stormed a building.",  # a dateline
+    "ARDMORE, KERROW\nFlood water reached the library.",  # a dateline
     "The ferry will run again, officials said.\n\nMore text.",  # a sentence
     "hi everyone I'm the producer\n\nof the show",  # captions in lower case
-    "00:00.060 - 00:05.560:  Hello, this is the news from the harbour\n",  # a timed line
-    "10:58\nWelcome to the meeting\n",  # a time alone first
+    "00:00.040 - 00:04.320:  Hello, this is the news from the harbour\n",  # a timed line
+    "19:04\nWelcome to tonight's session\n",  # a time alone first
     "MS. SMITH: Good morning to everyone aboard\n",  # a speaker's label
-    "**Ann Lee:** Where do I even begin\n",
-    "1\n00:00:08,000 --> 00:00:24,000\nthis is how it is made\n",  # a subtitle file
+    "**Ann Lee:** Where shall we start today\n",
+    "1\n00:00:02,500 --> 00:00:06,000\nthis is where the bread is baked\n",  # a subtitle file
     "The ferry will run again on the\nnorthern route from Monday\n",  # a sentence wrapped onto two lines
     "<!DOCTYPE html>\n<html>",
     "",
@@ -76,14 +76,14 @@ def test_what_is_not_a_headline(text: str) -> None:
 
 
 @pytest.mark.parametrize(("text", "kind", "title"), [
-    ("KABUL, AFGHANISTAN\nMilitants stormed a building housing an aid organisation in the city on Monday night",
-     "article", "[Article: “Militants stormed a building housing an aid organisation in the…”]"),
-    ("1\n00:00:08,000 --> 00:00:24,000\nthis is how it is made\n", "transcript",
-     "[Transcript: “this is how it is made”]"),
-    ("00:00.060 - 00:05.560:  Hello, this is the news.\n00:05.560 - 00:08.740:  More.", "transcript",
+    ("ARDMORE, KERROW\nFlood water reached the ground floor of the old harbour library on Sunday night",
+     "article", "[Article: “Flood water reached the ground floor of the old harbour…”]"),
+    ("1\n00:00:02,500 --> 00:00:06,000\nthis is where the bread is baked\n", "transcript",
+     "[Transcript: “this is where the bread is baked”]"),
+    ("00:00.040 - 00:04.320:  Hello, this is the news.\n00:04.320 - 00:07.910:  More.", "transcript",
      "[Transcript: “Hello, this is the news. More.”]"),
-    ("**Ann Lee:** Where <b>do</b> I begin", "transcript", "[Transcript: “Ann Lee: Where do I begin”]"),
-    ("10:58\n\n11:05\n", "transcript", "[Transcript without text]"),
+    ("**Ann Lee:** Where <b>shall</b> we start", "transcript", "[Transcript: “Ann Lee: Where shall we start”]"),
+    ("19:04\n\n19:12\n", "transcript", "[Transcript without text]"),
 ])
 def test_a_devised_title_is_bracketed_and_quotes_the_opening_words(text: str, kind: str, title: str) -> None:
     fact = devised_title(text, kind)

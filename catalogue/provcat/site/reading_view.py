@@ -2,7 +2,7 @@
 apparatus rather than what was said, so that the page can show a transcript as it reads — each
 turn's speaker once, each cue's time once — with the source as archived one click away.
 
-- a transcript turn's label as written ("MS. JEAN-PIERRE:  ", "<strong>Mr. NORTH</strong>: "): the
+- a transcript turn's label as written ("MS. DUFRESNE-KERROW:  ", "<strong>Mr. ARDMORE</strong>: "): the
   page shows the speaker's name once, at the start of the turn;
 - in a caption file (SubRip, WebVTT), everything outside the cues' own text — the header, cue
   numbers, timing lines, settings and blank lines — but one line break between two cues: the page
