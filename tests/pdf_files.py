@@ -9,9 +9,15 @@ def _escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
 
 
-def pdf_bytes(pages: list[list[str]], info: dict[str, str] | None = None) -> bytes:
+#: A standard security handler whose owner and user entries fit no password (not even the empty
+#: one): a reader asks for the password.
+ENCRYPT = (" /Encrypt << /Filter /Standard /V 1 /R 2 /Length 40 /O <" + "11" * 32 + "> /U <" + "22" * 32
+           + "> /P -4 >> /ID [<0123456789abcdef0123456789abcdef> <0123456789abcdef0123456789abcdef>]")
+
+
+def pdf_bytes(pages: list[list[str]], info: dict[str, str] | None = None, encrypted: bool = False) -> bytes:
     """A PDF with one page per item of ``pages``, each line of it shown as a line of text (an empty
-    list gives a page without text)."""
+    list gives a page without text); ``encrypted``, one that needs a password."""
     objects: list[bytes] = []
     first_page = 4
     page_numbers = [first_page + 2 * i for i in range(len(pages))]
@@ -43,6 +49,7 @@ def pdf_bytes(pages: list[list[str]], info: dict[str, str] | None = None) -> byt
     out += f"xref\n0 {len(objects) + 1}\n".encode() + b"0000000000 65535 f \n"
     for offset in offsets:
         out += f"{offset:010d} 00000 n \n".encode()
-    trailer = f"<< /Size {len(objects) + 1} /Root 1 0 R" + (f" /Info {info_number} 0 R" if info_number else "") + " >>"
+    trailer = (f"<< /Size {len(objects) + 1} /Root 1 0 R" + (f" /Info {info_number} 0 R" if info_number else "")
+               + (ENCRYPT if encrypted else "") + " >>")
     out += f"trailer\n{trailer}\nstartxref\n{xref}\n%%EOF\n".encode()
     return bytes(out)

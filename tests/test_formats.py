@@ -176,3 +176,60 @@ async def test_documents_by_date(built: tuple[Path, Path, list[tuple[str, str]]]
     assert {r["date_from"] for r in march} == {"embedded metadata", "front matter"}
     before = (await ds.client.get("/catalogue/documents_by_date.json?_shape=array&first=&last=2023")).json()
     assert before == []
+
+
+def test_bad_files_of_each_format_are_one_line_warnings_and_the_rest_is_catalogued(tmp_path: Path) -> None:
+    import io
+    import zipfile
+
+    from format_files import WEB_PAGE, docx_bytes
+    from pdf_files import pdf_bytes
+
+    from provcat.readers.web_page import MAX_PAGE_BYTES
+
+    archive = tmp_path / "archive"
+    write_format_archive(archive)
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as packed:
+        packed.writestr("word/document.xml", b"\0" * (64 * 1024 * 1024))
+    bad = {
+        "secret.pdf": pdf_bytes([["Words"]], encrypted=True),
+        "cut.pdf": pdf_bytes([["Words"]])[:300],
+        "cut.docx": docx_bytes()[:2000],
+        "bomb.docx": bomb.getvalue(),
+        "huge.html": WEB_PAGE.replace("</article>", "<p>" + "words " * (MAX_PAGE_BYTES // 6) + "</p></article>")
+        .encode(),
+        "empty.eml": b"From: someone@kerrow.example\nSubject: nothing\n\n",
+    }
+    for name, data in bad.items():
+        (archive / name).write_bytes(data)
+    (tmp_path / "metadata").mkdir()
+    code, out, err = provcat("build", str(archive), "--metadata", str(tmp_path / "metadata"), "--db",
+                             str(tmp_path / "catalogue.db"))
+    assert code == 0 and "Traceback" not in err
+    warned = {line.split(": ")[2]: line for line in err.splitlines()}
+    assert set(warned) == set(bad) | {"scan.pdf"}, err
+    assert "encrypted" in warned["secret.pdf"] and "ZIP bomb" in warned["bomb.docx"]
+    assert "larger than" in warned["huge.html"] and "without text in its body" in warned["empty.eml"]
+    assert all(line.endswith("catalogued as a file, without text") for line in warned.values())
+    documents = {r[0] for r in query(tmp_path / "catalogue.db", "select path from documents")}
+    assert documents == set(DOCUMENTS)
+    files = {r[0] for r in query(tmp_path / "catalogue.db", "select path from files where sha256 is not null")}
+    assert files == set(DOCUMENTS) | set(NOT_DOCUMENTS) | set(bad)
+
+
+def test_prov_has_the_extracted_text_derived_from_the_file(built: tuple[Path, Path, list[tuple[str, str]]],
+                                                           tmp_path: Path) -> None:
+    _, db, _ = built
+    export_prov(db, tmp_path / "prov.json")
+    data = json.loads((tmp_path / "prov.json").read_text())
+    ((sha, text_sha, reader),) = query(db, "select sha256, text_sha256, text_extracted_by from documents "
+                                           "where id = 'report'")
+    text = data["entity"][f"provcat:text-{text_sha}"]
+    assert text["provcat:extractedBy"] == reader and text["provcat:sha256"] == text_sha
+    derived = {(d["prov:generatedEntity"], d["prov:usedEntity"]) for d in data["wasDerivedFrom"].values()}
+    assert (f"provcat:text-{text_sha}", f"provcat:doc-{sha}") in derived
+    used = {(u["prov:activity"], u["prov:entity"]) for u in data["used"].values()}
+    assert any(entity == f"provcat:text-{text_sha}" for _, entity in used)
+    plain = query(db, "select text_sha256 from documents where id = 'talk'")[0][0]
+    assert f"provcat:text-{plain}" not in data["entity"]  # a caption file's text is the file

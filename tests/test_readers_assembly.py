@@ -19,3 +19,8 @@ def test_tabs_between_cells_are_kept() -> None:
 
 def test_no_blocks_no_text() -> None:
     assert TextBuilder().text == ""
+
+
+def test_a_body_keeps_its_paragraphs() -> None:
+    assert tidy("Dear Oskar,\n \n\n\nThe vote is on Tuesday.\n\nMaren\n", paragraphs=True) == \
+        "Dear Oskar,\n\nThe vote is on Tuesday.\n\nMaren"

@@ -10,7 +10,7 @@ from provcat.readers.email_message import SENDER_METHOD, read_email
 def test_headers_then_body() -> None:
     read = read_email(EMAIL.encode(), "letter.eml")
     assert read.text.startswith("From: Maren Tolliver <maren@kerrow.example>\nTo: Oskar Vell")
-    assert "Subject: The harbour vote\n\nOskar,\n" in read.text
+    assert "Subject: The harbour vote\n\nOskar,\n\nThe council in Ardmore" in read.text  # paragraphs kept
     assert [r.kind for r in read.regions] == ["headers", "body"]
     assert read.regions[1].locator == "body (text/plain)"
 

@@ -45,3 +45,8 @@ def test_pdf_dates_in_their_written_precision() -> None:
     facts = info_facts({"CreationDate": "D:202403"})
     assert [(f.value, f.precision) for f in facts] == [("2024-03", "month")]
     assert info_facts({"CreationDate": "D:20241345"}) == []  # month 13: not a date
+
+
+def test_encrypted_pdf_is_said_to_be_encrypted() -> None:
+    with pytest.raises(ProvcatError, match=r"^secret\.pdf: PDF not readable: encrypted \(a password is needed\)$"):
+        read_pdf(pdf_bytes([["Words"]], encrypted=True), "secret.pdf")

@@ -433,6 +433,42 @@ def test_a_document_downloads_under_its_own_file_name(page: Page, tmp_path: Path
     trouble.assert_none()
 
 
+def test_documents_of_other_formats_show_their_description_and_where_the_text_came_from(
+        page: Page, tmp_path: Path, trouble: Trouble) -> None:
+    """A web page, a PDF and an e-mail, built with an empty metadata folder: a person opens each
+    from the list by date, reads who made it and when, how its text was extracted, and the PDF's
+    page regions; the e-mail's sender is the speaker of its words; the PDF downloads as it was."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from format_files import write_format_archive
+
+    from provcat.build import build_catalogue
+
+    archive, metadata, db = tmp_path / "archive", tmp_path / "metadata", tmp_path / "catalogue.db"
+    files = write_format_archive(archive)
+    metadata.mkdir()
+    build_catalogue(archive, metadata, db)
+    with running_server(db, metadata) as base:
+        page.goto(base + "/catalogue/documents_by_date?first=&last=")
+        page.get_by_role("link", name="Council report").first.click()
+        facts = page.locator("p.provcat-facts")
+        assert "by Maren Tolliver" in facts.inner_text() and "2024-03-05T14:30:00Z" in facts.inner_text()
+        extracted = page.locator("p.provcat-extracted").inner_text()
+        assert "pypdfium2" in extracted and "SHA-256 of the text" in extracted
+        assert "We had no other choice" in page.locator("div.provcat-main").inner_text()
+        with page.expect_download() as download_info:
+            page.get_by_role("link", name="Download the original file").click()
+        assert Path(download_info.value.path()).read_bytes() == files["report.pdf"]
+        page.get_by_role("link", name="2 regions").click()
+        assert page.locator("td.col-locator").all_inner_texts() == ["page 1", "page 2"]
+        page.goto(base + "/catalogue/documents/letter")
+        legend = page.locator("ul.provcat-speakers").inner_text()
+        assert "Maren Tolliver" in legend
+        screenshot(page, "document-email")
+    trouble.assert_none()
+
+
 # ---------------------------------------------------------------------------------------------
 # A collection of real documents built with an empty metadata folder: the site any collection gets
 # ---------------------------------------------------------------------------------------------

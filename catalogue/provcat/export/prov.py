@@ -6,6 +6,10 @@ and its local part starts with a letter):
 - **Documents** are entities ``provcat:doc-<sha256>``: the exact bytes, with their path, title,
   type, SHA-256, SHA-512, size, media type and encoding. Two files with the same bytes are one
   entity with two paths.
+- **Extracted text**: where a reader extracted a document's text from another format (a web page,
+  a PDF, a word-processing file, an e-mail, transcript JSON), that text is an entity
+  ``provcat:text-<sha256 of the text>`` of type ``provcat:ExtractedText`` with the reader, its
+  version and its options, derived from the document; the document's extraction used it.
 - **Every other archived file** (one the catalogue does not read as text) is an entity
   ``provcat:file-<sha256>`` of type ``provcat:File``, with its path, SHA-256, SHA-512 and size.
   Every file, document or not, carries its format: the PRONOM identifier (``provcat:puid``), format
@@ -120,9 +124,12 @@ def read_snapshot(db: Path) -> Snapshot:
             with conn:  # one read transaction: a consistent view
                 columns = {r["name"] for r in conn.execute("pragma table_info(documents)")}
                 made_by = "extraction_build_id" if "extraction_build_id" in columns else "null"
+                extracted = ", ".join(f"{c}" if c in columns else f"null as {c}"
+                                      for c in ("text_sha256", "text_extracted_by", "text_extraction_options"))
                 documents = list(conn.execute(
                     "select id, path, title, title_source, type, type_method, sha256, sha512, size_bytes, "
-                    f"media_type, encoding, {made_by} as extraction_build_id from documents order by path"))
+                    f"media_type, encoding, {made_by} as extraction_build_id, {extracted} from documents "
+                    "order by path"))
                 builds = list(conn.execute("select * from builds order by id"))
                 files = list(conn.execute(FILES_SQL)) if records_every_file(conn) else []
                 collection = {r["key"]: r["value"] for r in conn.execute("select key, value from collection")
@@ -252,6 +259,25 @@ def add_documents(doc: ProvDocument, documents: list[sqlite3.Row], files: list[s
         ]
     for sha256, pairs in attributes.items():
         doc.entity(document_id(sha256), [(k, v) for k, v in pairs if v is not None])
+    for row in documents:
+        if row["text_extracted_by"] and row["text_sha256"]:
+            add_extracted_text(doc, row)
+
+
+def text_id(sha256: str) -> str:
+    return qname(f"text-{sha256}")
+
+
+def add_extracted_text(doc: ProvDocument, row: sqlite3.Row) -> None:
+    """The text a reader extracted from a document of another format (a web page, a PDF, …): an
+    entity of its own, ``provcat:text-<sha256 of the text>``, derived from the document's bytes by
+    the reader, whose name, version and options it carries."""
+    text = text_id(row["text_sha256"])
+    doc.entity(text, [(PROV_TYPE, PROVCAT["ExtractedText"]), ("provcat:sha256", row["text_sha256"]),
+                      ("provcat:path", row["path"]), ("provcat:extractedBy", row["text_extracted_by"]),
+                      *([("provcat:extractionOptions", row["text_extraction_options"])]
+                        if row["text_extraction_options"] else [])])
+    doc.derivation(text, document_id(row["sha256"]))
 
 
 def format_attributes(row: sqlite3.Row) -> Attributes:
@@ -354,6 +380,8 @@ def add_extraction(doc: ProvDocument, row: sqlite3.Row, key: str, counts: Assert
                                                ("provcat:extractorVersion", build["extractor_version"])])
     doc.communication(extraction, build_id(build))
     doc.usage(extraction, document)
+    if row["text_extracted_by"] and row["text_sha256"]:
+        doc.usage(extraction, text_id(row["text_sha256"]))  # what the extractors read
     doc.association(extraction, software)
     machine = {m: n for m, n in (counts.mentions + counts.quotes).items() if m != "curated"}
     assertions = qname(f"assertions-{key}")

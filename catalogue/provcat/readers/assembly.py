@@ -12,11 +12,12 @@ _SPACES = re.compile(r"[ \r\f\v\u00a0]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
 
 
-def tidy(text: str) -> str:
-    """One block's text: runs of spaces (and no-break spaces) one space, lines trimmed, no blank
-    lines inside a block (a blank line is what separates blocks)."""
-    lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
-    return _BLANK_LINES.sub("\n", "\n".join(line for line in lines if line)).strip()
+def tidy(text: str, paragraphs: bool = False) -> str:
+    """One block's text: runs of spaces (and no-break spaces) one space, lines trimmed, and no
+    blank lines inside the block (a blank line is what separates blocks), or, with ``paragraphs``
+    (a block that is a whole message body), one blank line wherever it has some."""
+    lines = "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+    return _BLANK_LINES.sub("\n\n" if paragraphs else "\n", lines).strip()
 
 
 class TextBuilder:
@@ -27,9 +28,10 @@ class TextBuilder:
         self._length = 0
         self.regions: list[Region] = []
 
-    def add(self, block: str, kind: str, locator: str) -> Region | None:
-        """Append a block (tidied); an empty one is left out. Returns its region."""
-        block = tidy(block)
+    def add(self, block: str, kind: str, locator: str, paragraphs: bool = False) -> Region | None:
+        """Append a block (tidied; keeping its paragraphs apart, with ``paragraphs``); an empty one
+        is left out. Returns its region."""
+        block = tidy(block, paragraphs)
         if not block:
             return None
         if self._parts:

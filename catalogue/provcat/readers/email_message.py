@@ -86,7 +86,7 @@ def message_document(message: EmailMessage, path: Path | str, media_type: str) -
     builder = TextBuilder()
     header_lines = [f"{name}: {_header(message, name)}" for name in HEADERS if _header(message, name)]
     headers = builder.add("\n".join(header_lines), "headers", "headers")
-    own = builder.add(body, "body", f"body ({part})")
+    own = builder.add(body, "body", f"body ({part})", paragraphs=True)
     if own is None:
         raise ProvcatError(path, "e-mail message without text in its body")
     text = builder.text
