@@ -25,9 +25,18 @@ def test_blocks_are_regions_with_offsets_into_the_text() -> None:
     assert "Ardmore. The decision follows" in read.text[read.regions[2].start:read.regions[2].end]
 
 
+def best(embedded: list) -> dict:
+    """The likeliest fact of each field, as the build chooses it."""
+    chosen: dict = {}
+    for fact in sorted(embedded, key=lambda f: -f.confidence):
+        chosen.setdefault(fact.field, fact)
+    return chosen
+
+
 def test_description_with_date_and_time_from_json_ld() -> None:
-    facts = {f.field: f for f in read_web_page(WEB_PAGE.encode(), "page.html").embedded}
-    assert facts["title"].value == "Harbour council votes to close the quay"
+    facts = best(read_web_page(WEB_PAGE.encode(), "page.html").embedded)
+    assert (facts["title"].value, facts["title"].method) == ("Harbour council votes to close the quay",
+                                                             "html:json-ld headline")
     assert facts["creator"].value == "Maren Tolliver"
     assert facts["publisher"].value == "The Kerrow Gazette"
     assert facts["source_url"].value == "https://gazette.example/2024/harbour-vote"
@@ -35,6 +44,23 @@ def test_description_with_date_and_time_from_json_ld() -> None:
         "2024-03-05T14:30:00Z", "second", "html:json-ld datePublished")
     assert facts["language"].value == "en"
     assert all(f.source == "embedded metadata" for f in facts.values())
+
+
+def test_title_of_a_menu_or_dialog_is_not_the_pages_title() -> None:
+    """trafilatura may take the heading of a help dialog for the title; one that is neither in the
+    main text nor in <title> loses to the <title> as written."""
+    page = ("<html><head><title>Quay works - Ardmore harbour notes</title></head><body>"
+            "<div class='help'><h2>Keyboard shortcuts</h2><p>Press S to search.</p></div>"
+            "<main><h1>Quay works</h1><p>" + "The new quay in Ardmore will open in June, said the port authority. " * 8
+            + "</p></main></body></html>")
+    facts = best(read_web_page(page.encode(), "p.html").embedded)
+    assert facts["title"].value in ("Quay works", "Quay works - Ardmore harbour notes")
+
+
+def test_no_date_is_guessed_from_the_text() -> None:
+    page = ("<html><head><title>Quay</title></head><body><p>" + "Copyright 2019 Ardmore. The quay will open. " * 10
+            + "</p></body></html>")
+    assert "date" not in {f.field for f in read_web_page(page.encode(), "p.html").embedded}
 
 
 def test_date_from_a_meta_tag_when_there_is_no_json_ld() -> None:

@@ -27,6 +27,9 @@ MAX_PAGE_BYTES = 16 * 1024 * 1024
 #: A JSON-LD block larger than this is not parsed.
 MAX_JSON_LD_CHARS = 1_000_000
 OPTIONS = "main text (trafilatura defaults), tables kept, comments left out, no links or images"
+#: Only a date the page's markup states: htmldate's extensive search guesses from copyright lines
+#: and the like, and makes a year into the first of January.
+DATE_OPTIONS = {"extensive_search": False, "original_date": True}
 _KINDS = {"head": "heading", "p": "paragraph", "list": "list", "quote": "quote", "table": "table", "code": "code"}
 _DATE_KEYS = ("datePublished", "dateCreated", "uploadDate")
 _META_DATES = ("article:published_time", "og:article:published_time", "datePublished", "dc.date.issued",
@@ -47,7 +50,8 @@ def read_web_page(data: bytes, path: Path | str, media_type: str = "text/html") 
     except (ValueError, lxml_html.etree.ParserError) as exc:
         raise ProvcatError(path, f"not a readable web page: {exc}") from exc
     found = trafilatura.bare_extraction(tree, with_metadata=True, include_comments=False, include_tables=True,
-                                        output_format="python", deduplicate=False)
+                                        output_format="python", deduplicate=False,
+                                        date_extraction_params=DATE_OPTIONS)
     if found is None or found.body is None:
         raise ProvcatError(path, "web page without main text")
     builder = TextBuilder()
@@ -58,7 +62,7 @@ def read_web_page(data: bytes, path: Path | str, media_type: str = "text/html") 
         builder.add(block_text(block), kind, f"{kind} {numbers[kind]}")
     if not builder.regions:
         raise ProvcatError(path, "web page without main text")
-    facts = page_facts(found, tree)
+    facts = page_facts(found, tree, builder.text)
     return ReadDocument(text=builder.text, encoding=encoding, media_type=media_type, regions=builder.regions,
                         extracted_by=f"trafilatura {version('trafilatura')}", extraction_options=OPTIONS,
                         embedded=facts)
@@ -87,8 +91,11 @@ def block_text(element: Any) -> str:
     return "".join(parts)
 
 
-def page_facts(found: Any, tree: Any) -> list[EmbeddedFact]:
-    """The description the page gives of itself."""
+def page_facts(found: Any, tree: Any, text: str = "") -> list[EmbeddedFact]:
+    """The description the page gives of itself. The title is the one its metadata states (JSON-LD
+    headline, Open Graph title) when it has one; trafilatura's choice when the page's main text or
+    ``<title>`` holds it (it may take a heading of a menu or a dialog); else the ``<title>`` as
+    written."""
     facts: list[EmbeddedFact] = []
 
     def add(field: str, value: str | None, method: str, confidence: float, precision: str | None = None) -> None:
@@ -96,7 +103,14 @@ def page_facts(found: Any, tree: Any) -> list[EmbeddedFact]:
             facts.append(EmbeddedFact(field=field, value=" ".join(value.split()), source="embedded metadata",
                                       method=method, confidence=confidence, precision=precision))
 
-    add("title", found.title, "html:title (trafilatura)", 0.9)
+    stated = headline(tree)
+    if stated is not None:
+        add("title", stated[0], stated[1], 0.9)
+    element = " ".join((tree.findtext(".//title") or "").split())
+    if found.title:
+        held = found.title in text or found.title in element
+        add("title", found.title, "html:title (trafilatura)", 0.85 if held else 0.5)
+    add("title", element, "html:title element", 0.7)
     add("creator", found.author, "html:author (trafilatura)", 0.85)
     add("publisher", found.sitename, "html:site name (trafilatura)", 0.85)
     if found.url and found.url.startswith(("http://", "https://")):
@@ -116,8 +130,9 @@ def page_facts(found: Any, tree: Any) -> list[EmbeddedFact]:
     return facts
 
 
-def published(tree: Any) -> tuple[str, str, str] | None:
-    """The publication date (and time) the page states in JSON-LD or a meta tag, checked as ISO 8601."""
+def _json_ld(tree: Any) -> list[Any]:
+    """The page's JSON-LD blocks, parsed (a block too large or not JSON is left out)."""
+    blocks = []
     for script in tree.iterfind(".//script"):
         if (script.get("type") or "").strip().lower() != "application/ld+json":
             continue
@@ -125,9 +140,27 @@ def published(tree: Any) -> tuple[str, str, str] | None:
         if len(raw) > MAX_JSON_LD_CHARS:
             continue
         try:
-            data = json.loads(raw)
+            blocks.append(json.loads(raw))
         except ValueError:
             continue
+    return blocks
+
+
+def headline(tree: Any) -> tuple[str, str] | None:
+    """The title the page's metadata states: JSON-LD ``headline``, else ``og:title``."""
+    for data in _json_ld(tree):
+        for value in _values(data, "headline"):
+            if isinstance(value, str) and value.strip():
+                return value, "html:json-ld headline"
+    for meta in tree.iterfind(".//meta"):
+        if (meta.get("property") or meta.get("name") or "").strip().lower() == "og:title" and meta.get("content"):
+            return meta.get("content"), "html:meta og:title"
+    return None
+
+
+def published(tree: Any) -> tuple[str, str, str] | None:
+    """The publication date (and time) the page states in JSON-LD or a meta tag, checked as ISO 8601."""
+    for data in _json_ld(tree):
         for key in _DATE_KEYS:
             for value in _values(data, key):
                 checked = iso_date(value) if isinstance(value, str) else None
