@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 from pathlib import Path
-from typing import Any
 
 import pytest
 from cli_runner import provcat
 from format_files import write_format_archive
+from test_every_file import query
 
 from provcat.build import build_catalogue
 from provcat.export.bag import export_bag
@@ -33,14 +32,6 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, list[tu
     (root / "metadata").mkdir()
     report = build_catalogue(root / "archive", root / "metadata", root / "catalogue.db")
     return root / "archive", root / "catalogue.db", report.warnings
-
-
-def query(db: Path, sql: str, *args: object) -> list[tuple[Any, ...]]:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(sql, args).fetchall()
-    finally:
-        conn.close()
 
 
 def test_every_file_has_digests_and_a_format(built: tuple[Path, Path, list[tuple[str, str]]]) -> None:

@@ -153,7 +153,8 @@ def described(text: str, kind: str, sidecar: Sidecar | None, embedded: Sequence[
         taken.add(fact.field)
         if fact.field == "author" and first and "creator" not in taken:
             taken.add("creator")
-        precision = iso_date(fact.value)[1] if fact.field == "date" and iso_date(fact.value) else None
+        dated = iso_date(fact.value) if fact.field == "date" else None
+        precision = dated[1] if dated else None
         facts.append(Described(fact.field, fact.value, fact.source, fact.start, fact.end, fact.method,
                                fact.confidence, first, precision))
     if "language" not in taken:

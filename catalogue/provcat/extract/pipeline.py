@@ -150,6 +150,16 @@ def estimated_tokens(text: str) -> int:
     return _WORDS.subn("", text)[1] + _PUNCTUATION.subn("", text)[1]
 
 
+def people_by_surname(mentions: Sequence[Mention]) -> dict[str, set[str]]:
+    """The people the mentions name, by surname in lower case: a label or voice giving only a
+    surname is the one person of that name."""
+    people: dict[str, set[str]] = {}
+    for m in mentions:
+        if m.type == "person" and m.name.split():
+            people.setdefault(m.name.split()[-1].lower(), set()).add(m.name)
+    return people
+
+
 def within_cues(start: int, end: int, segments: Sequence[Segment], starts: Sequence[int]) -> list[tuple[int, int]]:
     """The parts of ``start``–``end`` that are cue words (``segments`` in order, ``starts`` their
     starts): a turn of a timed transcript is cut at the cues' edges, so that no quote holds a cue
@@ -178,10 +188,7 @@ def turn_assertions(text: str, mentions: list[Mention], most: int | None = None,
                              None if most is None else max(0, most - len(mentions)) // 2)
     quotes: list[Quote] = []
     extra: list[Mention] = []
-    people: dict[str, set[str]] = {}  # surname, lower case -> the people of that name
-    for m in mentions:
-        if m.type == "person" and m.name.split():
-            people.setdefault(m.name.split()[-1].lower(), set()).add(m.name)
+    people = people_by_surname(mentions)
     for turn in found:
         label = turn.label
         speaker_name = speaker_type = None
@@ -210,10 +217,7 @@ def voice_assertions(text: str, voices: Sequence[Voice], mentions: list[Mention]
     """Each voice the file states becomes a quote of kind 'turn' credited to its speaker (with the
     reader's method); a voice naming a person becomes a mention at the name, resolved like a turn
     label to the one person of that surname the text names in full."""
-    people: dict[str, set[str]] = {}
-    for m in mentions:
-        if m.type == "person" and m.name.split():
-            people.setdefault(m.name.split()[-1].lower(), set()).add(m.name)
+    people = people_by_surname(mentions)
     quotes: list[Quote] = []
     extra: list[Mention] = []
     for voice in voices:

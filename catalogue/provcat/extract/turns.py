@@ -127,6 +127,16 @@ def label_name(label: str) -> str:
     return name
 
 
+#: A speaker a diarizing tool or a file names by number or not at all: "Speaker 2", "SPEAKER_01".
+_DIARIZATION_LABEL = re.compile(r"(?i)\A(?:speaker|spk|voice|unknown|unidentified)(?:[ _-]*\w{1,3})?\Z")
+
+
+def is_diarization_label(label: str) -> bool:
+    """Whether a speaker a file states (a WebVTT voice, a transcript segment's speaker, a speaker
+    line) is named by number or not at all ("SPEAKER_01", "Speaker 2", "Unknown")."""
+    return _DIARIZATION_LABEL.match(label.strip()) is not None
+
+
 def is_anonymous_label(label: str) -> bool:
     """Q/A markers and role labels ("THE PRESIDENT", "Interviewer") do not name a person."""
     stripped = label.strip(" .").lower()

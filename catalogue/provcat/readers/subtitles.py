@@ -13,14 +13,13 @@ import re
 from pathlib import Path
 
 from ..errors import ProvcatError
+from ..extract.turns import is_diarization_label as is_anonymous
 from ..models import ReadDocument, Segment, Voice
 from .plain_text import read_text
 
 #: A WebVTT voice span's opening tag, with optional classes: ``<v Name>``, ``<v.loud Name>``.
 _VOICE = re.compile(r"<v(?:\.[^\s>]+)*[ \t]+([^>]+?)\s*>")
 _CLOSE_VOICE = re.compile(r"</v>\s*\Z")
-#: A label that names no one: "Speaker 2", "SPEAKER_01", "Unknown".
-_ANONYMOUS = re.compile(r"(?i)\A(?:speaker|spk|voice|unknown|unidentified)(?:[ _-]*\w{1,3})?\Z")
 VOICE_METHOD = "reader:webvtt-voice"
 
 
@@ -36,10 +35,6 @@ def read_captions(data: bytes, path: Path | str, media_type: str) -> ReadDocumen
     except ProvcatError as exc:
         return read.model_copy(update={"warnings": [f"{exc.problem}; catalogued as plain text without cue timings"]})
     return read.model_copy(update={"segments": segments, "voices": voices})
-
-
-def is_anonymous(label: str) -> bool:
-    return _ANONYMOUS.match(label.strip()) is not None
 
 
 def _locate(text: str, pieces: list[tuple[str, str, str]], path: Path | str) -> list[Segment]:

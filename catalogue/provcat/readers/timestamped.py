@@ -19,9 +19,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..extract.turns import is_diarization_label as is_anonymous
 from ..models import ReadDocument, Segment, Voice
 from .plain_text import read_text
-from .subtitles import is_anonymous
 
 _TS = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?"
 _RANGE = re.compile(rf"^[ \t]*\\?[\[(]?({_TS})[ \t]*(?:-->|-|–)[ \t]*({_TS})\\?[\])]?[ \t]*:?[ \t]*(.*)$")

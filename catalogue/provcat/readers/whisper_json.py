@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ProvcatError
+from ..extract.turns import is_diarization_label as is_anonymous
 from ..models import ReadDocument, Segment, Voice
 from . import NotText
 from .plain_text import decode
-from .subtitles import is_anonymous
 
 OPTIONS = "one line per segment; a speaker's label before each run of their segments; words and scores left out"
 SPEAKER_METHOD = "reader:transcript-speaker"
